@@ -1,0 +1,39 @@
+"""Node ids and revision numbers, as distinct types.
+
+A node is the 20-byte SHA-1 identifying a revision; a rev is its position in
+one revlog.  Keeping them apart in type hints catches a whole class of bugs.
+"""
+from __future__ import annotations
+
+import binascii
+from typing import NewType
+
+Node = NewType("Node", bytes)
+Rev = NewType("Rev", int)
+
+NODE_LEN = 20
+nullid = Node(b"\0" * NODE_LEN)
+nullrev = Rev(-1)
+# hg's pseudo revision number for the working directory.
+wdirrev = Rev(0x7FFFFFFF)
+wdirid = Node(b"\xff" * NODE_LEN)
+
+
+def hex(node: bytes) -> str:
+    """Full 40-digit lowercase hexadecimal form of *node*."""
+    return binascii.hexlify(node).decode("ascii")
+
+
+def short(node: bytes) -> str:
+    """The 12-digit form hg prints by default."""
+    return binascii.hexlify(node[:6]).decode("ascii")
+
+
+def bin(text: str | bytes) -> Node:
+    """Parse a 40-digit hexadecimal node id; ValueError if malformed."""
+    if len(text) != 2 * NODE_LEN:
+        raise ValueError(f"node id must be {2 * NODE_LEN} hexadecimal digits")
+    try:
+        return Node(binascii.unhexlify(text))
+    except binascii.Error as exc:
+        raise ValueError(f"invalid node id: {text!r}") from exc
