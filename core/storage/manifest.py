@@ -1,0 +1,232 @@
+"""Flat (v1) manifests: ``path\\0hex40flags\\n`` lines sorted by path bytes.
+
+A manifest of a large repository has 100,000 lines or more, and most
+operations need only a few of them.  :class:`Manifest` therefore keeps the
+raw text and answers lookups by binary search over its line starts; it never
+builds per-entry objects unless a caller iterates.  New manifests are built
+by splicing the changed lines into the parent's text, which also yields the
+delta against the parent for free.
+"""
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from amalgam import error
+from amalgam.node import Node, nullid
+
+if TYPE_CHECKING:
+    from amalgam.storage.revlog import Revlog
+
+VALID_FLAGS = ("", "x", "l")
+_HEXLEN = 40
+
+Entry = tuple[Node, str]
+
+
+def _corrupt(detail: str) -> error.StorageError:
+    return error.StorageError(f"corrupt manifest: {detail}",
+                              hint="run 'amg verify' to check the repository")
+
+
+def _line(path: bytes, node: bytes, flags: str) -> bytes:
+    if flags not in VALID_FLAGS:
+        raise error.InputError(f"invalid file flags {flags!r} for {path!r}",
+                               hint="use '', 'x' (executable) or 'l' (symlink)")
+    if not path or b"\n" in path or b"\r" in path or b"\0" in path:
+        raise error.InputError(f"invalid file name {path!r} for a manifest")
+    return b"%s\0%s%s\n" % (path, binascii.hexlify(node), flags.encode("ascii"))
+
+
+class Manifest:
+    """An immutable flat manifest backed by its raw text."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: bytes = b"") -> None:
+        if text and not text.endswith(b"\n"):
+            raise _corrupt("text does not end with a newline")
+        self._text = bytes(text)
+
+    @classmethod
+    def from_entries(cls, entries: Mapping[bytes, Entry]) -> Manifest:
+        """Build a manifest from ``{path: (node, flags)}``."""
+        return cls(b"".join(_line(p, n, f) for p, (n, f) in sorted(entries.items())))
+
+    def text(self) -> bytes:
+        return self._text
+
+    # -- lookup ------------------------------------------------------------
+
+    def _locate(self, path: bytes) -> tuple[int, int, bool]:
+        """(start, end, found): the line of *path*, or the empty insertion point."""
+        text = self._text
+        lo, hi = 0, len(text)
+        try:
+            while lo < hi:
+                mid = (lo + hi) // 2
+                newline = text.rfind(b"\n", lo, mid)
+                start = lo if newline < 0 else newline + 1
+                pathend = text.index(b"\0", start)
+                end = text.index(b"\n", pathend) + 1
+                linepath = text[start:pathend]
+                if linepath == path:
+                    return start, end, True
+                if linepath < path:
+                    lo = end
+                else:
+                    hi = start
+        except ValueError as exc:
+            raise _corrupt("line without a NUL separator") from exc
+        return lo, lo, False
+
+    @staticmethod
+    def _parse_value(text: bytes, start: int, end: int) -> Entry:
+        """The (node, flags) of the line spanning ``text[start:end]``."""
+        value = text[text.index(b"\0", start) + 1:end - 1]
+        try:
+            node = binascii.unhexlify(value[:_HEXLEN])
+        except binascii.Error as exc:
+            raise _corrupt(f"invalid node {value[:_HEXLEN]!r}") from exc
+        flags = value[_HEXLEN:].decode("ascii", "replace")
+        if len(node) != 20 or flags not in VALID_FLAGS:
+            raise _corrupt(f"invalid entry value {value!r}")
+        return Node(node), flags
+
+    def get(self, path: bytes, default: Entry | None = None) -> Entry | None:
+        start, end, found = self._locate(path)
+        return self._parse_value(self._text, start, end) if found else default
+
+    def __getitem__(self, path: bytes) -> Node:
+        start, end, found = self._locate(path)
+        if not found:
+            raise KeyError(path)
+        return self._parse_value(self._text, start, end)[0]
+
+    def node(self, path: bytes) -> Node:
+        """The file node of *path*, or nullid when it is not tracked."""
+        entry = self.get(path)
+        return entry[0] if entry else nullid
+
+    def flags(self, path: bytes) -> str:
+        entry = self.get(path)
+        return entry[1] if entry else ""
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, bytes) and self._locate(path)[2]
+
+    # -- iteration -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._text.count(b"\n")
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._text.split(b"\n")[:-1]:
+            yield line.split(b"\0", 1)[0]
+
+    def items(self) -> Iterator[tuple[bytes, Entry]]:
+        """Every ``(path, (node, flags))`` in path order; validates as it goes."""
+        for line in self._text.split(b"\n")[:-1]:
+            yield self._parse_line(line)
+
+    @staticmethod
+    def _parse_line(line: bytes) -> tuple[bytes, Entry]:
+        path, sep, _value = line.partition(b"\0")
+        if not sep:
+            raise _corrupt(f"line without a NUL separator: {line[:80]!r}")
+        full = line + b"\n"
+        return path, Manifest._parse_value(full, 0, len(full))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Manifest) and self._text == other._text
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    # -- comparison and building ---------------------------------------------
+
+    def diff(self, other: Manifest) -> dict[bytes, tuple[Entry | None, Entry | None]]:
+        """``{path: ((node1, flags1) | None, (node2, flags2) | None)}`` for every difference.
+
+        Identical lines cancel out in a set difference done in C, so only the
+        changed lines are ever parsed.
+        """
+        if self._text == other._text:
+            return {}
+        mine = set(self._text.split(b"\n"))
+        theirs = set(other._text.split(b"\n"))
+        result: dict[bytes, tuple[Entry | None, Entry | None]] = {}
+        for line in mine - theirs:
+            path, entry = self._parse_line(line)
+            result[path] = (entry, None)
+        for line in theirs - mine:
+            path, entry = self._parse_line(line)
+            result[path] = (result.get(path, (None, None))[0], entry)
+        return result
+
+    def apply(self, changes: Mapping[bytes, Entry | None]) -> tuple[Manifest, bytes]:
+        """A new manifest with *changes* applied (None removes) and the delta to it.
+
+        The delta is in hg's binary patch format against this manifest's text.
+        """
+        import struct
+
+        text = self._text
+        hunks: list[list] = []  # [start, end, [data...]]
+        for path in sorted(changes):
+            start, end, found = self._locate(path)
+            value = changes[path]
+            if value is None:
+                if not found:
+                    continue
+                data = b""
+            else:
+                data = _line(path, value[0], value[1])
+                if found and text[start:end] == data:
+                    continue
+            if hunks and hunks[-1][1] == start:
+                hunks[-1][1] = end
+                hunks[-1][2].append(data)
+            else:
+                hunks.append([start, end, [data]])
+        if not hunks:
+            return self, b""
+        pieces: list[bytes] = []
+        delta: list[bytes] = []
+        last = 0
+        for start, end, datas in hunks:
+            data = b"".join(datas)
+            pieces.append(text[last:start])
+            pieces.append(data)
+            delta.append(struct.pack(">lll", start, end, len(data)))
+            delta.append(data)
+            last = end
+        pieces.append(text[last:])
+        return Manifest(b"".join(pieces)), b"".join(delta)
+
+
+class ManifestLog:
+    """Reads and writes manifests in the ``00manifest`` revlog."""
+
+    def __init__(self, revlog: Revlog) -> None:
+        self.revlog = revlog
+        self._cache: tuple[Node, Manifest] | None = None
+
+    def __len__(self) -> int:
+        return len(self.revlog)
+
+    def read(self, node: Node) -> Manifest:
+        if node == nullid:
+            return Manifest()
+        if self._cache is not None and self._cache[0] == node:
+            return self._cache[1]
+        manifest = Manifest(self.revlog.revision(node))
+        self._cache = (node, manifest)
+        return manifest
+
+    def add(self, manifest: Manifest, tr: object, linkrev: int, p1: Node, p2: Node) -> Node:
+        """Store *manifest* (hg reuses an existing identical node)."""
+        node = self.revlog.addrevision(manifest.text(), tr, linkrev, p1, p2)
+        self._cache = (node, manifest)
+        return node
