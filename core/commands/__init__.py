@@ -1,0 +1,24 @@
+"""Built-in commands, one module per command.
+
+:data:`TABLE` is the static command table: the command line resolves names,
+aliases, prefixes and "did you mean" from it without importing any command
+module.  A module listed here must declare the same name and aliases with
+``@amalgam.registrar.command`` (a test checks it).
+"""
+from __future__ import annotations
+
+#: primary name -> (module, aliases)
+TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "help": ("amalgam.commands.help", ()),
+    "version": ("amalgam.commands.version", ()),
+    "root": ("amalgam.commands.root", ()),
+    "config": ("amalgam.commands.config", ("showconfig", "debugconfig")),
+    "plugins": ("amalgam.commands.plugins", ()),
+    "init": ("amalgam.commands.init", ()),
+    "verify": ("amalgam.commands.verify", ()),
+    "recover": ("amalgam.commands.recover", ()),
+    "debugindex": ("amalgam.commands.debugindex", ()),
+    "debugdata": ("amalgam.commands.debugdata", ()),
+    "debugrevlog": ("amalgam.commands.debugrevlog", ()),
+    "distro": ("amalgam.commands.distro", ()),
+}
