@@ -1,0 +1,1 @@
+"""Storage engine: revlogs, deltas, store layout, transactions and locks."""
