@@ -239,15 +239,20 @@ def user_config_path(environ: Mapping[str, str]) -> str | None:
 
 
 def load(*, environ: Mapping[str, str], repo_root: str | None = None,
-         overrides: Sequence[str] = (),
-         distro_defaults: Mapping[str, Any] | None = None) -> Config:
+         overrides: Sequence[str | tuple[str, str, str]] = (),
+         distro_defaults: Mapping[str, Any] | None = None,
+         cwd: str | None = None) -> Config:
     """Build the configuration of one command from every layer.
 
-    *distro_defaults* has the shape of a parsed config file (``{"ui":
-    {"color": "never"}}``); *overrides* are ``--config`` arguments.
+    *overrides* are ``--config`` arguments, as text or already split by
+    ``parse_override``.  *distro_defaults* has the shape of a parsed config
+    file (``{"ui": {"color": "never"}}``).  Relative file locations (from
+    the environment, or *repo_root*) are taken relative to *cwd* when given.
     """
     config = Config(environ)
-    for section, name, value in (parse_override(o) for o in overrides):
+    for override in overrides:
+        section, name, value = (parse_override(override)
+                                if isinstance(override, str) else override)
         config.set(section, name, value)
     email = environ.get("EMAIL")
     if email:
@@ -266,10 +271,14 @@ def load(*, environ: Mapping[str, str], repo_root: str | None = None,
                         "distribution", False)
     system = _system_path(environ)
     if system:
-        config._read_toml(SYSTEM, system)
+        config._read_toml(SYSTEM, _under(cwd, system))
     user = user_config_path(environ)
     if user:
-        config._read_toml(USER, user)
+        config._read_toml(USER, _under(cwd, user))
     if repo_root is not None:
-        config.load_repo(repo_root)
+        config.load_repo(_under(cwd, repo_root))
     return config
+
+
+def _under(cwd: str | None, path: str) -> str:
+    return os.path.join(cwd, path) if cwd else path
