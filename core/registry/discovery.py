@@ -1,0 +1,221 @@
+"""Finding plugins without importing them, and caching what was found.
+
+Three sources, all read without importing a plugin:
+
+- built-in plugins: packages under ``amalgam.plugins`` with a ``plugin.toml``;
+- ``AMG_PLUGIN_PATH``: directories (``os.pathsep``-separated) whose
+  sub-packages with a ``plugin.toml`` are plugins, for developing a plugin
+  without installing it;
+- installed distributions: entry points in the group ``amalgam.plugins``
+  whose value is the plugin's package; ``importlib.util.find_spec`` locates
+  the package (a top-level package is found, not executed).
+
+Scanning entry points costs more than the rest of start-up, so the result
+is cached as JSON under ``$XDG_CACHE_HOME/amalgam/``, keyed by the stat of
+every ``sys.path`` entry, plugin directory and manifest: installing or
+removing a distribution changes its site directory's mtime, editing a
+manifest changes the manifest's.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from amalgam.error import PluginError
+from amalgam.registry.manifest import PluginManifest
+
+ENTRY_POINT_GROUP = "amalgam.plugins"
+_CACHE_FORMAT = 1
+
+
+class Discovered(NamedTuple):
+    """Every available plugin's manifest, and the plugins that are broken.
+
+    A broken plugin (unreadable manifest, unfindable package, a name two
+    sources provide) is an error only when it is enabled; listing it is not.
+    """
+
+    manifests: dict[str, PluginManifest]
+    broken: dict[str, PluginError]
+
+
+class _Candidate(NamedTuple):
+    name: str
+    manifest: str
+    origin: str
+    module: str
+    sys_path: str | None
+    distribution: tuple[str, str] | None
+
+
+def plugin_path(environ: Mapping[str, str]) -> list[str]:
+    """The directories named by ``AMG_PLUGIN_PATH``."""
+    return [p for p in environ.get("AMG_PLUGIN_PATH", "").split(os.pathsep) if p]
+
+
+def discover(environ: Mapping[str, str]) -> Discovered:
+    """All plugins, from the cache when nothing it depends on has changed."""
+    roots = _roots(environ)
+    cache = _cache_file(environ, roots)
+    found = _read_cache(cache) if cache else None
+    if found is None:
+        found, watched = _scan(environ)
+        if cache:
+            _write_cache(cache, found, [*roots, *watched])
+    return found
+
+
+def _roots(environ: Mapping[str, str]) -> list[str]:
+    import amalgam.plugins
+
+    return [*amalgam.plugins.__path__, *plugin_path(environ),
+            *(p or os.getcwd() for p in sys.path)]
+
+
+def _stat(path: str) -> list[Any]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path, None, None]
+    return [path, st.st_mtime_ns, st.st_size]
+
+
+def _cache_file(environ: Mapping[str, str], roots: list[str]) -> str | None:
+    import hashlib
+
+    from amalgam import __version__
+
+    base = environ.get("XDG_CACHE_HOME") or (
+        os.path.join(environ["HOME"], ".cache") if environ.get("HOME") else None)
+    if not base:
+        return None
+    key = "\0".join([__version__, sys.executable, *roots]).encode("utf-8", "surrogateescape")
+    digest = hashlib.sha1(key).hexdigest()[:16]
+    return os.path.join(base, "amalgam", f"plugins-{digest}.json")
+
+
+def _read_cache(path: str) -> Discovered | None:
+    import json
+
+    try:
+        with open(path, "rb") as fp:
+            data = json.load(fp)
+        if data.get("format") != _CACHE_FORMAT:
+            return None
+        if any(_stat(entry[0]) != entry for entry in data["stat"]):
+            return None
+        manifests = {e["expected_name"]: PluginManifest.from_json(e)
+                     for e in data["manifests"]}
+        broken = {name: PluginError(message, hints=hints)
+                  for name, message, hints in data["broken"]}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, PluginError):
+        # An unreadable or outdated cache is only a cache: scan again.
+        return None
+    return Discovered(manifests, broken)
+
+
+def _write_cache(path: str, found: Discovered, watched: list[str]) -> None:
+    import json
+
+    data = {
+        "format": _CACHE_FORMAT,
+        "stat": [_stat(p) for p in watched],
+        "manifests": [m.to_json() for m in found.manifests.values()],
+        "broken": [[name, err.message, err.hints] for name, err in found.broken.items()],
+    }
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as fp:
+            json.dump(data, fp)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        # Not being able to cache must not stop the command.
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _scan(environ: Mapping[str, str]) -> tuple[Discovered, list[str]]:
+    manifests: dict[str, PluginManifest] = {}
+    broken: dict[str, PluginError] = {}
+    origins: dict[str, str] = {}
+    watched: list[str] = []
+    for cand in _candidates(environ, broken):
+        watched.append(cand.manifest)
+        where = cand.distribution[0] if cand.distribution else cand.manifest
+        if cand.name in origins:
+            broken[cand.name] = PluginError(
+                f"plugin '{cand.name}' is provided twice: by {origins[cand.name]} "
+                f"and by {where}",
+                hint="uninstall or rename one of them")
+            manifests.pop(cand.name, None)
+            continue
+        origins[cand.name] = where
+        try:
+            manifests[cand.name] = PluginManifest.read(
+                cand.manifest, expected_name=cand.name, origin=cand.origin,
+                module=cand.module, sys_path=cand.sys_path,
+                distribution=cand.distribution)
+        except PluginError as err:
+            broken[cand.name] = err
+    return Discovered(manifests, broken), watched
+
+
+def _candidates(environ: Mapping[str, str],
+                broken: dict[str, PluginError]) -> Iterator[_Candidate]:
+    import amalgam.plugins
+
+    for base in amalgam.plugins.__path__:
+        for name, manifest in _packages_in(base):
+            yield _Candidate(name, manifest, "built-in", f"amalgam.plugins.{name}",
+                             None, None)
+    for base in plugin_path(environ):
+        for name, manifest in _packages_in(base):
+            yield _Candidate(name, manifest, "path", name, base, None)
+    yield from _entry_points(broken)
+
+
+def _packages_in(base: str) -> Iterator[tuple[str, str]]:
+    try:
+        entries = sorted(os.scandir(base), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        manifest = os.path.join(entry.path, "plugin.toml")
+        if (entry.is_dir() and os.path.isfile(manifest)
+                and os.path.isfile(os.path.join(entry.path, "__init__.py"))):
+            yield entry.name, manifest
+
+
+def _entry_points(broken: dict[str, PluginError]) -> Iterator[_Candidate]:
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    seen = set()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if (ep.name, ep.value) in seen:
+            continue
+        seen.add((ep.name, ep.value))
+        dist = (ep.dist.name, ep.dist.version) if ep.dist is not None else None
+        module = ep.value.partition(":")[0].strip()
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError) as exc:
+            spec, reason = None, str(exc)
+        else:
+            reason = "no such package"
+        locations = spec.submodule_search_locations if spec else None
+        if not locations:
+            owner = f"distribution {dist[0]}" if dist else "an installed distribution"
+            broken[ep.name] = PluginError(
+                f"plugin '{ep.name}' from {owner}: cannot find package "
+                f"'{module}' ({reason if spec is None else 'not a package'})",
+                hint="reinstall the distribution; its entry point must name "
+                     "the plugin's package")
+            continue
+        yield _Candidate(ep.name, os.path.join(list(locations)[0], "plugin.toml"),
+                         "distribution", module, None, dist)

@@ -1,0 +1,252 @@
+"""The plugin registry: which plugins are enabled, what they influence,
+and importing them only when their influence is reached.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from amalgam.error import PluginError
+from amalgam.registry.facade import Hooks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
+    import pluggy
+
+    from amalgam.registry.discovery import Discovered
+    from amalgam.registrar import CommandInfo
+    from amalgam.registry.manifest import Option, PluginCommand, PluginManifest
+    from amalgam.ui import UI
+
+_TRUE = ("1", "true", "yes", "on")
+
+
+class Registry:
+    """Enabled plugins and their manifests, for one process.
+
+    Nothing is discovered until something needs it, and with no plugin
+    enabled the hook queries answer without looking at any manifest, so a
+    plain command pays only for reading its config.
+    """
+
+    def __init__(self, config: Any, ui: UI) -> None:
+        self.config = config
+        self.ui = ui
+        self._discovered: Discovered | None = None
+        self._pm: pluggy.PluginManager | None = None
+        self._loaded: dict[str, ModuleType] = {}
+        self._by_hook: dict[str, list[str]] = {}
+        #: The hook facade call sites use (also set as ``ui.hooks``).
+        self.hooks = Hooks(self)
+        settings = dict(config.items("plugins")) if config is not None else {}
+        self._enabled = sorted(name for name, value in settings.items()
+                               if _truthy(value))
+        self._trace = (ui.environ.get("AMG_TRACE_PLUGINS", "") not in ("", "0")
+                       or (config is not None
+                           and _truthy(config.get("ui", "trace-plugins", False))))
+        if settings:
+            self._check_settings(list(settings))
+
+    # -- what is available -----------------------------------------------
+
+    def _found(self) -> Discovered:
+        if self._discovered is None:
+            from amalgam.registry.discovery import discover
+
+            self._discovered = discover(self.ui.environ)
+        return self._discovered
+
+    def manifests(self) -> list[PluginManifest]:
+        """Every available plugin's manifest, enabled or not, by name."""
+        return sorted(self._found().manifests.values(), key=lambda m: m.name)
+
+    def broken(self) -> dict[str, PluginError]:
+        """Plugins that were found but cannot be used, with the reason."""
+        return dict(self._found().broken)
+
+    def manifest(self, name: str) -> PluginManifest:
+        return self._found().manifests[name]
+
+    def enabled(self) -> list[str]:
+        """Names of the enabled plugins."""
+        return list(self._enabled)
+
+    def is_enabled(self, name: str) -> bool:
+        return name in self._enabled
+
+    def _check_settings(self, names: list[str]) -> None:
+        found = self._found()
+        for name in names:
+            if name in found.broken:
+                if name in self._enabled:
+                    raise found.broken[name]
+            elif name not in found.manifests:
+                import difflib
+
+                available = sorted([*found.manifests, *found.broken])
+                close = difflib.get_close_matches(name, available, n=1)
+                hints = [f"did you mean '{close[0]}'?"] if close else []
+                hints.append("available plugins: " + (", ".join(available) or "none"))
+                raise PluginError(f"unknown plugin '{name}' in [plugins]", hints=hints)
+        commands: dict[str, str] = {}
+        for name in self._enabled:
+            manifest = found.manifests[name]
+            for hook in manifest.hooks:
+                self._by_hook.setdefault(hook, []).append(name)
+            for command in (n for c in manifest.commands.values() for n in [c.name, *c.aliases]):
+                if command in commands:
+                    raise PluginError(
+                        f"plugins '{commands[command]}' and '{name}' both add "
+                        f"the command '{command}'",
+                        hint="disable one of them in [plugins]")
+                commands[command] = name
+        self._declare_config()
+
+    def _declare_config(self) -> None:
+        items = [(name, item) for name in self._enabled
+                 for item in self._found().manifests[name].config]
+        if not items:
+            return
+        from amalgam.config import ConfigItem
+
+        self.config.declare([
+            ConfigItem(section, key, kind, default, help, owner=plugin)
+            for plugin, (section, key, kind, default, help) in items])
+
+    # -- influence, from manifests only ----------------------------------
+
+    def implementers(self, hook: str) -> list[str]:
+        """Enabled plugins whose manifest declares *hook* (nothing imported)."""
+        return self._by_hook.get(hook, [])
+
+    def plugin_commands(self) -> dict[str, tuple[str, PluginCommand]]:
+        """Commands added by enabled plugins: name -> (plugin, command)."""
+        if not self._enabled:
+            return {}
+        return {cmd.name: (name, cmd) for name in self._enabled
+                for cmd in self._found().manifests[name].commands.values()}
+
+    def command_options(self, command: str) -> list[Option]:
+        """Options enabled plugins add to the existing command *command*."""
+        if not self._enabled:
+            return []
+        return [opt for name in self._enabled
+                for opt in self._found().manifests[name].command_options.get(command, [])]
+
+    def disabled_plugin_for_command(self, command: str) -> str | None:
+        """The disabled plugin that would add *command*, if any."""
+        for manifest in self.manifests():
+            if not self.is_enabled(manifest.name) and any(
+                    command in (c.name, *c.aliases) for c in manifest.commands.values()):
+                return manifest.name
+        return None
+
+    def requirement_claims(self) -> dict[str, tuple[str, bool]]:
+        """Repository requirement -> (claiming plugin, whether it is enabled)."""
+        claims: dict[str, tuple[str, bool]] = {}
+        for manifest in self.manifests():
+            for req in manifest.requires:
+                # An enabled claimant wins over a disabled one.
+                if req not in claims or not claims[req][1]:
+                    claims[req] = (manifest.name, self.is_enabled(manifest.name))
+        return claims
+
+    # -- importing -------------------------------------------------------
+
+    def imported(self, name: str) -> bool:
+        """Whether plugin *name*'s package was imported in this process."""
+        manifest = self._found().manifests.get(name)
+        return manifest is not None and manifest.module in sys.modules
+
+    def plugin_help(self, name: str) -> str | None:
+        """Plugin *name*'s package docstring (imports it), None if unknown."""
+        if name not in self._found().manifests:
+            return None
+        module = self._import(self.manifest(name))
+        return (module.__doc__ or self.manifest(name).summary).strip()
+
+    def load(self, name: str) -> ModuleType:
+        """Import enabled plugin *name*, check it against its manifest and
+        register its hooks (once)."""
+        if name in self._loaded:
+            return self._loaded[name]
+        from amalgam.registry.loader import check_and_register
+
+        manifest = self.manifest(name)
+        module = self._import(manifest)
+        check_and_register(self.plugin_manager(), module, manifest)
+        self._loaded[name] = module
+        return module
+
+    def _import(self, manifest: PluginManifest) -> ModuleType:
+        import importlib
+
+        if manifest.module not in sys.modules:
+            self.trace(f"plugin: import {manifest.name}\n")
+        if manifest.sys_path and manifest.sys_path not in sys.path:
+            sys.path.append(manifest.sys_path)
+        try:
+            return importlib.import_module(manifest.module)
+        except Exception as exc:
+            err = PluginError(f"plugin '{manifest.name}' failed to load: "
+                              f"{type(exc).__name__}: {exc}",
+                              hint="run with --traceback to see where")
+            raise err from exc
+
+    def loaded_plugins(self) -> list[str]:
+        """Plugins imported and registered so far, in load order."""
+        return list(self._loaded)
+
+    def load_command(self, command: str) -> CommandInfo:
+        """Import the plugin adding *command* and describe the command."""
+        from amalgam.registrar import CommandInfo
+
+        plugin, cmd = self.plugin_commands()[command]
+        options = [*cmd.options, *self.command_options(command)]
+        return CommandInfo(cmd.name, tuple(cmd.aliases), self.command_function(command),
+                           options, cmd.synopsis, cmd.norepo, cmd.optionalrepo,
+                           "misc", False)
+
+    def command_function(self, command: str) -> Callable[..., Any]:
+        """The function of plugin command *command* (imports its plugin)."""
+        import importlib
+
+        plugin, cmd = self.plugin_commands()[command]
+        package = self.load(plugin)
+        modname, _, attr = cmd.function.partition(":")
+        try:
+            module = importlib.import_module(f"{package.__name__}.{modname}")
+            return getattr(module, attr)
+        except (ImportError, AttributeError) as exc:
+            raise PluginError(
+                f"plugin '{plugin}' failed to load command '{command}': {exc}",
+                hint=f"check commands.{command}.function in {self.manifest(plugin).path}"
+            ) from exc
+
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The pluggy manager with every hookspec (built on first use)."""
+        if self._pm is None:
+            from amalgam.registry.loader import new_plugin_manager
+
+            self._pm = new_plugin_manager()
+        return self._pm
+
+    def hook_caller(self, hook: str) -> Any:
+        """Pluggy's caller for *hook*, after loading every enabled plugin
+        that declares it."""
+        for name in self.implementers(hook):
+            self.load(name)
+        return getattr(self.plugin_manager().hook, hook)
+
+    def trace(self, message: str) -> None:
+        """Write a plugin trace line on stderr when tracing is on."""
+        if self._trace:
+            self.ui.write_err(message)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return bool(value)
