@@ -1,0 +1,132 @@
+"""Config files: malformed TOML, unreadable files, hgrc, lazy tomllib."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amalgam.config import load
+from amalgam.config.files import read_hgrc
+from amalgam.error import ConfigError
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+            "AMG_SYSTEM_CONFIG": str(tmp_path / "system.toml")}
+
+
+def system(env: dict[str, str], data: str | bytes) -> str:
+    path = Path(env["AMG_SYSTEM_CONFIG"])
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return str(path)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("[ui]\nverbose = true\nquiet = = 1\n", 3),
+    ("[ui]\nverbose = [1,\n", 2),             # tomllib: "at end of document"
+    ("[ui]\nverbose = true\nverbose = false\n", 3),
+    ("[ui\n", 1),
+])
+def test_malformed_toml_names_file_and_line(env, text, line):
+    path = system(env, text)
+    with pytest.raises(ConfigError) as exc:
+        load(environ=env)
+    message = exc.value.message
+    assert message.startswith(f"malformed configuration file {path}: ")
+    assert message.endswith(f" at line {line}")
+    assert "\n" not in message and "column" not in message
+    assert exc.value.hints
+
+
+def test_invalid_utf8_is_malformed_with_line(env):
+    path = system(env, b"[ui]\nusername = '\xff'\n")
+    with pytest.raises(ConfigError) as exc:
+        load(environ=env)
+    assert exc.value.message == (
+        f"malformed configuration file {path}: not valid UTF-8 at line 2")
+
+
+def test_unreadable_file_is_a_clean_error(env):
+    Path(env["AMG_SYSTEM_CONFIG"]).mkdir()
+    with pytest.raises(ConfigError, match="cannot read configuration file"):
+        load(environ=env)
+
+
+def test_missing_files_are_fine(env):
+    env["XDG_CONFIG_HOME"] = str(Path(env["HOME"]) / "not-a-dir-file")
+    Path(env["XDG_CONFIG_HOME"]).write_text("x")  # a file where a dir should be
+    assert load(environ=env).keys() == []
+
+
+def test_hgrc_reads_only_paths_and_username(tmp_path):
+    hgrc = tmp_path / "hgrc"
+    hgrc.write_text(
+        "# comment\n"
+        "[ui]\n"
+        "verbose = true\n"
+        "username = Jane\n"
+        "  Doe\n"
+        "%include other.rc\n"
+        "[paths]\n"
+        "default = https://example.com/r\n"
+        "; other comment\n"
+        "default:pushurl=ssh://h//r\n"
+        "[hooks]\n"
+        "default = echo\n"
+        "  username = not a key\n")
+    assert read_hgrc(str(hgrc)) == [
+        ("ui", "username", "Jane\nDoe", f"{hgrc}:4"),
+        ("paths", "default", "https://example.com/r", f"{hgrc}:8"),
+        ("paths", "default:pushurl", "ssh://h//r", f"{hgrc}:10"),
+    ]
+    assert read_hgrc(str(tmp_path / "absent")) is None
+
+
+def test_hgrc_values_are_text_typed(env, tmp_path):
+    (tmp_path / ".hg").mkdir()
+    (tmp_path / ".hg" / "hgrc").write_text("[paths]\nd = ~/x\n")
+    cfg = load(environ=env, repo_root=str(tmp_path))
+    assert cfg.get("paths", "d") == "~/x"
+    assert cfg.source("paths", "d") == f"{tmp_path}/.hg/hgrc:2"
+
+
+def test_hgrc_paths_agree_with_hg(hg, tmp_path, isolated_env):
+    hg("init", "r", cwd=tmp_path)
+    repo = tmp_path / "r"
+    (repo / ".hg" / "hgrc").write_text(
+        "[paths]\n"
+        "default = https://example.com/one\n"
+        "other = https://example.com/two\n"
+        "[ui]\n"
+        "username = Someone <s@example.com>\n")
+    shown = hg("paths", cwd=repo).stdout.splitlines()
+    cfg = load(environ=isolated_env, repo_root=str(repo))
+    assert [f"{n} = {v}" for n, v in cfg.items("paths")] == shown
+    assert cfg.get("ui", "username") == "test <test@example.com>"  # $HGUSER wins
+    env = {k: v for k, v in isolated_env.items() if k != "HGUSER"}
+    assert load(environ=env, repo_root=str(repo)).get("ui", "username") == \
+        hg("config", "ui.username", cwd=repo).stdout.strip()
+
+
+_PROBE = """
+import sys
+from amalgam.config import load
+cfg = load(environ={{"AMG_SYSTEM_CONFIG": {path!r}, "HOME": {home!r}}},
+           overrides=["ui.timeout=3"])
+assert cfg.get("ui", "timeout") == 3
+print("tomllib" in sys.modules or "tomli" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_toml_parser_imported_only_when_a_file_exists(tmp_path, exists):
+    path = tmp_path / "system.toml"
+    if exists:
+        path.write_text("[ui]\nverbose = true\n")
+    code = _PROBE.format(path=str(path), home=str(tmp_path / "nohome"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    assert out.strip() == str(exists)
