@@ -42,14 +42,15 @@ class Hooks:
     # -- commands --------------------------------------------------------
 
     def command(self, invocation: CommandInvocation,
-                impl: Callable[[CommandInvocation], int | None]) -> int | None:
-        """Run the command *impl* (``impl(invocation) -> exit code``) through
-        its wrapper hook ``cmd_<name>``."""
+                impl: Callable[..., int | None]) -> int | None:
+        """Run the command function *impl* (``impl(ui, repo, *args, **opts)``)
+        through its wrapper hook ``cmd_<name>``, with the invocation's
+        (possibly changed) arguments."""
         from amalgam.hooks.catalogue import command_hook_name
 
         hook = command_hook_name(invocation.name)
         if not self.registry.implementers(hook):
-            return impl(invocation)
+            return _run(impl, invocation)
         caller = self.registry.hook_caller(hook)
         from types import SimpleNamespace
 
@@ -60,7 +61,7 @@ class Hooks:
         # replacing plugin is the only way to stop the chain early.
         @hookimpl(trylast=True)
         def kernel(invocation: CommandInvocation) -> int:
-            rc = impl(invocation)
+            rc = _run(impl, invocation)
             return 0 if rc is None else rc
 
         pm = self.registry.plugin_manager()
@@ -153,3 +154,7 @@ class Hooks:
     def exchange_push_prestep(self, *, repo: Any, peer: Any, outgoing: Any) -> list[None]:
         return self._all("exchange_push_prestep",
                          dict(repo=repo, peer=peer, outgoing=outgoing))
+
+
+def _run(impl: Callable[..., int | None], inv: CommandInvocation) -> int | None:
+    return impl(inv.ui, inv.repo, *inv.args, **inv.opts)

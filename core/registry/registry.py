@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     import pluggy
 
     from amalgam.registry.discovery import Discovered
-    from amalgam.registrar import CommandInfo
     from amalgam.registry.manifest import Option, PluginCommand, PluginManifest
     from amalgam.ui import UI
 
@@ -198,16 +197,6 @@ class Registry:
     def loaded_plugins(self) -> list[str]:
         """Plugins imported and registered so far, in load order."""
         return list(self._loaded)
-
-    def load_command(self, command: str) -> CommandInfo:
-        """Import the plugin adding *command* and describe the command."""
-        from amalgam.registrar import CommandInfo
-
-        plugin, cmd = self.plugin_commands()[command]
-        options = [*cmd.options, *self.command_options(command)]
-        return CommandInfo(cmd.name, tuple(cmd.aliases), self.command_function(command),
-                           options, cmd.synopsis, cmd.norepo, cmd.optionalrepo,
-                           "misc", False)
 
     def command_function(self, command: str) -> Callable[..., Any]:
         """The function of plugin command *command* (imports its plugin)."""
