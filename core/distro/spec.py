@@ -53,7 +53,10 @@ def _read(path: str) -> str:
 
 
 def builtin_plugins() -> list[str]:
-    """Names of the plugins shipped in ``amalgam.plugins`` (by manifest, no import)."""
+    """Names of the plugins shipped in ``amalgam.plugins`` (by manifest, no import).
+
+    The same rule as the registry's discovery: a package with a plugin.toml.
+    """
     import amalgam.plugins
 
     found = set()
@@ -63,7 +66,8 @@ def builtin_plugins() -> list[str]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir() and os.path.isfile(os.path.join(entry.path, "plugin.toml")):
+            if entry.is_dir() and all(os.path.isfile(os.path.join(entry.path, f))
+                                      for f in ("plugin.toml", "__init__.py")):
                 found.add(entry.name)
     return sorted(found)
 

@@ -30,7 +30,11 @@ def fake_builtin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     root = tmp_path / "_builtin"
     (root / "watchman").mkdir(parents=True)
     (root / "watchman" / "plugin.toml").write_text('name = "watchman"\n')
-    (root / "notaplugin").mkdir()
+    (root / "watchman" / "__init__.py").write_text("")
+    (root / "nomanifest").mkdir()
+    (root / "nomanifest" / "__init__.py").write_text("")
+    (root / "nopackage").mkdir()
+    (root / "nopackage" / "plugin.toml").write_text('name = "nopackage"\n')
     monkeypatch.setattr(amalgam.plugins, "__path__", [str(root)])
     return "watchman"
 
