@@ -39,11 +39,12 @@ class CommandInfo:
     """What the command line knows about one command."""
 
     __slots__ = ("name", "aliases", "func", "options", "synopsis", "norepo",
-                 "optionalrepo", "category", "helpbasic")
+                 "optionalrepo", "category", "helpbasic", "_doc", "plugin")
 
     def __init__(self, name: str, aliases: tuple[str, ...], func: Callable[..., Any],
                  options: list[Option], synopsis: str, norepo: bool,
-                 optionalrepo: bool, category: str, helpbasic: bool) -> None:
+                 optionalrepo: bool, category: str, helpbasic: bool, *,
+                 doc: str | None = None, plugin: str | None = None) -> None:
         self.name = name
         self.aliases = aliases
         self.func = func
@@ -53,13 +54,18 @@ class CommandInfo:
         self.optionalrepo = optionalrepo
         self.category = category
         self.helpbasic = helpbasic
+        # Plugin commands take their help from the manifest, not the function.
+        self._doc = doc
+        #: The plugin that adds the command; None for a built-in one.
+        self.plugin = plugin
 
     @property
     def doc(self) -> str:
         """The command's docstring, dedented ('' when it has none)."""
         import inspect
 
-        return inspect.cleandoc(self.func.__doc__ or "")
+        return inspect.cleandoc(self._doc if self._doc is not None
+                                else self.func.__doc__ or "")
 
     @property
     def summary(self) -> str:

@@ -1,0 +1,127 @@
+"""Where the command line meets the rest of the kernel.
+
+Config loading, the plugin registry, repository lookup and the command
+wrapper hook are each reached through one function here, imported lazily
+so ``amg version`` pays only for what it uses.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from amalgam import error
+
+if TYPE_CHECKING:
+    from amalgam.registrar import CommandInfo
+    from amalgam.ui import UI
+
+
+def active_distribution() -> Any:
+    """The distribution this process runs as (``amalgam.distro``), or None.
+
+    A branded command imports and activates ``amalgam.distro`` before the
+    command line starts, so when that module was never imported no
+    distribution can be active and plain ``amg`` does not pay for it.
+    """
+    distro = sys.modules.get("amalgam.distro")
+    return distro.active() if distro is not None else None
+
+
+def progname() -> str:
+    """The command name used in messages: ``amg`` or a distribution's."""
+    dist = active_distribution()
+    return dist.command if dist is not None else "amg"
+
+
+def find_repo_root(start: str) -> str | None:
+    """The nearest directory at or above *start* holding ``.hg``.
+
+    Only tells the config loader where ``.hg/amalgam.toml`` may be; opening
+    the repository is ``amalgam.repo``'s job.
+    """
+    path = os.path.abspath(start)
+    while True:
+        if os.path.isdir(os.path.join(path, ".hg")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent
+
+
+def load_config(ui: UI, *, cwd: str, repo_root: str | None,
+                overrides: Sequence[str]) -> Any:
+    """Load the configuration layers for this invocation (``--config`` last)."""
+    from amalgam import config
+
+    dist = active_distribution()
+    return config.load(environ=ui.environ, cwd=cwd, repo_root=repo_root,
+                       overrides=list(overrides),
+                       distro_defaults=dist.defaults if dist is not None else None)
+
+
+def config_value(ui: UI, section: str, name: str) -> Any:
+    """A typed config value, or None before config is loaded."""
+    if ui.config is None:
+        return None
+    return ui.config.get(section, name)
+
+
+def detailed_exit_code(ui: UI) -> bool:
+    """Whether ``ui.detailed-exit-code`` asks for per-category exit codes."""
+    try:
+        return bool(config_value(ui, "ui", "detailed-exit-code"))
+    except error.AmalgamError:
+        return False
+
+
+def make_registry(ui: UI, config: Any) -> None:
+    """Attach the plugin registry and its hook facade to *ui*."""
+    from amalgam.registry import Hooks, Registry
+
+    ui.registry = Registry(config, ui)
+    ui.hooks = Hooks(ui.registry)
+
+
+def plugin_commands(ui: UI) -> dict[str, tuple[str, Any]]:
+    """Commands of enabled plugins: name -> (plugin, manifest entry)."""
+    return ui.registry.plugin_commands()
+
+
+def disabled_plugin_for_command(ui: UI, name: str) -> str | None:
+    """The disabled plugin that would add command *name*, if any."""
+    return ui.registry.disabled_plugin_for_command(name)
+
+
+def extra_options(ui: UI, name: str) -> list[Any]:
+    """Options enabled plugins add to command *name*."""
+    return ui.registry.command_options(name)
+
+
+def load_plugin_command(ui: UI, plugin: str, name: str) -> CommandInfo:
+    """Import the plugin that adds command *name* and describe the command."""
+    from amalgam.registrar import CommandInfo
+
+    _, cmd = ui.registry.plugin_commands()[name]
+    func = ui.registry.command_function(name)
+    return CommandInfo(cmd.name, tuple(cmd.aliases), func, list(cmd.options),
+                       cmd.synopsis, cmd.norepo, cmd.optionalrepo, "misc", False,
+                       doc=cmd.help or cmd.summary, plugin=plugin)
+
+
+def open_repository(ui: UI, path: str | None, cwd: str) -> Any:
+    """The repository at *path* (``-R``) or the one enclosing *cwd*."""
+    from amalgam.repo import Repository
+
+    return Repository.find(ui, path=path, cwd=cwd)
+
+
+def call_command(ui: UI, repo: Any, info: CommandInfo, args: list[str],
+                 opts: dict[str, Any]) -> int | None:
+    """Run a command through its ``cmd_<name>`` wrapper hook."""
+    from amalgam.registry.invocation import CommandInvocation
+
+    invocation = CommandInvocation(ui, repo, info.name, args, opts)
+    return ui.hooks.command(invocation, info.func)
