@@ -1,0 +1,111 @@
+"""Revlog chunk compression: one header byte says how a stored chunk is encoded.
+
+``x`` starts a zlib stream, ``(`` a zstd frame, ``u`` marks data stored as
+is, and a leading NUL is data stored as is including that byte (binary
+deltas usually start with one, so they need no marker).  Any other first
+byte is an engine we do not know.  Writers may use any engine; readers
+accept all of them, which is what lets a repository mix engines.
+
+Decompression is always bounded by the size the index promises, so a
+corrupt or hostile chunk cannot make us allocate more than that.
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from amalgam.error import StorageError
+
+ENGINES = ("zstd", "zlib", "none")
+# hg only tries an engine on inputs this long; smaller ones never shrink.
+_ZLIB_MIN = 44
+_ZSTD_MIN = 50
+
+_zstd_compressors: dict[int, Any] = {}
+_zstd_decompressor: Any = None
+
+
+def _zstd_compressor(level: int) -> Any:
+    comp = _zstd_compressors.get(level)
+    if comp is None:
+        import zstandard
+
+        comp = zstandard.ZstdCompressor(level=level, write_content_size=True)
+        _zstd_compressors[level] = comp
+    return comp
+
+
+def compress(data: bytes, engine: str = "zlib", level: int | None = None) -> bytes:
+    """The stored chunk for *data*: compressed when that is strictly smaller."""
+    if not data:
+        return b""
+    if engine == "zlib" and len(data) >= _ZLIB_MIN:
+        packed = zlib.compress(data, -1 if level is None else level)
+        if len(packed) < len(data):
+            return packed
+    elif engine == "zstd" and len(data) >= _ZSTD_MIN:
+        packed = _zstd_compressor(3 if level is None else level).compress(data)
+        if len(packed) < len(data):
+            return packed
+    elif engine not in ENGINES:
+        raise StorageError(f"unknown revlog compression engine '{engine}'",
+                           hint=f"use one of: {', '.join(ENGINES)}")
+    if data[0] == 0:
+        return data
+    return b"u" + data
+
+
+def _corrupt(what: str) -> StorageError:
+    return StorageError(f"revlog chunk cannot be decompressed: {what}",
+                        hint="the revlog data is corrupt; run 'amg verify'")
+
+
+def decompress(chunk: bytes, bound: int) -> bytes:
+    """Decode a stored chunk whose content may not exceed *bound* bytes."""
+    if not chunk:
+        return b""
+    kind = chunk[0]
+    if kind == 0x00:
+        out = bytes(chunk)
+    elif kind == 0x75:  # 'u'
+        out = bytes(chunk[1:])
+    elif kind == 0x78:  # 'x'
+        out = _unzlib(chunk, bound)
+    elif kind == 0x28:  # '('
+        out = _unzstd(chunk, bound)
+    else:
+        raise StorageError(
+            f"unknown revlog compression header {bytes(chunk[:1])!r}",
+            hint="the revlog was written with an unsupported engine or is corrupt")
+    if len(out) > bound:
+        raise _corrupt(f"{len(out)} bytes where at most {bound} fit")
+    return out
+
+
+def _unzlib(chunk: bytes, bound: int) -> bytes:
+    dec = zlib.decompressobj()
+    try:
+        out = dec.decompress(chunk, bound + 1)
+    except zlib.error as exc:
+        raise _corrupt(f"zlib: {exc}") from None
+    if len(out) > bound:
+        raise _corrupt(f"zlib output exceeds {bound} bytes")
+    if not dec.eof:
+        raise _corrupt("truncated zlib stream")
+    return out
+
+
+def _unzstd(chunk: bytes, bound: int) -> bytes:
+    global _zstd_decompressor
+    import zstandard
+
+    if _zstd_decompressor is None:
+        _zstd_decompressor = zstandard.ZstdDecompressor()
+    try:
+        declared = zstandard.frame_content_size(chunk)
+        if declared > bound:
+            raise _corrupt(f"zstd frame declares {declared} bytes, at most {bound} fit")
+        # 'max_output_size' only applies to frames without a declared size.
+        return _zstd_decompressor.decompress(chunk, max_output_size=max(bound, 1))
+    except zstandard.ZstdError as exc:
+        raise _corrupt(f"zstd: {exc}") from None

@@ -1,0 +1,89 @@
+"""Choosing how a new revision is stored: a delta against a good base, or a snapshot.
+
+Reading a revision costs one full text plus every delta of its chain, and
+the bytes between the chain's first chunk and its last have to be read.  So
+a candidate base is only accepted when the result keeps reads bounded:
+
+* the chain stays at most ``max_chain_len`` deltas long;
+* the bytes read to rebuild the new revision (from the chain's snapshot to
+  the end of the new chunk) stay within ``4 x`` the text size, with a floor
+  of ``SPAN_FLOOR`` so that small files are not re-snapshotted every few
+  revisions just because a disk read of a few KiB looks "large" next to
+  them;
+* the sum of the chain's stored chunks stays within ``2 x`` the text size
+  (beyond that a snapshot would be cheaper to decompress);
+* the delta is smaller than the text itself.
+
+Candidates, in order: p1 and p2 (with generaldelta, deltas against a parent
+are what changegroups send and usually the smallest), then the previous
+revision.  Without generaldelta only the previous revision can be a base.
+The smallest accepted delta wins; with none accepted the revision is stored
+as a full snapshot.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from amalgam.storage import mdiff
+from amalgam.storage.compression import compress
+
+if TYPE_CHECKING:
+    from amalgam.storage.revlog import Revlog
+
+SPAN_FLOOR = 64 * 1024
+SPAN_FACTOR = 4
+CHAIN_SIZE_FACTOR = 2
+
+
+class DeltaChoice(NamedTuple):
+    """The stored form of a new revision: its base field and its chunk."""
+
+    base: int
+    chunk: bytes
+
+
+def candidates(revlog: Revlog, rev: int, p1r: int, p2r: int) -> list[int]:
+    """Revisions worth trying as the delta base of new revision *rev*."""
+    if rev == 0:
+        return []
+    if not revlog.generaldelta:
+        return [rev - 1]
+    out: list[int] = []
+    for base in (p1r, p2r, rev - 1):
+        if base >= 0 and base not in out:
+            out.append(base)
+    return out
+
+
+def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
+           offset: int) -> DeltaChoice:
+    """The cheapest acceptable way to store *text* as revision *rev*.
+
+    *offset* is where the new chunk will start in the data segment.
+    """
+    options = revlog.options
+    engine, level = options["compression"], revlog.compression_level
+    textlen = len(text)
+    best: DeltaChoice | None = None
+    if options["max_chain_len"] > 0 and textlen:
+        for base in candidates(revlog, rev, p1r, p2r):
+            chainlen, chainsize, chainbase = revlog.chaininfo(base)
+            if chainlen + 1 > options["max_chain_len"]:
+                continue
+            delta = mdiff.textdiff(revlog.rawdata(base), text)
+            if len(delta) >= textlen:
+                continue
+            chunk = compress(delta, engine, level)
+            span = offset + len(chunk) - revlog.start(chainbase)
+            if span > max(SPAN_FACTOR * textlen, SPAN_FLOOR):
+                continue
+            if chainsize + len(chunk) > CHAIN_SIZE_FACTOR * textlen:
+                continue
+            if best is None or len(chunk) < len(best.chunk):
+                best = DeltaChoice(base, chunk)
+    if best is None:
+        return DeltaChoice(rev, compress(text, engine, level))
+    if not revlog.generaldelta:
+        # Without generaldelta the base field names the chain's snapshot.
+        return DeltaChoice(revlog.chainbase(best.base), best.chunk)
+    return best

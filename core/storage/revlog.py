@@ -1,0 +1,536 @@
+"""Revlog v1: hg's append-only store of the revisions of one object.
+
+A revlog ``RADIX`` is an index ``RADIX.i`` of 64-byte entries and the
+chunks (compressed full texts or deltas), either interleaved with the index
+("inline", for small revlogs) or in ``RADIX.d``.  Layout facts:
+``hg help internals.revlogs`` and hg-formats.md sections 2 and 3.
+
+Reading never trusts the file: bases, parents, offsets, lengths and
+decompressed sizes are checked against what the index and the files allow
+before anything is sliced or allocated, and every problem is a
+``StorageError``.  Writing appends the chunk before the index entry, under a
+transaction, and turns an inline revlog into a split one once its data
+reaches ``inline_threshold`` bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+from amalgam.error import StorageError
+from amalgam.node import Node, hex, nullid, nullrev
+from amalgam.storage import compression, deltas, mdiff
+from amalgam.storage.revlog_index import (
+    ENTRY_SIZE, FLAG_GENERALDELTA, FLAG_INLINE_DATA, REVIDX_ELLIPSIS, REVIDX_EXTSTORED,
+    REVIDX_ISCENSORED, REVIDX_KNOWN, REVIDX_NOHASH, REVLOGV1, Entry, Index, known_flags,
+    pack_entry, parse_header)
+from amalgam.storage.revlog_stats import Problem, checksize, stats, verify_integrity
+
+__all__ = ["Revlog", "LookupFailed", "CensoredNode", "Problem", "hashrevision",
+           "DEFAULT_OPTIONS"]
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "compression": "zlib",
+    "zstd_level": 3,
+    "zlib_level": None,
+    "generaldelta": True,
+    "sparse": True,
+    "max_chain_len": 1000,
+    # hg splits an inline revlog once its data reaches 128 KiB.
+    "inline_threshold": 131072,
+    # hg creates filelogs and manifests inline, the changelog split.
+    "new_inline": True,
+}
+# Indexes at least this big are mmapped rather than read.
+_MMAP_THRESHOLD = 64 * 1024
+_CACHE_ENTRIES = 8
+_CACHE_MAX_TEXT = 8 << 20
+# A chain read in one go unless its chunks are this sparse in the file.
+_SPARSE_READ_SLACK = 1 << 20
+
+
+class LookupFailed(StorageError, LookupError):
+    """A node, prefix or revision number is not in this revlog."""
+
+
+class CensoredNode(StorageError):
+    """The revision's content was removed by ``censor``."""
+
+
+def hashrevision(text: bytes, p1: bytes, p2: bytes) -> Node:
+    """hg's node id: SHA-1 of both parent nodes, smaller first, then the text."""
+    a, b = (p1, p2) if p1 < p2 else (p2, p1)
+    digest = hashlib.sha1(a)
+    digest.update(b)
+    digest.update(text)
+    return Node(digest.digest())
+
+
+class Revlog:
+    """Read and append the revisions stored under ``radix`` in ``opener``."""
+
+    def __init__(self, opener: Any, radix: bytes, *,
+                 options: dict[str, Any] | None = None) -> None:
+        self.opener = opener
+        self.radix = radix
+        self.indexfile = radix + b".i"
+        self.datafile = radix + b".d"
+        self.options = {**DEFAULT_OPTIONS, **(options or {})}
+        engine = self.options["compression"]
+        if engine not in compression.ENGINES:
+            raise StorageError(f"unknown revlog compression engine '{engine}'",
+                               hint=f"use one of: {', '.join(compression.ENGINES)}")
+        self.compression_level = self.options.get(f"{engine}_level")
+        self._load()
+
+    # -- loading -----------------------------------------------------------
+
+    def _load(self) -> None:
+        data = self._read_index_file()
+        if data:
+            self._header = parse_header(self.radix, data)
+        else:
+            self._header = REVLOGV1
+            if self.options["new_inline"]:
+                self._header |= FLAG_INLINE_DATA
+            if self.options["generaldelta"]:
+                self._header |= FLAG_GENERALDELTA
+        self._index = Index(self.radix, data, bool(self._header & FLAG_INLINE_DATA))
+        self._known_flags = known_flags(self._header)
+        self._nodemap: dict[bytes, int] | None = None
+        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._chaininfo: dict[int, tuple[int, int, int]] = {}
+
+    def _read_index_file(self) -> Any:
+        try:
+            fp = self.opener(self.indexfile, "rb")
+        except FileNotFoundError:
+            return b""
+        with fp:
+            size = self._filesize(fp)
+            if size < _MMAP_THRESHOLD:
+                return fp.read()
+            import mmap
+
+            return mmap.mmap(fp.fileno(), size, access=mmap.ACCESS_READ)
+
+    @staticmethod
+    def _filesize(fp: Any) -> int:
+        fp.seek(0, 2)
+        size = fp.tell()
+        fp.seek(0)
+        return size
+
+    def reload(self) -> None:
+        """Forget in-memory state and re-read the files (e.g. after a rollback)."""
+        self._load()
+
+    # -- index queries -----------------------------------------------------
+
+    @property
+    def generaldelta(self) -> bool:
+        return bool(self._header & FLAG_GENERALDELTA)
+
+    def is_inline(self) -> bool:
+        return self._index.inline
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._index)))
+
+    iter_revs = __iter__
+
+    def __contains__(self, node: object) -> bool:
+        return isinstance(node, bytes) and self.hasnode(node)
+
+    def _entry(self, rev: int) -> Entry:
+        try:
+            return self._index[rev]
+        except IndexError:
+            raise LookupFailed(f"{self._name}: no revision {rev}",
+                               hint="the revision number is out of range") from None
+
+    @property
+    def _name(self) -> str:
+        return self.radix.decode("utf-8", "replace")
+
+    def tip(self) -> Node:
+        return self.node(len(self) - 1)
+
+    def node(self, rev: int) -> Node:
+        if rev == nullrev:
+            return nullid
+        if not 0 <= rev < len(self._index):
+            raise LookupFailed(f"{self._name}: no revision {rev}",
+                               hint="the revision number is out of range")
+        return Node(self._index.node(rev))
+
+    def _nodes(self) -> dict[bytes, int]:
+        if self._nodemap is None:
+            self._nodemap = {node: rev for rev, node in enumerate(self._index.nodes())}
+        return self._nodemap
+
+    def rev(self, node: bytes) -> int:
+        if node == nullid:
+            return nullrev
+        rev = self._nodes().get(node)
+        if rev is None:
+            raise LookupFailed(f"{self._name}@{hex(node)}: no node",
+                               hint="the revision is not in this revlog")
+        return rev
+
+    def hasnode(self, node: bytes) -> bool:
+        return node == nullid or node in self._nodes()
+
+    def index_entry(self, rev: int) -> Entry:
+        """The decoded index entry of *rev* (for debugindex)."""
+        return self._entry(rev)
+
+    def parentrevs(self, rev: int) -> tuple[int, int]:
+        if rev == nullrev:
+            return nullrev, nullrev
+        entry = self._entry(rev)
+        return entry.p1, entry.p2
+
+    def parents(self, node: bytes) -> tuple[Node, Node]:
+        p1, p2 = self.parentrevs(self.rev(node))
+        return self.node(p1), self.node(p2)
+
+    def linkrev(self, rev: int) -> int:
+        return self._entry(rev).linkrev
+
+    def flags(self, rev: int) -> int:
+        return self._entry(rev).flags
+
+    def rawsize(self, rev: int) -> int:
+        return self._entry(rev).rawsize
+
+    def start(self, rev: int) -> int:
+        return self._entry(rev).offset
+
+    def length(self, rev: int) -> int:
+        return self._entry(rev).complen
+
+    def end(self, rev: int) -> int:
+        entry = self._entry(rev)
+        return entry.offset + entry.complen
+
+    def _datasize(self) -> int:
+        return self.end(len(self) - 1) if len(self) else 0
+
+    def deltaparent(self, rev: int) -> int:
+        entry = self._entry(rev)
+        if entry.base == rev:
+            return nullrev
+        return entry.base if self.generaldelta else rev - 1
+
+    def _chainbase_checked(self, rev: int, base: int) -> int:
+        if not 0 <= base <= rev:
+            raise StorageError(
+                f"{self._name}: revision {rev} has delta base {base} outside 0..{rev}",
+                hint="the index is corrupt; run 'amg verify'")
+        return base
+
+    def deltachain(self, rev: int, stoprev: int | None = None) -> tuple[list[int], bool]:
+        """Revisions whose chunks rebuild *rev*, oldest first; and whether *stoprev* cut it."""
+        return self._walkchain(rev, () if stoprev is None else (stoprev,))
+
+    def _walkchain(self, rev: int, stop: Any) -> tuple[list[int], bool]:
+        chain: list[int] = []
+        current = rev
+        while current not in stop:
+            chain.append(current)
+            base = self._chainbase_checked(current, self._entry(current).base)
+            if base == current:
+                chain.reverse()
+                return chain, False
+            # Bases are strictly below their revision, so the walk ends.
+            current = base if self.generaldelta else current - 1
+        chain.reverse()
+        return chain, True
+
+    def chaininfo(self, rev: int) -> tuple[int, int, int]:
+        """(number of deltas, total stored bytes, snapshot rev) of *rev*'s chain."""
+        info = self._chaininfo.get(rev)
+        if info is None:
+            walk: list[int] = []
+            current = rev
+            while current not in self._chaininfo:
+                walk.append(current)
+                base = self._chainbase_checked(current, self._entry(current).base)
+                if base == current:
+                    self._chaininfo[current] = (0, self.length(current), current)
+                    walk.pop()
+                    break
+                current = base if self.generaldelta else current - 1
+            for r in reversed(walk):
+                parent = self.deltaparent(r)
+                plen, psize, pbase = self._chaininfo[parent]
+                self._chaininfo[r] = (plen + 1, psize + self.length(r), pbase)
+            info = self._chaininfo[rev]
+        return info
+
+    def chainlen(self, rev: int) -> int:
+        return self.chaininfo(rev)[0]
+
+    def chainbase(self, rev: int) -> int:
+        return self.chaininfo(rev)[2]
+
+    def headrevs(self) -> list[int]:
+        count = len(self)
+        ishead = [True] * count
+        for rev in range(count):
+            p1, p2 = self.parentrevs(rev)
+            if 0 <= p1 < count:
+                ishead[p1] = False
+            if 0 <= p2 < count:
+                ishead[p2] = False
+        return [rev for rev in range(count) if ishead[rev]] or [nullrev]
+
+    def lookup_prefix(self, hexprefix: str | bytes) -> Node | None:
+        """The node whose hex form starts with *hexprefix*; None when none does."""
+        if isinstance(hexprefix, bytes):
+            hexprefix = hexprefix.decode("ascii", "replace")
+        hexprefix = hexprefix.lower()
+        if not hexprefix or len(hexprefix) > 40 or any(
+                c not in "0123456789abcdef" for c in hexprefix):
+            return None
+        even = bytes.fromhex(hexprefix[:len(hexprefix) & ~1])
+        found = [node for node in self._nodes()
+                 if node.startswith(even) and hex(node).startswith(hexprefix)]
+        if len(found) > 1:
+            raise LookupFailed(f"{self._name}@{hexprefix}: ambiguous identifier",
+                               hint="use more digits of the node id")
+        return Node(found[0]) if found else None
+
+    # -- reading -----------------------------------------------------------
+
+    def _physical(self, rev: int) -> int:
+        offset = self.start(rev)
+        return offset + ENTRY_SIZE * (rev + 1) if self._index.inline else offset
+
+    def storedchunks(self, revs: list[int]) -> list[bytes]:
+        """The stored chunks of *revs* (ascending), read with as few reads as sensible."""
+        if not revs:
+            return []
+        path = self.indexfile if self._index.inline else self.datafile
+        lengths = [self.length(r) for r in revs]
+        first, last = self._physical(revs[0]), self._physical(revs[-1]) + lengths[-1]
+        try:
+            fp = self.opener(path, "rb")
+        except FileNotFoundError:
+            raise StorageError(f"{self._name}: data file {path.decode('utf-8', 'replace')} "
+                               "is missing", hint="run 'amg verify'") from None
+        with fp:
+            filesize = self._filesize(fp)
+            if last > filesize or first < 0:
+                raise StorageError(
+                    f"{self._name}: revision {revs[-1]} lies beyond the end of "
+                    f"{path.decode('utf-8', 'replace')} ({last} > {filesize} bytes)",
+                    hint="the revlog is truncated; run 'amg verify'")
+            if last - first <= 2 * sum(lengths) + _SPARSE_READ_SLACK:
+                fp.seek(first)
+                segment = fp.read(last - first)
+                out = []
+                for rev, length in zip(revs, lengths):
+                    pos = self._physical(rev) - first
+                    out.append(segment[pos:pos + length])
+                return out
+            out = []
+            for rev, length in zip(revs, lengths):
+                fp.seek(self._physical(rev))
+                out.append(fp.read(length))
+            return out
+
+    def _decompressed(self, rev: int, chunk: bytes, basesize: int) -> bytes:
+        rawsize = self.rawsize(rev)
+        if rawsize < 0:
+            # Unknown size (old writers): bound by zlib's best possible ratio.
+            bound = 1100 * len(chunk) + (1 << 20)
+        elif basesize < 0:
+            bound = rawsize
+        else:
+            # A delta holds at most the new text plus one header per hunk.
+            bound = rawsize + 12 * (rawsize + basesize + 1)
+        return compression.decompress(chunk, bound)
+
+    def _check_flags(self, rev: int) -> int:
+        flags = self.flags(rev)
+        if flags & ~self._known_flags:
+            raise StorageError(
+                f"{self._name}: revision {rev} has unknown flags 0x{flags & ~self._known_flags:x}",
+                hint="this revision needs a feature this version does not support")
+        return flags
+
+    def _rebuild(self, rev: int) -> bytes:
+        chain, stopped = self._walkchain(rev, self._cache)
+        if stopped:
+            text = self._cache[self.deltaparent(chain[0])]
+            deltarevs = chain
+        else:
+            text = None
+            deltarevs = chain[1:]
+        chunks = self.storedchunks(chain)
+        if text is None:
+            text = self._decompressed(chain[0], chunks[0], -1)
+            chunks = chunks[1:]
+        deltalist = []
+        for r, chunk in zip(deltarevs, chunks):
+            parent = self.deltaparent(r)
+            deltalist.append(self._decompressed(r, chunk, self.rawsize(parent)
+                                                if parent >= 0 else 0))
+        text = mdiff.patches(text, deltalist)
+        rawsize = self.rawsize(rev)
+        if 0 <= rawsize != len(text):
+            raise StorageError(
+                f"{self._name}: revision {rev} rebuilt to {len(text)} bytes, "
+                f"index says {rawsize}", hint="the revlog is corrupt; run 'amg verify'")
+        return text
+
+    def _remember(self, rev: int, text: bytes) -> None:
+        if len(text) > _CACHE_MAX_TEXT:
+            return
+        self._cache[rev] = text
+        self._cache.move_to_end(rev)
+        while len(self._cache) > _CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+
+    def _torev(self, rev_or_node: int | bytes) -> int:
+        if isinstance(rev_or_node, int):
+            if rev_or_node != nullrev:
+                self._entry(rev_or_node)
+            return rev_or_node
+        return self.rev(rev_or_node)
+
+    def rawdata(self, rev_or_node: int | bytes) -> bytes:
+        """The stored text of a revision, hash-checked unless its flags forbid it."""
+        rev = self._torev(rev_or_node)
+        if rev == nullrev:
+            return b""
+        cached = self._cache.get(rev)
+        if cached is not None:
+            self._cache.move_to_end(rev)
+            return cached
+        flags = self._check_flags(rev)
+        text = self._rebuild(rev)
+        if not flags & REVIDX_NOHASH:
+            self.checkhash(text, rev)
+        self._remember(rev, text)
+        return text
+
+    def revision(self, rev_or_node: int | bytes) -> bytes:
+        """The text of a revision, hash-checked."""
+        rev = self._torev(rev_or_node)
+        if rev != nullrev:
+            flags = self._check_flags(rev)
+            if flags & REVIDX_ISCENSORED:
+                raise CensoredNode(f"{self._name}: revision {rev} is censored",
+                                   hint="its content was removed with 'censor'")
+            if flags & REVIDX_EXTSTORED:
+                raise StorageError(
+                    f"{self._name}: revision {rev} is stored externally",
+                    hint="enable the plugin that handles the 'lfs' requirement")
+        return self.rawdata(rev)
+
+    def checkhash(self, text: bytes, rev: int) -> None:
+        p1, p2 = self.parentrevs(rev)
+        node = self.node(rev)
+        if hashrevision(text, self.node(p1), self.node(p2)) != node:
+            raise StorageError(f"integrity check failed on {self._name}:{rev}",
+                               hint="the revlog is corrupt; run 'amg verify'")
+
+    def revdiff(self, rev1: int, rev2: int) -> bytes:
+        """A delta from revision *rev1* to *rev2* (the stored one when it fits)."""
+        if (rev1 != nullrev and self.deltaparent(rev2) == rev1
+                and not self._check_flags(rev2) & REVIDX_NOHASH):
+            chunk = self.storedchunks([rev2])[0]
+            return self._decompressed(rev2, chunk, self.rawsize(rev1))
+        return mdiff.textdiff(self.rawdata(rev1), self.rawdata(rev2))
+
+    def size(self, rev: int) -> int:
+        """Length of the text of *rev*."""
+        rawsize = self.rawsize(rev)
+        return rawsize if rawsize >= 0 else len(self.rawdata(rev))
+
+    # -- writing -----------------------------------------------------------
+
+    def addrevision(self, text: bytes, transaction: Any, linkrev: int, p1: bytes,
+                    p2: bytes, *, node: bytes | None = None, flags: int = 0) -> Node:
+        """Append *text* as a child of *p1*/*p2*; an existing node is returned as is."""
+        if node is None:
+            node = hashrevision(text, p1, p2)
+        if self.hasnode(node):
+            return Node(node)
+        if flags & ~REVIDX_KNOWN:
+            raise StorageError(f"{self._name}: cannot store unknown flags 0x{flags:x}",
+                               hint="this is a bug in the caller")
+        p1r, p2r = self.rev(p1), self.rev(p2)
+        rev = len(self)
+        offset = self._datasize()
+        if flags & REVIDX_NOHASH:
+            choice = deltas.DeltaChoice(rev, compression.compress(
+                text, self.options["compression"], self.compression_level))
+        else:
+            choice = deltas.choose(self, text, rev, p1r, p2r, offset)
+        entry = Entry(offset, flags, len(choice.chunk), len(text), choice.base, linkrev,
+                      p1r, p2r, bytes(node))
+        packed = pack_entry(entry, rev, self._header)
+        isize = ENTRY_SIZE * rev + (offset if self._index.inline else 0)
+        if self._index.inline:
+            transaction.add(self.indexfile, isize)
+            with self.opener(self.indexfile, "ab") as fp:
+                fp.write(packed + choice.chunk)
+        else:
+            transaction.add(self.datafile, offset)
+            with self.opener(self.datafile, "ab") as fp:
+                fp.write(choice.chunk)
+            transaction.add(self.indexfile, isize)
+            with self.opener(self.indexfile, "ab") as fp:
+                fp.write(packed)
+        self._index.append(entry)
+        if self._nodemap is not None:
+            self._nodemap[bytes(node)] = rev
+        if not flags & REVIDX_ELLIPSIS:
+            self._remember(rev, text)
+        if self._index.inline and offset + len(choice.chunk) >= self.options["inline_threshold"]:
+            self._split(transaction)
+        return Node(node)
+
+    def _split(self, transaction: Any) -> None:
+        """Move the chunks of an inline revlog to ``.d`` and rewrite ``.i`` without them.
+
+        The old ``.i`` is backed up first: a rollback restores it and then cuts
+        it back to its size before the transaction.
+        """
+        count = len(self)
+        chunks = self.storedchunks(list(range(count)))
+        transaction.addbackup(self.indexfile)
+        transaction.add(self.datafile, 0)
+        with self.opener(self.datafile, "wb") as fp:
+            for chunk in chunks:
+                fp.write(chunk)
+        header = self._header & ~FLAG_INLINE_DATA
+        with self.opener(self.indexfile, "wb", atomictemp=True) as fp:
+            for rev in range(count):
+                fp.write(pack_entry(self._index[rev], rev, header))
+        cache = self._cache
+        self._load()
+        self._cache = cache
+
+    # -- verification and statistics ----------------------------------------
+
+    def checksize(self) -> list[Problem]:
+        """Size mismatches between the index and the files."""
+        return checksize(self)
+
+    def verify_integrity(self) -> list[Problem]:
+        """Every revision rebuilt and hash-checked; problems listed, not raised."""
+        return verify_integrity(self)
+
+    def stats(self) -> dict[str, Any]:
+        """Chain and compression figures for debugrevlog."""
+        return stats(self)

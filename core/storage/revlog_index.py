@@ -1,0 +1,159 @@
+"""The revlog v1 index: header, 64-byte entries, inline layout.
+
+Entries are decoded on demand with ``struct.unpack_from`` straight from the
+file's bytes (an mmap for big indexes), so opening a revlog costs nothing
+per revision except, for inline revlogs, one walk to find where each entry
+sits between the data chunks.  Entries appended in this process are kept in
+a list next to the on-disk part.
+"""
+from __future__ import annotations
+
+import struct
+from typing import NamedTuple
+
+from amalgam.error import StorageError
+
+ENTRY = struct.Struct(">Qiiiiii20s12x")
+ENTRY_SIZE = ENTRY.size
+_COMPLEN = struct.Struct(">i")
+_HEADER = struct.Struct(">I")
+
+REVLOGV1 = 1
+FLAG_INLINE_DATA = 1 << 16
+FLAG_GENERALDELTA = 1 << 17
+FLAG_FILELOG_HASMETA = 1 << 18
+FLAG_DELTA_INFO = 1 << 19
+_KNOWN_HEADER_FLAGS = (FLAG_INLINE_DATA | FLAG_GENERALDELTA | FLAG_FILELOG_HASMETA
+                       | FLAG_DELTA_INFO)
+
+# Per-revision flags (index bytes 6-7).
+REVIDX_ISCENSORED = 0x8000
+REVIDX_ELLIPSIS = 0x4000
+REVIDX_EXTSTORED = 0x2000
+REVIDX_HASCOPIESINFO = 0x1000
+REVIDX_HASMETA = 0x0800
+REVIDX_DELTA_INFO = 0x0400 | 0x0200 | 0x0100 | 0x0080 | 0x0040
+REVIDX_KNOWN = (REVIDX_ISCENSORED | REVIDX_ELLIPSIS | REVIDX_EXTSTORED
+                | REVIDX_HASCOPIESINFO)
+# Flags whose revisions legitimately fail the node hash check.
+REVIDX_NOHASH = REVIDX_ISCENSORED | REVIDX_ELLIPSIS | REVIDX_EXTSTORED
+
+
+class Entry(NamedTuple):
+    """One decoded index entry (rev 0's offset is always 0)."""
+
+    offset: int
+    flags: int
+    complen: int
+    rawsize: int
+    base: int
+    linkrev: int
+    p1: int
+    p2: int
+    node: bytes
+
+
+def _corrupt(radix: bytes, what: str) -> StorageError:
+    return StorageError(f"index {radix.decode('utf-8', 'replace')}.i is corrupt: {what}",
+                        hint="run 'amg verify' to see what is damaged")
+
+
+def parse_header(radix: bytes, data: bytes) -> int:
+    """The header word of a non-empty index; refuse what we cannot read."""
+    if len(data) < 4:
+        raise _corrupt(radix, "truncated header")
+    header = _HEADER.unpack_from(data, 0)[0]
+    version = header & 0xFFFF
+    features = header & ~0xFFFF
+    if version != REVLOGV1:
+        raise StorageError(
+            f"{radix.decode('utf-8', 'replace')}.i: unknown revlog version {version}",
+            hint="this revlog was written by a newer or older format")
+    if features & ~_KNOWN_HEADER_FLAGS:
+        raise StorageError(
+            f"{radix.decode('utf-8', 'replace')}.i: unknown revlog feature flags "
+            f"0x{features & ~_KNOWN_HEADER_FLAGS:x}",
+            hint="this revlog needs a feature this version does not support")
+    return header
+
+
+def known_flags(header: int) -> int:
+    """Per-revision flags a revlog with this header may carry."""
+    known = REVIDX_KNOWN
+    if header & FLAG_FILELOG_HASMETA:
+        known |= REVIDX_HASMETA
+    if header & FLAG_DELTA_INFO:
+        known |= REVIDX_DELTA_INFO
+    return known
+
+
+class Index:
+    """Entries of one revlog: the on-disk part plus those appended since."""
+
+    def __init__(self, radix: bytes, data: bytes, inline: bool) -> None:
+        self._radix = radix
+        self._data = data
+        self.inline = inline
+        self._added: list[Entry] = []
+        self._positions: list[int] | None = None
+        if inline:
+            self._positions = self._walk_inline()
+            self._ondisk = len(self._positions)
+        else:
+            if len(data) % ENTRY_SIZE:
+                raise _corrupt(radix, f"size {len(data)} is not a multiple of "
+                                      f"{ENTRY_SIZE} (truncated entry)")
+            self._ondisk = len(data) // ENTRY_SIZE
+
+    def _walk_inline(self) -> list[int]:
+        data, size = self._data, len(self._data)
+        positions: list[int] = []
+        pos = 0
+        while pos < size:
+            if size - pos < ENTRY_SIZE:
+                raise _corrupt(self._radix, f"truncated entry at byte {pos}")
+            complen = _COMPLEN.unpack_from(data, pos + 8)[0]
+            if complen < 0:
+                raise _corrupt(self._radix, f"negative chunk length at byte {pos}")
+            positions.append(pos)
+            pos += ENTRY_SIZE + complen
+        if pos != size:
+            raise _corrupt(self._radix, "last inline chunk is truncated")
+        return positions
+
+    def __len__(self) -> int:
+        return self._ondisk + len(self._added)
+
+    def __getitem__(self, rev: int) -> Entry:
+        if 0 <= rev < self._ondisk:
+            pos = self._positions[rev] if self._positions is not None else rev * ENTRY_SIZE
+            offset_flags, complen, rawsize, base, link, p1, p2, node = \
+                ENTRY.unpack_from(self._data, pos)
+            offset = 0 if rev == 0 else offset_flags >> 16
+            return Entry(offset, offset_flags & 0xFFFF, complen, rawsize, base, link,
+                         p1, p2, node)
+        if rev >= self._ondisk and rev - self._ondisk < len(self._added):
+            return self._added[rev - self._ondisk]
+        raise IndexError(rev)
+
+    def node(self, rev: int) -> bytes:
+        if 0 <= rev < self._ondisk:
+            pos = (self._positions[rev] if self._positions is not None
+                   else rev * ENTRY_SIZE) + 32
+            return bytes(self._data[pos:pos + 20])
+        return self[rev].node
+
+    def nodes(self) -> list[bytes]:
+        return [self.node(rev) for rev in range(len(self))]
+
+    def append(self, entry: Entry) -> None:
+        self._added.append(entry)
+
+
+def pack_entry(entry: Entry, rev: int, header: int) -> bytes:
+    """The 64 bytes of *entry*; rev 0 carries the revlog header in front."""
+    packed = ENTRY.pack((entry.offset << 16) | entry.flags, entry.complen, entry.rawsize,
+                        entry.base, entry.linkrev, entry.p1, entry.p2, entry.node)
+    if rev == 0:
+        packed = _HEADER.pack(header) + packed[4:]
+    return packed
