@@ -1,0 +1,369 @@
+"""``Repository``: open or create a repository and commit to it.
+
+A repository is a working-copy root with a ``.hg`` directory in hg's
+layout.  This module ties the storage pieces together: requirements, the
+encoded store, locks, transactions, the changelog/manifest/filelogs, and
+the commit API the working-copy code and the benchmarks drive.  Commits
+follow hg's rules exactly (file parents, copy metadata, which files are
+listed, when the manifest is reused), so the same input gives the same
+nodes as ``hg commit``.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from amalgam import error
+from amalgam.node import Node, bin, hex, nullid, nullrev
+from amalgam.storage import requirements as reqmod
+from amalgam.storage.changelog import DEFAULT_BRANCH, ChangesetEntry, Changelog
+from amalgam.storage.filelog import Filelog, copy_meta
+from amalgam.storage.manifest import Manifest, ManifestLog
+from amalgam.storage.store import Store
+from amalgam.vfs import VFS
+
+if TYPE_CHECKING:
+    from amalgam.storage.lock import Lock
+    from amalgam.storage.revlog import Revlog
+    from amalgam.storage.transaction import Transaction
+    from amalgam.ui import UI
+
+# What ``hg init`` leaves in .hg/00changelog.i so pre-store clients refuse the repo.
+DECOY_CHANGELOG = b"\0\0\xff\xff dummy changelog to prevent using the old repo layout"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """New content of one file in a commit."""
+
+    data: bytes
+    flags: str = ""                   # "", "x" (executable) or "l" (symlink)
+    copy_source: bytes | None = None  # path in p1 this file was copied/renamed from
+
+
+def _default_ui() -> UI:
+    from amalgam.ui import UI
+
+    return UI()
+
+
+def _now() -> tuple[float, int]:
+    """Current time and local offset in seconds west of UTC, as hg records it."""
+    import calendar
+    import time
+
+    when = time.time()
+    local = calendar.timegm(time.localtime(when))
+    return when, int(when) - local
+
+
+class Repository:
+    """A local repository: ``.hg`` metadata plus its store."""
+
+    def __init__(self, root: str, ui: UI, requirements: frozenset[str]) -> None:
+        self.root = root
+        self.ui = ui
+        self.path = os.path.join(root, ".hg")
+        self.requirements = requirements
+        self.vfs = VFS(self.path)
+        self.store = Store(os.path.join(self.path, "store"), requirements)
+        self.svfs = self.store.vfs
+        self._tr: Transaction | None = None
+        self._changelog: Changelog | None = None
+        self._manifestlog: ManifestLog | None = None
+        self._filelogs: dict[bytes, Filelog] = {}
+
+    # -- opening and creating ---------------------------------------------
+
+    @classmethod
+    def create(cls, path: str, ui: UI | None = None, config: Any = None) -> Repository:
+        """Initialise a new repository at *path* with hg 7.2.4's default requirements."""
+        ui = ui or _default_ui()
+        root = os.path.abspath(path)
+        hgdir = os.path.join(root, ".hg")
+        if os.path.lexists(hgdir):
+            raise error.RepoError(f"repository {path} already exists")
+        try:
+            os.makedirs(os.path.join(hgdir, "store"))
+        except OSError as exc:
+            raise error.RepoError(f"cannot create repository {path}: {exc.strerror}") from exc
+        reqs = frozenset(reqmod.new_repo_requirements(config))
+        vfs = VFS(hgdir)
+        reqmod.write(vfs, reqs)
+        vfs.write("00changelog.i", DECOY_CHANGELOG)
+        return cls(root, ui, reqs)
+
+    @classmethod
+    def open(cls, path: str, ui: UI | None = None) -> Repository:
+        """Open the repository whose root is *path*."""
+        ui = ui or _default_ui()
+        root = os.path.abspath(path)
+        if not os.path.isdir(os.path.join(root, ".hg")):
+            raise error.RepoError(f"repository {path} not found")
+        reqs = frozenset(reqmod.read(VFS(os.path.join(root, ".hg"))))
+        registry = getattr(ui, "registry", None)
+        claims = registry.requirement_claims() if registry is not None else {}
+        reqmod.check_requirements(reqs, claims)
+        return cls(root, ui, reqs)
+
+    @classmethod
+    def find(cls, ui: UI, path: str | None, cwd: str) -> Repository:
+        """The repository at *path* (``-R``), else the one enclosing *cwd*."""
+        if path is not None:
+            full = os.path.join(cwd, path)
+            if not os.path.isdir(os.path.join(full, ".hg")):
+                raise error.RepoError(f"repository {path} not found")
+            return cls.open(full, ui)
+        current = os.path.abspath(cwd)
+        while True:
+            if os.path.isdir(os.path.join(current, ".hg")):
+                return cls.open(current, ui)
+            parent = os.path.dirname(current)
+            if parent == current:
+                raise error.RepoError(f"no repository found in '{cwd}' (.hg not found)")
+            current = parent
+
+    # -- storage objects ----------------------------------------------------
+
+    def _revlog(self, radix: bytes, *, changelog: bool = False) -> Revlog:
+        """A revlog of this store, configured from the requirements.
+
+        hg keeps the changelog split from the start and stores every
+        changeset as a full text (it never uses deltas there).
+        """
+        from amalgam.storage.revlog import Revlog
+
+        reqs = self.requirements
+        options: dict[str, Any] = {
+            "compression": "zstd" if reqmod.ZSTD in reqs
+            else "none" if "exp-compression-none" in reqs else "zlib",
+            "generaldelta": reqmod.GENERALDELTA in reqs and not changelog,
+            "sparse": reqmod.SPARSEREVLOG in reqs,
+        }
+        if changelog:
+            options.update(new_inline=False, max_chain_len=0)
+        return Revlog(self.svfs, radix, options=options)
+
+    @property
+    def changelog(self) -> Changelog:
+        if self._changelog is None:
+            self._changelog = Changelog(self._revlog(b"00changelog", changelog=True))
+        return self._changelog
+
+    @property
+    def manifestlog(self) -> ManifestLog:
+        if self._manifestlog is None:
+            self._manifestlog = ManifestLog(self._revlog(b"00manifest"))
+        return self._manifestlog
+
+    def file(self, path: bytes) -> Filelog:
+        """The filelog of the tracked file *path*."""
+        flog = self._filelogs.get(path)
+        if flog is None:
+            flog = Filelog(self._revlog(b"data/" + path), path)
+            self._filelogs[path] = flog
+        return flog
+
+    def invalidate(self) -> None:
+        """Forget cached storage objects (after a rollback or another writer)."""
+        self._changelog = None
+        self._manifestlog = None
+        self._filelogs.clear()
+
+    def __len__(self) -> int:
+        return len(self.changelog)
+
+    # -- locks and transactions ---------------------------------------------
+
+    def lock(self) -> Lock:
+        """Take the store lock (re-entrant within this process); release it when done."""
+        from amalgam.storage import lock as lockmod
+
+        return lockmod.lock(self.store.rawvfs, "lock", ui=self.ui,
+                            desc=f"repository {self.root}")
+
+    def wlock(self) -> Lock:
+        """Take the working-copy lock; take it before :meth:`lock`."""
+        from amalgam.storage import lock as lockmod
+
+        return lockmod.lock(self.vfs, "wlock", ui=self.ui,
+                            desc=f"working directory of {self.root}")
+
+    def current_transaction(self) -> Transaction | None:
+        return self._tr
+
+    @contextmanager
+    def transaction(self, name: str) -> Iterator[Transaction]:
+        """Open a transaction, or join the one already running."""
+        if self._tr is not None:
+            yield self._tr
+            return
+        with self.lock():
+            tr = self.store.transaction(name, ui=self.ui)
+            self._tr = tr
+            try:
+                yield tr
+                tr.close()
+            except BaseException:
+                tr.abort()
+                self.invalidate()
+                raise
+            finally:
+                self._tr = None
+
+    # -- reading -------------------------------------------------------------
+
+    def lookup(self, symbol: str) -> Node:
+        """Resolve a revision number, hex prefix, ``tip``, ``null`` or ``.``."""
+        cl = self.changelog.revlog
+        if symbol == "null":
+            return nullid
+        if symbol == "tip":
+            return self.changelog.tip()
+        if symbol == ".":
+            return self.dirstate_parents()[0]
+        try:
+            rev = int(symbol)
+        except ValueError:
+            rev = None
+        if rev is not None and str(rev) == symbol:
+            if rev < 0:
+                rev += len(cl)
+            if rev == nullrev:
+                return nullid
+            if 0 <= rev < len(cl):
+                return cl.node(rev)
+        elif len(symbol) == 40:
+            try:
+                node = bin(symbol)
+            except ValueError:
+                node = None
+            if node is not None and cl.hasnode(node):
+                return node
+        elif 0 < len(symbol) < 40 and all(c in "0123456789abcdef" for c in symbol):
+            node = cl.lookup_prefix(symbol)
+            if node is not None:
+                return node
+        raise error.InputError(f"unknown revision '{symbol}'")
+
+    def dirstate_parents(self) -> tuple[Node, Node]:
+        """The working copy's parents from ``.hg/dirstate`` (null when absent)."""
+        data = self.vfs.tryread("dirstate")
+        if "dirstate-v2" in self.requirements:
+            data = data[12:] if data.startswith(b"dirstate-v2\n") else b""
+            p1, p2 = data[:20], data[32:52]
+        else:
+            p1, p2 = data[:20], data[20:40]
+        if len(p1) != 20 or len(p2) != 20:
+            return nullid, nullid
+        return Node(p1), Node(p2)
+
+    def read_changeset(self, node: bytes) -> ChangesetEntry:
+        return self.changelog.read(node)
+
+    def _manifest_node(self, node: bytes) -> Node:
+        return nullid if node == nullid else self.changelog.read(node).manifest
+
+    def manifest_of(self, node: bytes) -> Manifest:
+        """The manifest of changeset *node* (empty for nullid)."""
+        return self.manifestlog.read(self._manifest_node(node))
+
+    def read_file(self, node: bytes, path: bytes) -> bytes:
+        """Content of *path* in changeset *node*."""
+        entry = self.manifest_of(node).get(path)
+        if entry is None:
+            raise error.InputError(f"{path.decode('utf-8', 'replace')}: no such file in "
+                                   f"revision {hex(node)[:12]}")
+        return self.file(path).read(entry[0])
+
+    # -- committing ------------------------------------------------------------
+
+    def commit_files(self, files: Mapping[bytes, FileChange | None], *,
+                     p1: Node | None = None, p2: Node = nullid, user: str,
+                     date: tuple[float, int] | None = None, message: str,
+                     branch: str = DEFAULT_BRANCH,
+                     extra: Mapping[str, str] | None = None) -> Node:
+        """Record *files* (None removes) on top of *p1* (default: tip) as a new changeset.
+
+        Files not mentioned are inherited from p1.  Joins a running
+        transaction, so thousands of commits can share one.
+        """
+        when = _now() if date is None else date
+        with self.transaction("commit") as tr:
+            cl = self.changelog
+            if p1 is None:
+                p1 = cl.tip()
+            for parent in (p1, p2):
+                if parent != nullid and not cl.revlog.hasnode(parent):
+                    raise error.InputError(f"unknown parent {hex(parent)}")
+            linkrev = len(cl)
+            m1node, m2node = self._manifest_node(p1), self._manifest_node(p2)
+            m1, m2 = self.manifestlog.read(m1node), self.manifestlog.read(m2node)
+            changes: dict[bytes, tuple[Node, str] | None] = {}
+            touched: list[bytes] = []
+            for path in sorted(files):
+                change = files[path]
+                if change is None:
+                    if path in m1 or path in m2:
+                        touched.append(path)
+                    if path in m1:
+                        changes[path] = None
+                    continue
+                fnode, created = self._commit_file(path, change, m1, m2, linkrev, tr)
+                if created or (path in m1 and m1.flags(path) != change.flags):
+                    touched.append(path)
+                changes[path] = (fnode, change.flags)
+            manifest, delta = m1.apply(changes)
+            if p2 == nullid and manifest is m1:
+                mnode = m1node
+            else:
+                mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node)
+            return cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
+
+    def _commit_file(self, path: bytes, change: FileChange, m1: Manifest, m2: Manifest,
+                     linkrev: int, tr: Transaction) -> tuple[Node, bool]:
+        """Store one file as hg would: ``(file node, whether a revision was added)``."""
+        flog = self.file(path)
+        fp1, fp2 = m1.node(path), m2.node(path)
+        meta = None
+        source = change.copy_source
+        if source is not None and source != path:
+            cnode, other = m1.node(source), fp2
+            if len(m2) and (fp2 == nullid or cnode == nullid) and source in m2:
+                cnode, other = m2.node(source), fp1  # copied on the other side of the merge
+            if cnode != nullid:
+                meta = copy_meta(source, cnode)
+                fp1, fp2 = nullid, other
+            else:
+                self.ui.warn(f"warning: copy source of '{path.decode('utf-8', 'replace')}' "
+                             "not in parents, forgetting copy\n")
+        if meta is None:
+            if fp1 == nullid:
+                fp1, fp2 = fp2, nullid
+            elif fp2 != nullid:
+                if fp1 == fp2 or _is_ancestor(flog, fp1, fp2):
+                    fp1, fp2 = fp2, nullid
+                elif _is_ancestor(flog, fp2, fp1):
+                    fp2 = nullid
+        if meta or fp2 != nullid or fp1 == nullid or flog.cmp(fp1, change.data):
+            return flog.add(change.data, meta, tr, linkrev, fp1, fp2), True
+        return fp1, False
+
+
+def _is_ancestor(flog: Filelog, ancestor: Node, node: Node) -> bool:
+    """Whether *ancestor* is *node* or one of its ancestors in *flog*."""
+    revlog = flog.revlog
+    target, start = revlog.rev(ancestor), revlog.rev(node)
+    stack, seen = [start], {start}
+    while stack:
+        rev = stack.pop()
+        if rev == target:
+            return True
+        for parent in revlog.parentrevs(rev):
+            if parent >= target and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return False
