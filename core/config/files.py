@@ -16,6 +16,7 @@ given the line of the nearest enclosing table or key.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from amalgam.error import ConfigError
@@ -59,6 +60,9 @@ def parse_toml(path: str, data: bytes) -> dict[str, Any]:
         raise _malformed(path, "not valid UTF-8", line) from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise _malformed(path, "values nested too deeply",
+                         max(1, len(text.splitlines()))) from None
     except tomllib.TOMLDecodeError as exc:
         import re
         message = str(exc)
@@ -83,6 +87,7 @@ def read_toml(path: str) -> list[Entry] | None:
         return []
     lines = key_lines(data.decode("utf-8"))
     entries: list[Entry] = []
+    seen: dict[tuple[str, str], str] = {}
     for keys, value in flatten(table):
         line = _line_of(lines, keys)
         source = f"{path}:{line}" if line else path
@@ -90,20 +95,34 @@ def read_toml(path: str) -> list[Entry] | None:
             raise ConfigError(f"key '{keys[0]}' outside any table in {source}",
                               hint="put it under a [section] header, e.g. "
                                    "[ui] for ui settings")
-        entries.append((keys[0], ".".join(keys[1:]), value, source))
+        section, name = keys[0], ".".join(keys[1:])
+        if (section, name) in seen:
+            # ``[a] "b.c"`` and ``[a.b] c`` differ in TOML but not here.
+            raise ConfigError(f"{section}.{name} is set twice, in "
+                              f"{seen[section, name]} and {source}",
+                              hint="keep one of them")
+        seen[section, name] = source
+        entries.append((section, name, value, source))
     return entries
 
 
-def flatten(table: dict[str, Any], prefix: tuple[str, ...] = ()
-            ) -> list[tuple[tuple[str, ...], Any]]:
+def flatten(table: dict[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
     """Leaves of nested tables as ``(key path, value)``; arrays are leaves."""
     out: list[tuple[tuple[str, ...], Any]] = []
-    for key, value in table.items():
-        path = prefix + (key,)
-        if isinstance(value, dict) and value:
-            out.extend(flatten(value, path))
-        else:
+    # An explicit stack of iterators: a file may nest tables deeper than
+    # Python recurses, and document order must survive.
+    stack: list[tuple[tuple[str, ...], Iterator[tuple[str, Any]]]] = [
+        ((), iter(table.items()))]
+    while stack:
+        prefix, pending = stack[-1]
+        for key, value in pending:
+            path = prefix + (key,)
+            if isinstance(value, dict) and value:
+                stack.append((path, iter(value.items())))
+                break
             out.append((path, value))
+        else:
+            stack.pop()
     return out
 
 

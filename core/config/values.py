@@ -128,7 +128,7 @@ def _toml_literal(text: str) -> Any:
         import tomli as tomllib  # type: ignore[no-redef]
     try:
         return tomllib.loads("v = " + text).get("v")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
 
 

@@ -130,3 +130,29 @@ def test_toml_parser_imported_only_when_a_file_exists(tmp_path, exists):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert out.strip() == str(exists)
+
+
+def test_deep_nesting_is_a_clean_error(env):
+    path = system(env, "[x]\nv = " + "[" * 5000 + "\n")
+    with pytest.raises(ConfigError, match=f"malformed configuration file {path}: "):
+        load(environ=env)
+
+
+def test_deep_dotted_keys_are_fine(env):
+    system(env, "[x]\n" + "a." * 3000 + "b = 1\n")
+    cfg = load(environ=env)
+    assert cfg.get("x", "a." * 3000 + "b") == 1
+
+
+def test_deep_override_literal_falls_back_to_text(env):
+    cfg = load(environ=env, overrides=["x.y=" + "[" * 5000])
+    from amalgam.config import ConfigItem
+    cfg.declare([ConfigItem("x", "y", "list", [], "h", owner="x")])
+    assert cfg.get("x", "y") == ["[" * 5000]
+
+
+def test_same_item_spelled_twice_is_an_error(env):
+    path = system(env, '[a]\n"b.c" = 1\n[a.b]\nc = 2\n')
+    with pytest.raises(ConfigError) as exc:
+        load(environ=env)
+    assert exc.value.message == f"a.b.c is set twice, in {path}:2 and {path}:4"
