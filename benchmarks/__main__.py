@@ -1,0 +1,154 @@
+"""``python -m benchmarks``: run the side-by-side benchmarks, write the report."""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.repos import build
+from benchmarks.runner import Side, measure, pair_ratio
+from benchmarks.scenarios import SCENARIOS, Context, Plan, Scenario, Target
+from benchmarks.tools import find_tools, bench_env
+
+HERE = Path(__file__).resolve().parent
+#: counted runs of the baseline alone when amg cannot run the scenario yet
+ALONE_RUNS = 3
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("patterns", nargs="*", metavar="SCENARIO-GLOB",
+                        help="run only scenarios matching these globs (e.g. 'status/*')")
+    parser.add_argument("--quick", action="store_true",
+                        help="small repository and start-up rows only")
+    parser.add_argument("--runs", type=int, default=5, help="counted runs (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="warm-up runs (default 1)")
+    parser.add_argument("--list", action="store_true", help="list scenarios and exit")
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="directory for RESULTS.md and results.json")
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache",
+                        help="directory of the generated repositories")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.warmup < 0:
+        parser.error("--runs must be >= 1 and --warmup >= 0")
+    return args
+
+
+def select(args: argparse.Namespace) -> list[Scenario]:
+    chosen = [s for s in SCENARIOS if s.quick or not args.quick]
+    if args.patterns:
+        chosen = [s for s in chosen
+                  if any(fnmatch.fnmatchcase(s.name, p) for p in args.patterns)]
+    return chosen
+
+
+def _met(target: Target, a: dict, b: dict, ratio: float | None,
+         floors: dict[str, dict]) -> str:
+    failed = []
+    if target.ratio is not None and (ratio is None or ratio > target.ratio):
+        failed.append("time")
+    python = floors.get("python -c pass")
+    if target.floor_factor is not None and python is not None \
+            and a["median"] > target.floor_factor * python["median"]:
+        failed.append("vs python")
+    if a["peak_rss"] > b["peak_rss"]:
+        failed.append("memory")
+    return "yes" if not failed else f"no ({', '.join(failed)})"
+
+
+def run_scenario(scenario: Scenario, ctx: Context, args: argparse.Namespace) -> list[dict]:
+    """Measure one scenario; return its report rows."""
+    plan: Plan = scenario.plan(ctx)
+    if plan.b is None:
+        return [{"name": row.name, "scenario": scenario.name,
+                 "a": plan.a if isinstance(plan.a, str) else "n/a", "b": None, "floors": {},
+                 "ratio": None, "target": row.target.text(), "met": "n/a"}
+                for row in plan.rows]
+    sides: list[Side] = [plan.b, *plan.floors]
+    if isinstance(plan.a, Side):
+        sides.insert(0, plan.a)
+    runs = args.runs if isinstance(plan.a, Side) else min(args.runs, ALONE_RUNS)
+    groups = [(row.name, row.steps) for row in plan.rows]
+    try:
+        if plan.prepare:
+            plan.prepare()
+        results, failures = measure(sides, groups, runs, args.warmup, ctx.env)
+    finally:
+        if plan.cleanup:
+            plan.cleanup()
+    rows = []
+    for row in plan.rows:
+        summary = {label: (failures[label] if label in failures else s.summary())
+                   for label, s in results[row.name].items()}
+        a = plan.a if isinstance(plan.a, str) else summary[plan.a.label]
+        b = summary[plan.b.label]
+        ratio = None
+        floors = {f.label: summary[f.label] for f in plan.floors
+                  if isinstance(summary[f.label], dict)}
+        if isinstance(a, dict) and isinstance(b, dict):
+            ratio = pair_ratio(results[row.name][plan.a.label], results[row.name][plan.b.label])
+            met = _met(row.target, a, b, ratio, floors)
+        else:
+            met = "n/a"
+        rows.append({"name": row.name, "scenario": scenario.name, "a": a, "b": b,
+                     "a_label": plan.a.label if isinstance(plan.a, Side) else "amg",
+                     "b_label": plan.b.label, "floors": floors, "ratio": ratio,
+                     "target": row.target.text(), "met": met})
+        _log(f"  {row.name}: A {_brief(a)} | B {_brief(b)} | A/B "
+             f"{'—' if ratio is None else f'{ratio:.2f}'} | {met}")
+    return rows
+
+
+def _brief(side: dict | str | None) -> str:
+    if isinstance(side, dict):
+        return f"{side['median'] * 1000:.1f} ms"
+    return str(side)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scenarios = select(args)
+    if args.list:
+        for s in scenarios:
+            print(f"{s.name:28} needs: {', '.join(s.needs) or '-'}"
+                  f"{'  (quick)' if s.quick else ''}")
+        return 0
+    if not scenarios:
+        _log("abort: no scenario matches")
+        return 1
+    cache = args.cache.resolve()
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = cache / "scratch"
+    scratch.mkdir(exist_ok=True)
+    env = bench_env(cache / "home")
+    tools = find_tools(cache, env)
+    needed = sorted({n for s in scenarios for n in s.needs})
+    repos = {name: build(name, cache, tools, env, _log) for name in needed}
+    ctx = Context(tools, repos, env, scratch, _log)
+    rows = []
+    for scenario in scenarios:
+        _log(f"{scenario.name} ...")
+        rows.extend(run_scenario(scenario, ctx, args))
+    info = report.machine(tools, env)
+    command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
+    repo_meta = {n: {k: v for k, v in r.meta.items() if k != "git_revs"}
+                 for n, r in repos.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(
+        {"machine": info, "command": command, "runs": args.runs, "warmup": args.warmup,
+         "repositories": repo_meta, "rows": rows}, indent=1) + "\n")
+    (args.out / "RESULTS.md").write_text(report.markdown(rows, info, repo_meta, command))
+    _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
