@@ -2,10 +2,10 @@
 
 A command is a plain function ``cmd(ui, repo, *args, **opts)``.  The
 decorator records its names, options and help category on the function
-(``func.command_info``) and in :data:`COMMANDS`, so the command line can
-parse options and render help without knowing anything else about it.
-Which *module* holds which command is the static table
-``amalgam.commands.TABLE``; this module is only filled as modules import.
+(``func.command_info``), so the command line can parse options and render
+help without knowing anything else about it.  Which *module* holds which
+command is the static table ``amalgam.commands.TABLE``; there is no
+global registry filled by imports.
 
 Options are hg-style tuples ``(short, long, default, help[, metavar])``;
 the type of *default* decides how the option parses (see
@@ -77,8 +77,10 @@ class CommandInfo:
         return f"<CommandInfo {self.name}>"
 
 
-#: Every command whose module has been imported, by primary name.
-COMMANDS: dict[str, CommandInfo] = {}
+def declared(namespace: dict[str, Any]) -> dict[str, CommandInfo]:
+    """The commands declared among a module's globals, by primary name."""
+    infos = (getattr(value, "command_info", None) for value in namespace.values())
+    return {info.name: info for info in infos if isinstance(info, CommandInfo)}
 
 
 def _check_option(opt: Sequence[Any]) -> None:
@@ -110,7 +112,6 @@ def command(name_and_aliases: str, options: Sequence[Option] = (), synopsis: str
         info = CommandInfo(names[0], names[1:], func, list(options), synopsis,
                            norepo, optionalrepo, category, helpbasic)
         func.command_info = info  # type: ignore[attr-defined]
-        COMMANDS[info.name] = info
         return func
 
     return decorate

@@ -122,7 +122,8 @@ def _apply(ui: UI, globs: dict[str, Any], state: RunState) -> None:
     if color and color not in _COLOR_MODES:
         raise error.InputError(f"invalid --color value {color!r}",
                                hint="use one of: " + ", ".join(_COLOR_MODES))
-    verbose = globs["verbose"] or bool(conf("verbose"))
+    # A flag beats the config, including the opposite setting in the config.
+    verbose = globs["verbose"] or (bool(conf("verbose")) and not globs["quiet"])
     quiet = globs["quiet"] or (bool(conf("quiet")) and not globs["verbose"])
     ui.set_verbosity(quiet=quiet, verbose=verbose,
                      debug=globs["debug"] or bool(conf("debug")))

@@ -60,8 +60,8 @@ def find(ui: UI, typed: str) -> Entry:
     if plugin:
         raise error.PluginError(
             f"'{typed}' is provided by the disabled plugin '{plugin}'",
-            hint=f"enable it with '{plugin} = true' under [plugins] in your "
-                 f"config (see '{services.progname()} help config')")
+            hints=[f"enable it with '{plugin} = true' under [plugins] in your config",
+                   f"or for one command: --config plugins.{plugin}=true"])
     matches = sorted({primary for alias, primary in names.items()
                       if alias.startswith(typed)})
     if not typed.startswith("debug"):
@@ -82,7 +82,7 @@ def _suggestion(typed: str, names: dict[str, str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(typed, list(names), n=3, cutoff=0.6)
-    close = list(dict.fromkeys(names[c] for c in close))
+    close = sorted({names[c] for c in close})
     if len(close) == 1:
         return f"did you mean {close[0]}?"
     if close:
@@ -92,22 +92,22 @@ def _suggestion(typed: str, names: dict[str, str]) -> str:
 
 def load(ui: UI, entry: Entry) -> CommandInfo:
     """Import the module (or plugin) behind *entry* and return its metadata."""
-    from amalgam import registrar
-
     if entry.plugin is not None:
         return services.load_plugin_command(ui, entry.plugin, entry.name)
     assert entry.module is not None
     import importlib
 
     try:
-        importlib.import_module(entry.module)
+        module = importlib.import_module(entry.module)
     except ModuleNotFoundError as exc:
         if exc.name != entry.module:
             raise
         raise error.Abort(f"command '{entry.name}' is not available in this installation",
                           hint=f"its module {entry.module} is missing; "
                                "reinstall amalgam-vcs") from None
-    info = registrar.COMMANDS.get(entry.name)
+    from amalgam.registrar import declared
+
+    info = declared(vars(module)).get(entry.name)
     if info is None:
         raise error.Abort(f"module {entry.module} does not declare command '{entry.name}'",
                           hint="this is a bug in Amalgam; please report it")

@@ -52,5 +52,5 @@ def _plugins(ui: UI) -> None:
     width = max(len(n) for n in names)
     for name in names:
         manifest = ui.registry.manifest(name)
-        version = manifest.version or "(unknown version)"
-        ui.note(f"  {name.ljust(width)}  {manifest.origin_text():<12} {version}\n")
+        version = manifest.version or "unknown version"
+        ui.note(f"  {name.ljust(width)}  {version}  ({manifest.origin_text()})\n")
