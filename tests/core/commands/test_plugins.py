@@ -1,0 +1,102 @@
+"""``amg plugins`` and plugin errors, as command-line transcripts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plugins"
+
+
+@pytest.fixture
+def run(amg, isolated_env):
+    def run(*args: str, env: dict[str, str] | None = None):
+        return amg(*args, env={"AMG_PLUGIN_PATH": str(FIXTURES), **(env or {})})
+    return run
+
+
+def test_lists_every_plugin_enabled_or_not(run) -> None:
+    res = run("--config", "plugins.amgtest_greet=true", "plugins")
+    assert res.rc == 0
+    out = res.stdout
+    assert out.count(" (disabled)\n") == 11
+    block = out.split("amgtest_greet 0.3 (enabled)\n", 1)[1].split("\namgtest_", 1)[0]
+    assert block == (
+        "  test plugin adding the greet command\n"
+        f"  origin:       path {FIXTURES}\n"
+        "  hooks:        -\n"
+        "  commands:     greet\n"
+        "  requirements: -\n"
+        "  imported:     no")
+    assert ("amgtest_versionwrap 2.0 (disabled)\n"
+            "  test plugin wrapping the version command\n") in out
+    assert "  hooks:        cmd_version\n" in out
+
+
+def test_enabled_only_and_imported_state(run) -> None:
+    # The in-process runner shares sys.modules with earlier runs, so import
+    # the plugin first and check the listing reports it.
+    assert run("--config", "plugins.amgtest_greet=true", "greet", "x").stdout == "hello, x!\n"
+    res = run("--config", "plugins.amgtest_greet=true", "plugins", "-e")
+    assert res.stdout.splitlines()[0] == "amgtest_greet 0.3 (enabled)"
+    assert "  imported:     yes\n" in res.stdout
+    assert "(disabled)" not in res.stdout
+
+
+def test_verbose_shows_manifest_and_config(run) -> None:
+    res = run("--config", "plugins.amgtest_greet=true", "plugins", "-e", "-v")
+    assert f"  manifest:     {FIXTURES / 'amgtest_greet' / 'plugin.toml'}\n" in res.stdout
+    assert "  config:       greet.greeting (str, default 'hello')\n" in res.stdout
+
+
+def test_broken_plugin_is_listed_with_its_reason(run, tmp_path) -> None:
+    bad = tmp_path / "bad" / "amgtest_bad"
+    bad.mkdir(parents=True)
+    (bad / "__init__.py").write_text("")
+    (bad / "plugin.toml").write_text('name = "amgtest_bad"\n')
+    import os
+    path = os.pathsep.join([str(FIXTURES), str(tmp_path / "bad")])
+    res = run("plugins", env={"AMG_PLUGIN_PATH": path})
+    assert res.rc == 0
+    assert res.stdout.endswith(
+        "amgtest_bad (broken)\n  invalid plugin manifest "
+        f"{bad / 'plugin.toml'}: missing required field 'hook-api'\n")
+    # Enabling it is an error that names the file.
+    res = run("--config", "plugins.amgtest_bad=true", "version",
+              env={"AMG_PLUGIN_PATH": path})
+    assert res.rc != 0 and res.out == b""
+    assert res.stderr.startswith(f"abort: invalid plugin manifest {bad / 'plugin.toml'}")
+
+
+def test_unknown_plugin_aborts_with_hint(run) -> None:
+    res = run("--config", "plugins.amgtest_gret=true", "version")
+    assert res.rc != 0 and res.out == b""
+    assert res.stderr.splitlines()[:2] == [
+        "abort: unknown plugin 'amgtest_gret' in [plugins]",
+        "(did you mean 'amgtest_greet'?)"]
+
+
+def test_plugin_command_and_option(run) -> None:
+    res = run("--config", "plugins.amgtest_greet=true", "greet", "-g", "hi", "a", "b")
+    assert (res.rc, res.stdout) == (0, "hi, a!\nhi, b!\n")
+    res = run("--config", "plugins.amgtest_greet=true", "--config", "greet.greeting=yo",
+              "greet")
+    assert res.stdout == "yo, world!\n"
+
+
+def test_command_of_disabled_plugin_names_it(run) -> None:
+    res = run("greet")
+    assert res.rc != 0
+    assert "disabled plugin 'amgtest_greet'" in res.stderr
+
+
+def test_wrapper_changes_builtin_output(run) -> None:
+    plain = run("version", "-q").stdout
+    res = run("--config", "plugins.amgtest_versionwrap=true", "version", "-q")
+    assert res.stdout == plain + "versionwrap was here\n"
+
+
+def test_trace_shows_import_and_hook_call(run) -> None:
+    res = run("--config", "plugins.amgtest_versionwrap=true", "version", "-q",
+              env={"AMG_TRACE_PLUGINS": "1"})
+    assert "hook: cmd_version -> amgtest_versionwrap\n" in res.stderr
