@@ -29,11 +29,12 @@ def main(argv: Sequence[str] | None = None, *, fin: IO[bytes] | None = None,
     state = RunState()
     try:
         rc = _run_timed(ui, args, state)
+        ui.fout.flush()
     except BrokenPipeError:
+        # The reader went away (``amg log | head``): nothing left to say.
         if standalone:
             _silence_stdout()
         return ABORT_EXIT
-    _flush(ui)
     return rc
 
 
@@ -148,13 +149,6 @@ def _report_profile(ui: UI, profiler) -> None:  # noqa: ANN001 - a cProfile.Prof
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
     ui.write_err(text.getvalue())
-
-
-def _flush(ui: UI) -> None:
-    try:
-        ui.fout.flush()
-    except (BrokenPipeError, ValueError):
-        pass
 
 
 def _silence_stdout() -> None:
