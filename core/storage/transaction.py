@@ -114,19 +114,16 @@ class Transaction:
         self._journal_fp.write(b"%s\0%d\n" % (path, offset))
         _sync(self._journal_fp)
 
-    def addbackup(self, path: bytes, *, location: bytes = STORE_LOCATION,
-                  for_offset: bool = False) -> None:
-        """Copy *path* aside so a rollback can restore it.
+    def addbackup(self, path: bytes, *, location: bytes = STORE_LOCATION) -> None:
+        """Copy *path* aside so a rollback can restore it (once per file).
 
-        A file already journaled by offset needs no copy, unless
-        *for_offset* says it is about to be replaced wholesale (rollback
-        restores the copy, then truncates it to the journaled size).
+        A file already journaled by offset is copied too: it may be about to
+        be replaced wholesale (an inline revlog being split), and rollback
+        restores the copy first, then truncates it to the journaled size.
         """
         self._check_active()
         key = (location, path)
         if key in self._backups:
-            return
-        if location == STORE_LOCATION and path in self._offsets and not for_offset:
             return
         vfs = self._location_vfs(location)
         audit_path(path)

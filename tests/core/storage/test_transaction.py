@@ -91,15 +91,18 @@ def test_exception_aborts_and_propagates(vfs):
 
 
 def test_backup_then_truncate_for_replaced_file(vfs):
+    # An inline revlog appended to, then split (rewritten) in one transaction.
     vfs.write(b"idx.i", b"inline-base")
     tr = Transaction("t", vfs)
     _append(vfs, tr, b"idx.i", b"+appended")
-    tr.addbackup(b"idx.i")  # already journaled by offset: no copy needed
-    assert b"idx.i" not in vfs.read(b"journal.backupfiles")
-    tr.addbackup(b"idx.i", for_offset=True)
+    tr.addbackup(b"idx.i")
+    assert b"idx.i" in vfs.read(b"journal.backupfiles")
+    _append(vfs, tr, b"idx.d", b"moved data")
     vfs.write(b"idx.i", b"split layout", atomictemp=True)
+    _append(vfs, tr, b"idx.i", b"+later")
     tr.abort()
     assert vfs.read(b"idx.i") == b"inline-base"
+    assert not vfs.exists(b"idx.d")
 
 
 def test_finalizers_run_sorted_and_may_journal(vfs):
