@@ -18,6 +18,7 @@ from amalgam.error import SecurityError
 
 PathLike = bytes | str
 
+_WINDOWS = os.name == "nt"
 _umask: int | None = None
 
 
@@ -39,10 +40,11 @@ def audit_path(path: PathLike) -> bytes:
     raw = _tobytes(path)
     if b"\0" in raw:
         raise SecurityError(f"path contains a NUL byte: {raw!r}")
-    if raw.startswith((b"/", b"\\")) or (len(raw) > 1 and raw[1:2] == b":"):
+    if raw.startswith(b"/") or (_WINDOWS and (raw.startswith(b"\\")
+                                             or raw[1:2] == b":")):
         raise SecurityError(f"path is absolute: {os.fsdecode(raw)!r}",
                             hint="paths inside the repository are relative")
-    if b".." in raw.replace(b"\\", b"/").split(b"/"):
+    if b".." in (raw.replace(b"\\", b"/") if _WINDOWS else raw).split(b"/"):
         raise SecurityError(f"path contains '..': {os.fsdecode(raw)!r}",
                             hint="paths inside the repository may not "
                                  "refer to a parent directory")

@@ -17,11 +17,13 @@ import os
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amalgam.error import LockError, LockHeld
-from amalgam.ui import UI
 from amalgam.vfs import VFS
+
+if TYPE_CHECKING:
+    from amalgam.ui import UI
 
 DEFAULT_TIMEOUT = 600.0
 _POLL_START = 0.05

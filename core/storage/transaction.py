@@ -19,11 +19,13 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amalgam.error import AmalgamError, RecoveryNeeded, StorageError
-from amalgam.ui import UI
 from amalgam.vfs import VFS, audit_path
+
+if TYPE_CHECKING:
+    from amalgam.ui import UI
 
 Callback = Callable[["Transaction"], Any]
 

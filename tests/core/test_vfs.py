@@ -131,3 +131,9 @@ def test_escaping_paths_are_refused(vfs, bad, tmp_path):
             action()
     assert not (tmp_path / "x").exists()
     assert not os.path.exists(vfs.base)
+
+
+def test_unusual_but_relative_names_are_allowed(vfs):
+    for name in (b"a:b", b"x..y", b"..hidden", b"dir/.../f"):
+        vfs.write(name, b"ok")
+        assert vfs.read(name) == b"ok"
