@@ -4,8 +4,8 @@ Three sources, all read without importing a plugin:
 
 - built-in plugins: packages under ``amalgam.plugins`` with a ``plugin.toml``;
 - ``AMG_PLUGIN_PATH``: directories (``os.pathsep``-separated) whose
-  sub-packages with a ``plugin.toml`` are plugins, for developing a plugin
-  without installing it;
+  sub-packages with a ``plugin.toml`` are plugins (named by their
+  manifest), for developing a plugin without installing it;
 - installed distributions: entry points in the group ``amalgam.plugins``
   whose value is the plugin's package; ``importlib.util.find_spec`` locates
   the package (a top-level package is found, not executed).
@@ -146,22 +146,29 @@ def _scan(environ: Mapping[str, str]) -> tuple[Discovered, list[str]]:
     watched: list[str] = []
     for cand in _candidates(environ, broken):
         watched.append(cand.manifest)
-        where = cand.distribution[0] if cand.distribution else cand.manifest
-        if cand.name in origins:
-            broken[cand.name] = PluginError(
-                f"plugin '{cand.name}' is provided twice: by {origins[cand.name]} "
-                f"and by {where}",
-                hint="uninstall or rename one of them")
-            manifests.pop(cand.name, None)
-            continue
-        origins[cand.name] = where
+        name = cand.name
         try:
-            manifests[cand.name] = PluginManifest.read(
-                cand.manifest, expected_name=cand.name, origin=cand.origin,
-                module=cand.module, sys_path=cand.sys_path,
+            manifest = PluginManifest.read(
+                cand.manifest, expected_name=None if cand.origin == "path" else name,
+                origin=cand.origin, module=cand.module, sys_path=cand.sys_path,
                 distribution=cand.distribution)
         except PluginError as err:
-            broken[cand.name] = err
+            manifest = None
+            error = err
+        else:
+            name = manifest.name
+        where = cand.distribution[0] if cand.distribution else cand.manifest
+        if name in origins:
+            broken[name] = PluginError(
+                f"plugin '{name}' is provided twice: by {origins[name]} and by {where}",
+                hint="uninstall or rename one of them")
+            manifests.pop(name, None)
+            continue
+        origins[name] = where
+        if manifest is None:
+            broken[name] = error
+        else:
+            manifests[name] = manifest
     return Discovered(manifests, broken), watched
 
 

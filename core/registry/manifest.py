@@ -64,9 +64,11 @@ class PluginManifest:
     ``AMG_PLUGIN_PATH``) or ``"distribution"``; ``module`` is the package to
     import; ``distribution`` is ``(name, version)`` for installed ones;
     ``sys_path`` is the directory that must be on ``sys.path`` to import it.
+    *expected_name* is the name the entry point or built-in package gives the
+    plugin (None for ``AMG_PLUGIN_PATH`` packages, named by their manifest).
     """
 
-    def __init__(self, data: dict[str, Any], path: str, *, expected_name: str,
+    def __init__(self, data: dict[str, Any], path: str, *, expected_name: str | None,
                  origin: str, module: str, sys_path: str | None = None,
                  distribution: tuple[str, str] | None = None) -> None:
         from amalgam.hooks.catalogue import HOOK_API_VERSION, HOOKS
@@ -80,7 +82,7 @@ class PluginManifest:
         try:
             _check_keys(data, _TOP_KEYS, "the top level")
             self.name: str = _get(data, "name", str, "")
-            if self.name != expected_name:
+            if expected_name is not None and self.name != expected_name:
                 raise _Invalid(f"name {self.name!r} does not match the plugin's "
                                f"package or entry point {expected_name!r}")
             if not _NAME_RE.match(self.name):

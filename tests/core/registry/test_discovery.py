@@ -160,3 +160,9 @@ def test_builtin_plugins_directory_is_scanned(isolated_env, monkeypatch, tmp_pat
     assert found.manifests["shipped"].origin == "built-in"
     assert found.manifests["shipped"].module == "amalgam.plugins.shipped"
     assert "not_a_plugin" not in found.manifests
+
+
+def test_plugin_path_packages_are_named_by_their_manifest(plugin_dir, isolated_env) -> None:
+    pkg = plugin_dir.add(manifest=MANIFEST.format(name="nice-name", version="1"))
+    manifest = discover(isolated_env).manifests["nice-name"]
+    assert manifest.module == pkg
