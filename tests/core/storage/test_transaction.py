@@ -280,3 +280,34 @@ def test_we_recover_a_killed_hg_commit(hg, hg_repo):
     assert _store_snapshot(hg_repo) == before
     hg("verify", cwd=hg_repo)
     assert not vfs.exists(b"journal")
+
+
+def test_transaction_off_the_main_thread_leaves_signals_alone(vfs):
+    import threading
+    previous = signal.getsignal(signal.SIGTERM)
+    seen = []
+
+    def work():
+        with Transaction("t", vfs) as tr:
+            seen.append(signal.getsignal(signal.SIGTERM))
+            _append(vfs, tr, b"f", b"x")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen == [previous]
+    assert vfs.read(b"f") == b"x"
+
+
+def test_our_close_stops_hg_rollback_from_using_stale_undo(hg, hg_repo):
+    from amalgam.storage.store import Store
+    store = hg_repo / ".hg" / "store"
+    assert (store / "undo").exists()
+    st = Store(str(store), (store / "requires").read_text().split())
+    with st.transaction("ours") as tr:
+        tr.addbackup(b"phaseroots")
+    before = _store_snapshot(hg_repo)
+    result = hg("rollback", cwd=hg_repo, check=False)
+    assert result.rc == 1
+    assert "no rollback information available" in result.stderr
+    assert _store_snapshot(hg_repo) == before
