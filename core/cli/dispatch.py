@@ -69,8 +69,8 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
 
     from amalgam.cli import resolve
 
-    if name is None or globs["help"] or globs["version"]:
-        return _builtin_shortcut(ui, name, globs)
+    if name is None or globs["version"]:
+        return _builtin_shortcut(ui, globs)
     info = resolve.command_info(ui, name)
     parser = Parser([*info.options, *services.extra_options(ui, info.name),
                      *GLOBAL_OPTIONS], noabbrev=_EARLY)
@@ -82,7 +82,8 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
     final = _merge(parser.defaults(), before, values)
     _apply(ui, final, state)
     if final["help"]:
-        return _builtin_shortcut(ui, info.name, final)
+        helpcmd = resolve.command_info(ui, "help")
+        return _invoke(ui, helpcmd, [info.name], {"command": True})
     opts = {k.replace("-", "_"): v for k, v in final.items()
             if k not in _GLOBAL_NAMES or _declares(info, k)}
     if not _arity_ok(info, args):
@@ -112,31 +113,52 @@ def _apply(ui: UI, globs: dict[str, Any], state: RunState) -> None:
     """Turn global options and ``[ui]`` config into UI settings.
 
     Called as soon as options are known (so even an early error honours
-    ``--traceback``) and again once config is loaded; a flag given on the
-    command line always beats the config.
+    ``--traceback``) and again once config is loaded.  Flags are written
+    into the config's command-line layer, so they beat every file and
+    commands reading the config see them.
     """
-    def conf(name: str) -> Any:
-        return services.config_value(ui, "ui", name)
-
     color = globs["color"]
     if color and color not in _COLOR_MODES:
         raise error.InputError(f"invalid --color value {color!r}",
                                hint="use one of: " + ", ".join(_COLOR_MODES))
-    # A flag beats the config, including the opposite setting in the config.
-    verbose = globs["verbose"] or (bool(conf("verbose")) and not globs["quiet"])
-    quiet = globs["quiet"] or (bool(conf("quiet")) and not globs["verbose"])
-    ui.set_verbosity(quiet=quiet, verbose=verbose,
-                     debug=globs["debug"] or bool(conf("debug")))
-    ui.tracebackflag = globs["traceback"] or bool(conf("traceback"))
-    ui.color_mode = color or conf("color") or "auto"
-    interactive = conf("interactive")
-    if globs["noninteractive"]:
-        ui.interactive_flag = False
-    elif interactive is not None:
-        ui.interactive_flag = bool(interactive)
+    if ui.config is not None:
+        _flags_to_config(ui.config, globs)
+
+    def conf(name: str, flag: str) -> Any:
+        if ui.config is None:
+            return globs[flag] or None
+        return ui.config.get("ui", name)
+
+    quiet, verbose = bool(conf("quiet", "quiet")), bool(conf("verbose", "verbose"))
+    if quiet and verbose:  # as in hg, asking for both cancels out
+        quiet = verbose = False
+    ui.set_verbosity(quiet=quiet, verbose=verbose, debug=bool(conf("debug", "debug")))
+    ui.tracebackflag = bool(conf("traceback", "traceback"))
+    ui.color_mode = conf("color", "color") or "auto"
+    if ui.config is None:
+        ui.interactive_flag = False if globs["noninteractive"] else None
+    else:
+        interactive = ui.config.get("ui", "interactive")
+        ui.interactive_flag = None if interactive is None else bool(interactive)
     state.time = state.time or globs["time"]
     if globs["profile"] and state.profiler is None:
         state.start_profiler()
+
+
+def _flags_to_config(config: Any, globs: dict[str, Any]) -> None:
+    quiet, verbose = globs["quiet"], globs["verbose"]
+    if quiet or verbose:
+        # One flag also overrides the opposite setting from a file.
+        config.set("ui", "quiet", bool(quiet), source="--quiet" if quiet else "--verbose")
+        config.set("ui", "verbose", bool(verbose),
+                   source="--verbose" if verbose else "--quiet")
+    for flag in ("debug", "traceback"):
+        if globs[flag]:
+            config.set("ui", flag, True, source=f"--{flag}")
+    if globs["color"]:
+        config.set("ui", "color", globs["color"], source="--color")
+    if globs["noninteractive"]:
+        config.set("ui", "interactive", False, source="--noninteractive")
 
 
 def _chdir(path: str) -> None:
@@ -147,18 +169,18 @@ def _chdir(path: str) -> None:
                                hint="check the path given to --cwd") from None
 
 
-def _builtin_shortcut(ui: UI, name: str | None, globs: dict[str, Any]) -> int | None:
-    """``amg``, ``amg --help [CMD]``, ``amg CMD --help`` and ``amg --version``."""
+def _builtin_shortcut(ui: UI, globs: dict[str, Any]) -> int | None:
+    """``amg``, ``amg --help`` and ``amg --version``."""
     from amalgam.cli import resolve
 
-    if name is None and not globs["help"] and not globs["version"]:
-        from amalgam.commands import help as helpcmd
-
-        ui.write(helpcmd.basic(ui, services.progname()))
-        return 0
+    if globs["version"]:
+        return _invoke(ui, resolve.command_info(ui, "version"), [], {})
     if globs["help"]:
-        return _invoke(ui, resolve.command_info(ui, "help"), [name] if name else [], {})
-    return _invoke(ui, resolve.command_info(ui, "version"), [], {})
+        return _invoke(ui, resolve.command_info(ui, "help"), [], {})
+    from amalgam.commands import help as helpcmd
+
+    ui.write(helpcmd.basic(ui, services.progname()))
+    return 0
 
 
 def _invoke(ui: UI, info: CommandInfo, args: list[str], given: dict[str, Any]) -> int | None:
@@ -179,7 +201,9 @@ def _bad_usage(ui: UI, info: CommandInfo, exc: error.AmalgamError) -> None:
 
 def _arity_ok(info: CommandInfo, args: list[str]) -> bool:
     """Whether *args* fit the command function's positional parameters."""
-    code = info.func.__code__
+    code = getattr(info.func, "__code__", None)
+    if code is None:  # not a plain function: let the call decide
+        return True
     if code.co_flags & 0x04:  # CO_VARARGS: any number of arguments
         return True
     positional = code.co_argcount - 2  # ui, repo

@@ -187,6 +187,26 @@ def test_flags_beat_config(amg, fake) -> None:
     assert r.stdout == "probe x\n"
 
 
+@pytest.mark.parametrize("args, shown", [
+    (["-q", "-v"], "probe x\nstatus line\n"),  # both cancel out, as in hg
+    (["-v", "--config", "ui.quiet=true"], "probe x\nstatus line\nnote line\n"),
+    (["--config", "ui.quiet=true"], "probe x\n"),
+    (["--config", "ui.quiet=true", "--config", "ui.verbose=true"],
+     "probe x\nstatus line\n"),
+])
+def test_verbosity_rules(amg, fake, args: list[str], shown: str) -> None:
+    assert amg("probe", "x", *args).stdout == shown
+
+
+def test_flags_are_visible_in_the_config(amg, fake) -> None:
+    amg("probe", "x", "-q", "--debug", "-y")
+    config = fake["ui"].config
+    assert (config.get("ui", "quiet"), config.source("ui", "quiet")) == (True, "--quiet")
+    assert (config.get("ui", "verbose"), config.source("ui", "verbose")) == (
+        False, "--quiet")
+    assert (config.get("ui", "debug"), config.get("ui", "interactive")) == (True, False)
+
+
 def test_ui_settings_from_global_flags(amg, fake) -> None:
     amg("probe", "x", "-y", "--color", "always", "--traceback")
     ui = fake["ui"]
@@ -287,3 +307,8 @@ def test_help_and_version_flags(amg) -> None:
     assert amg("version", "--help").stdout == amg("help", "version").stdout
     assert amg("-h", "vers").stdout == amg("help", "version").stdout
     assert amg("--version").stdout == amg("version").stdout
+    # The command's page even where a topic has the same name.
+    assert amg("config", "--help").stdout == amg("help", "-c", "config").stdout
+    r = amg("nosuch", "--help")
+    assert (r.rc, r.stderr) == (255, "amg: unknown command 'nosuch'\n"
+                                     "(use 'amg help' for a list of commands)\n")
