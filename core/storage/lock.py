@@ -172,9 +172,24 @@ def _try_break(path: str, holder: str, ui: UI | None) -> bool:
             pass
 
 
+def _configured_timeout(ui: UI | None) -> float:
+    """``ui.timeout`` from the configuration, else hg's default of 600 s."""
+    config = getattr(ui, "config", None)
+    if config is None:
+        return DEFAULT_TIMEOUT
+    value = config.get("ui", "timeout", DEFAULT_TIMEOUT)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise LockError(f"ui.timeout must be a number of seconds, not {value!r}",
+                        hint="set it with --config ui.timeout=SECONDS") from None
+
+
 def lock(vfs: VFS, name: bytes | str, *, ui: UI | None = None,
          timeout: float | None = None, desc: str | None = None) -> Lock:
     """Take the lock *name* in *vfs*, waiting up to *timeout* seconds.
+
+    Without *timeout*, ``ui.timeout`` from *ui*'s configuration applies.
 
     *desc* names what is locked in messages (e.g. ``repository /r``).
     Raises LockHeld when the holder does not let go in time.
@@ -186,7 +201,9 @@ def lock(vfs: VFS, name: bytes | str, *, ui: UI | None = None,
         if current is not None and current.pid == os.getpid() and current.held:
             current.count += 1
             return current
-    wait = DEFAULT_TIMEOUT if timeout is None else max(0.0, float(timeout))
+    if timeout is None:
+        timeout = _configured_timeout(ui)
+    wait = max(0.0, float(timeout))
     deadline = time.monotonic() + wait
     info = lock_info()
     announced = False

@@ -91,6 +91,19 @@ def test_live_holder_is_waited_for_then_times_out(vfs, ui):
     assert os.readlink(vfs.join(b"lock")) == holder
 
 
+def test_timeout_comes_from_ui_config(vfs):
+    class Config:
+        def get(self, section, name, default=None):
+            return 0.2 if (section, name) == ("ui", "timeout") else default
+
+    ui = UI(Config(), fout=io.BytesIO(), ferr=io.BytesIO())
+    holder = f"{lk.host_id()}:{os.getppid()}"
+    os.symlink(holder, vfs.join(b"lock"))
+    with pytest.raises(LockHeld):
+        lk.lock(vfs, b"lock", ui=ui)
+    assert b"waiting for lock" in ui.ferr.getvalue()
+
+
 def test_lock_freed_while_waiting_is_taken(vfs, ui):
     script = ("import sys, time\n"
               "from amalgam.vfs import VFS\n"
