@@ -54,6 +54,9 @@ _LAYER_HOOKS = (
     HookInfo("repo_narrowmatch", "repository",
              "Restrict the file paths this repository holds.",
              False, None, ("repo",)),
+    HookInfo("repo_txn_close", "repository",
+             "A transaction was committed: react to what it added.",
+             False, None, ("repo", "txnname", "changes")),
     # -- storage ---------------------------------------------------------
     HookInfo("storage_file_storage", "storage",
              "Choose the storage backend of one tracked file.",

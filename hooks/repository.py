@@ -66,3 +66,25 @@ def repo_narrowmatch(repo: Any) -> Any:
     :return: a matcher (callable ``path: bytes -> bool``) naming the paths
         the repository holds, or None for no restriction.
     """
+
+
+# =============================================================================
+# Transactions
+# =============================================================================
+
+
+@hookspec
+def repo_txn_close(repo: Any, txnname: str, changes: dict[str, Any]) -> None:
+    """A transaction was committed: react to what it added.
+
+    Called after a transaction's changes are durable and the store lock is
+    still held, once per transaction (commit, pull, push received, ...).
+    Raising here cannot undo the transaction; report problems as warnings.
+
+    :param repo: the repository.
+    :param txnname: what opened the transaction (``commit``, ``pull``,
+        ``unbundle``, ...).
+    :param changes: what it changed: ``revs`` (the new revision numbers)
+        and ``bookmarks`` / ``phases`` when those moved.
+    :return: None; results are ignored.
+    """

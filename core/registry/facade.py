@@ -86,6 +86,11 @@ class Hooks:
     def repo_narrowmatch(self, *, repo: Any) -> list[Any]:
         return self._all("repo_narrowmatch", dict(repo=repo))
 
+    def repo_txn_close(self, *, repo: Any, txnname: str,
+                       changes: dict[str, Any]) -> list[None]:
+        return self._all("repo_txn_close", dict(repo=repo, txnname=txnname,
+                                                changes=changes))
+
     # -- storage ---------------------------------------------------------
 
     def storage_file_storage(self, *, repo: Any, path: bytes) -> Any:

@@ -28,3 +28,12 @@ def test_every_hook_is_documented_with_its_signature() -> None:
 def test_no_documented_hook_is_gone() -> None:
     documented = set(re.findall(r"^### `(\w+)\(", DOC.read_text(encoding="utf-8"), re.M))
     assert documented - {"cmd_NAME"} <= set(HOOKS)
+
+
+def test_design_uses_only_real_hooks_and_covers_five_plugins() -> None:
+    design = (DOC.parent / "plugins-design.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:repo|storage|wc|exchange|cmd)_\w+)`", design))
+    assert named, "no hooks named in docs/plugins-design.md"
+    assert named - {"wc_*", "exchange_*"} <= set(HOOKS), named - set(HOOKS)
+    for plugin in ("largefiles", "remotefilelog", "fsmonitor", "narrow", "clonebundles"):
+        assert f"\n## {plugin}" in design
