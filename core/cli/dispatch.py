@@ -71,6 +71,7 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
 
     if name is None or globs["version"]:
         return _builtin_shortcut(ui, globs)
+    name, cmdargs = _expand_alias(ui, name, cmdargs)
     info = resolve.command_info(ui, name)
     parser = Parser([*info.options, *services.extra_options(ui, info.name),
                      *GLOBAL_OPTIONS], noabbrev=_EARLY)
@@ -92,6 +93,44 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
         raise exc
     repo = _repository(ui, info, repo_path, cwd)
     return services.call_command(ui, repo, info, args, opts)
+
+
+def _expand_alias(ui: UI, name: str, args: list[str]) -> tuple[str, list[str]]:
+    """Replace a user alias (``[alias] name = "command --opts"``) by its definition.
+
+    An alias may use another alias, or a command of its own name
+    (``log = "log -v"``); each alias is expanded at most once.
+    """
+    expanded: list[str] = []
+    while name not in expanded:
+        definition = ui.config.get("alias", name)
+        if definition is None:
+            break
+        expanded.append(name)
+        tokens = _alias_tokens(name, str(definition))
+        name, args = tokens[0], tokens[1:] + args
+    return name, args
+
+
+def _alias_tokens(name: str, definition: str) -> list[str]:
+    import shlex
+
+    where = f"error in definition for alias '{name}'"
+    try:
+        tokens = shlex.split(definition)
+    except ValueError as exc:
+        raise error.ConfigError(f"{where}: {exc}") from None
+    if not tokens or tokens[0].startswith("-"):
+        raise error.ConfigError(f"{where}: it must start with a command name",
+                                hint=f'e.g. {name} = "log -l 1"')
+    if tokens[0].startswith("!"):
+        raise error.ConfigError(f"{where}: shell aliases are not supported")
+    given, _ = _global_parser.parse(tokens[1:], keep_unknown=True)
+    for early in _EARLY:
+        if early in given:
+            raise error.ConfigError(
+                f"{where}: --{early} may only be given on the command line")
+    return tokens
 
 
 def _merge(defaults: dict[str, Any], *layers: dict[str, Any]) -> dict[str, Any]:

@@ -130,6 +130,9 @@ def overview(ui: UI, prog: str) -> str:
         if rows:
             lines += [f"{title}:", "", *helptext.listing(rows), ""]
     lines += _plugin_lines(ui)
+    aliases = [(name, f"alias for: {value}") for name, value in ui.config.items("alias")]
+    if aliases:
+        lines += ["user aliases:", "", *helptext.listing(aliases), ""]
     lines += ["additional help topics:", "",
               *helptext.listing([("config", "configuration items and files"),
                                  ("hooks", "hooks plugins can implement")]), ""]

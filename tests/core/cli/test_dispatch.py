@@ -312,3 +312,29 @@ def test_help_and_version_flags(amg) -> None:
     r = amg("nosuch", "--help")
     assert (r.rc, r.stderr) == (255, "amg: unknown command 'nosuch'\n"
                                      "(use 'amg help' for a list of commands)\n")
+
+
+def test_user_alias_runs_its_command_with_its_options(amg, fake) -> None:
+    alias = ("--config", "alias.pq=probe -q --limit 2")
+    r = amg(*alias, "pq", "x", "-I", "p")
+    assert (r.rc, r.stdout) == (0, "probe x\n")
+    assert fake["opts"]["limit"] == 2 and fake["opts"]["include"] == ["p"]
+
+
+def test_alias_chains_and_self_reference(amg, fake) -> None:
+    r = amg("--config", "alias.a=b -n", "--config", "alias.b=probe -q",
+            "--config", "alias.probe=probe --limit 5", "a", "x")
+    assert r.stdout == "probe x\n"
+    assert (fake["opts"]["dry_run"], fake["opts"]["limit"]) == (True, 5)
+
+
+@pytest.mark.parametrize("definition, message", [
+    ("probe 'unclosed", "No closing quotation"),
+    ("", "it must start with a command name"),
+    ("!echo hi", "shell aliases are not supported"),
+    ("probe --cwd /tmp", "--cwd may only be given on the command line"),
+])
+def test_bad_alias_definitions(amg, fake, definition: str, message: str) -> None:
+    r = amg("--config", f"alias.bad={definition}", "bad", "x")
+    assert r.rc == 255
+    assert r.stderr.startswith(f"abort: error in definition for alias 'bad': {message}")

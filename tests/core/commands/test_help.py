@@ -134,3 +134,9 @@ def test_command_flag_skips_topics_and_plugins(run) -> None:
     assert run("help", "-c", "amgtest_greet").rc == 255
     r = run("help", "-c", "hooks")
     assert r.rc == 255
+
+
+def test_overview_lists_user_aliases(run) -> None:
+    r = run("--config", "alias.last=log -l 1", "help")
+    assert _section(r.stdout, "user aliases:") == [" last         alias for: log -l 1"]
+    assert "user aliases:" not in run("help").stdout
