@@ -32,8 +32,10 @@ def test_no_documented_hook_is_gone() -> None:
 
 def test_design_uses_only_real_hooks_and_covers_five_plugins() -> None:
     design = (DOC.parent / "plugins-design.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`((?:repo|storage|wc|exchange|cmd)_\w+)`", design))
-    assert named, "no hooks named in docs/plugins-design.md"
-    assert named - {"wc_*", "exchange_*"} <= set(HOOKS), named - set(HOOKS)
+    # Command wrappers arrive with their commands (cat, archive...), so only
+    # layer hooks must exist already.
+    named = set(re.findall(r"`((?:repo|storage|wc|exchange)_\w+)`", design))
+    assert len(named) > 15, "docs/plugins-design.md names too few hooks"
+    assert named <= set(HOOKS), named - set(HOOKS)
     for plugin in ("largefiles", "remotefilelog", "fsmonitor", "narrow", "clonebundles"):
         assert f"\n## {plugin}" in design
