@@ -107,15 +107,6 @@ class Transaction:
         """The journaled pre-transaction size of *path*, if it has one."""
         return self._offsets.get(path)
 
-    def replace(self, path: bytes, offset: int) -> None:
-        """Change the journaled size of *path* (after rewriting its layout)."""
-        self._check_active()
-        if path not in self._offsets:
-            raise KeyError(path)
-        self._offsets[path] = offset
-        self._journal_fp.write(b"%s\0%d\n" % (path, offset))
-        _sync(self._journal_fp)
-
     def addbackup(self, path: bytes, *, location: bytes = STORE_LOCATION) -> None:
         """Copy *path* aside so a rollback can restore it (once per file).
 
