@@ -59,11 +59,11 @@ def discover(environ: Mapping[str, str]) -> Discovered:
     """All plugins, from the cache when nothing it depends on has changed."""
     roots = _roots(environ)
     cache = _cache_file(environ, roots)
-    found = _read_cache(cache) if cache else None
+    found = _read_cache(cache, roots) if cache else None
     if found is None:
         found, watched = _scan(environ)
         if cache:
-            _write_cache(cache, found, [*roots, *watched])
+            _write_cache(cache, found, roots, watched)
     return found
 
 
@@ -83,7 +83,9 @@ def _stat(path: str) -> list[Any]:
 
 
 def _cache_file(environ: Mapping[str, str], roots: list[str]) -> str | None:
-    import hashlib
+    # zlib is already loaded at start-up, hashlib is not; the cache stores
+    # its roots, so a checksum collision only costs a rescan.
+    import zlib
 
     from amalgam import __version__
 
@@ -92,17 +94,17 @@ def _cache_file(environ: Mapping[str, str], roots: list[str]) -> str | None:
     if not base:
         return None
     key = "\0".join([__version__, sys.executable, *roots]).encode("utf-8", "surrogateescape")
-    digest = hashlib.sha1(key).hexdigest()[:16]
+    digest = f"{zlib.crc32(key):08x}"
     return os.path.join(base, "amalgam", f"plugins-{digest}.json")
 
 
-def _read_cache(path: str) -> Discovered | None:
+def _read_cache(path: str, roots: list[str]) -> Discovered | None:
     import json
 
     try:
         with open(path, "rb") as fp:
             data = json.load(fp)
-        if data.get("format") != _CACHE_FORMAT:
+        if data.get("format") != _CACHE_FORMAT or data.get("roots") != roots:
             return None
         if any(_stat(entry[0]) != entry for entry in data["stat"]):
             return None
@@ -116,12 +118,14 @@ def _read_cache(path: str) -> Discovered | None:
     return Discovered(manifests, broken)
 
 
-def _write_cache(path: str, found: Discovered, watched: list[str]) -> None:
+def _write_cache(path: str, found: Discovered, roots: list[str],
+                 watched: list[str]) -> None:
     import json
 
     data = {
         "format": _CACHE_FORMAT,
-        "stat": [_stat(p) for p in watched],
+        "roots": roots,
+        "stat": [_stat(p) for p in [*roots, *watched]],
         "manifests": [m.to_json() for m in found.manifests.values()],
         "broken": [[name, err.message, err.hints] for name, err in found.broken.items()],
     }

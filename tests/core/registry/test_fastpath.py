@@ -38,8 +38,10 @@ def _run(env: dict[str, str], enabled: list[str], *args: str) -> tuple[str, set[
 
 def test_ten_uninvolved_plugins_are_never_imported(isolated_env) -> None:
     # Twice: once filling the discovery cache, once reading it.
-    for _ in range(2):
+    for attempt in range(2):
         out, modules = _run(isolated_env, QUIET, "version", "-v")
+        # A cache hit does not scan entry points.
+        assert ("importlib.metadata" in modules) == (attempt == 0)
         for name in QUIET:
             assert name in out  # really enabled: version -v lists it
             assert name not in modules
