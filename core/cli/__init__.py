@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING
 
 from amalgam import error
 from amalgam.ui import UI
+
+if TYPE_CHECKING:
+    import cProfile
 
 #: Exit code of every abort without ``ui.detailed-exit-code`` (hg's too).
 ABORT_EXIT = 255
@@ -43,7 +46,7 @@ class RunState:
 
     def __init__(self) -> None:
         self.time = False
-        self.profiler = None
+        self.profiler: cProfile.Profile | None = None
 
     def start_profiler(self) -> None:
         import cProfile
@@ -65,7 +68,7 @@ def _run_timed(ui: UI, args: list[str], state: RunState) -> int:
             _report_time(ui, start, os.times())
 
 
-def _catch(ui: UI, func) -> int:  # noqa: ANN001 - a zero-argument callable
+def _catch(ui: UI, func: Callable[[], int | None]) -> int:
     """Call *func*; turn every failure into a message and an exit code."""
     try:
         rc = func()
@@ -81,7 +84,7 @@ def _catch(ui: UI, func) -> int:  # noqa: ANN001 - a zero-argument callable
         ui.error("interrupted!\n")
         return ABORT_EXIT
     except BrokenPipeError:
-        raise
+        raise  # main handles it; it must not be reported as an OSError
     except EOFError:
         ui.error("abort: a response was expected, but input ended\n")
         return ABORT_EXIT
@@ -141,7 +144,7 @@ def _report_time(ui: UI, start: os.times_result, end: os.times_result) -> None:
         f"+{end.children_system - start.children_system:.3f})\n")
 
 
-def _report_profile(ui: UI, profiler) -> None:  # noqa: ANN001 - a cProfile.Profile
+def _report_profile(ui: UI, profiler: cProfile.Profile) -> None:
     import io
     import pstats
 

@@ -39,9 +39,10 @@ GLOBAL_OPTIONS: list[tuple[str, str, Any, str, str] | tuple[str, str, Any, str]]
 _GLOBAL_NAMES = frozenset(opt[1] for opt in GLOBAL_OPTIONS)
 #: Read before the command is known, so never abbreviated (as in hg).
 _EARLY = ("repository", "cwd", "config")
+_SYNONYMS = {"repo": "repository"}
 _COLOR_MODES = ("auto", "always", "never")
 
-_global_parser = Parser(GLOBAL_OPTIONS, noabbrev=_EARLY)
+_global_parser = Parser(GLOBAL_OPTIONS, noabbrev=_EARLY, synonyms=_SYNONYMS)
 
 
 def run(ui: UI, argv: list[str], state: RunState) -> int | None:
@@ -73,8 +74,8 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
         return _builtin_shortcut(ui, globs)
     name, cmdargs = _expand_alias(ui, name, cmdargs)
     info = resolve.command_info(ui, name)
-    parser = Parser([*info.options, *services.extra_options(ui, info.name),
-                     *GLOBAL_OPTIONS], noabbrev=_EARLY)
+    parser = Parser([*info.options, *ui.registry.command_options(info.name),
+                     *GLOBAL_OPTIONS], noabbrev=_EARLY, synonyms=_SYNONYMS)
     try:
         values, args = parser.parse(cmdargs)
     except OptionError as exc:

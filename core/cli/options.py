@@ -36,11 +36,13 @@ class Parser:
 
     *noabbrev* names long options that must be spelled out (the command
     line reads them before it knows the command, so a prefix would be
-    ambiguous between passes).
+    ambiguous between passes); *synonyms* maps extra exact spellings to
+    long names (hg accepts ``--repo`` for ``--repository``).
     """
 
     def __init__(self, options: Iterable[Sequence[Any]],
-                 noabbrev: Iterable[str] = ()) -> None:
+                 noabbrev: Iterable[str] = (),
+                 synonyms: dict[str, str] | None = None) -> None:
         self.short: dict[str, _Spec] = {}
         self.long: dict[str, _Spec] = {}
         for opt in options:
@@ -51,6 +53,7 @@ class Parser:
                 self.short[opt[0]] = spec
             self.long.setdefault(opt[1], spec)
         self.noabbrev = frozenset(noabbrev)
+        self.synonyms = {alt: self.long[name] for alt, name in (synonyms or {}).items()}
 
     def defaults(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -122,6 +125,8 @@ class Parser:
     def _find_long(self, name: str, exact: bool) -> tuple[_Spec | None, bool]:
         if name in self.long:
             return self.long[name], False
+        if name in self.synonyms:
+            return self.synonyms[name], False
         if name.startswith("no-") and name[3:] in self.long:
             spec = self.long[name[3:]]
             if not spec.takes_value:

@@ -8,7 +8,7 @@ a prefix only when nothing else does.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from amalgam import error
 from amalgam.cli import services
@@ -34,17 +34,11 @@ def entries(ui: UI) -> dict[str, Entry]:
 
     out = {name: Entry(name, aliases, module, None, "")
            for name, (module, aliases) in TABLE.items()}
-    for name, (plugin, meta) in services.plugin_commands(ui).items():
+    for name, (plugin, cmd) in ui.registry.plugin_commands().items():
+        # A built-in name wins; the registry reports plugins that clash.
         if name not in out:
-            out[name] = Entry(name, tuple(_meta(meta, "aliases", ())), None, plugin,
-                              str(_meta(meta, "summary", "") or ""))
+            out[name] = Entry(name, tuple(cmd.aliases), None, plugin, cmd.summary)
     return out
-
-
-def _meta(meta: Any, key: str, default: Any) -> Any:
-    if isinstance(meta, dict):
-        return meta.get(key, default)
-    return getattr(meta, key, default)
 
 
 def find(ui: UI, typed: str) -> Entry:
@@ -56,7 +50,7 @@ def find(ui: UI, typed: str) -> Entry:
             names.setdefault(alias, entry.name)
     if typed in names:
         return table[names[typed]]
-    plugin = services.disabled_plugin_for_command(ui, typed)
+    plugin = ui.registry.disabled_plugin_for_command(typed)
     if plugin:
         raise error.PluginError(
             f"'{typed}' is provided by the disabled plugin '{plugin}'",

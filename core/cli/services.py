@@ -1,8 +1,9 @@
 """Where the command line meets the rest of the kernel.
 
-Config loading, the plugin registry, repository lookup and the command
-wrapper hook are each reached through one function here, imported lazily
-so ``amg version`` pays only for what it uses.
+Config loading, the plugin registry, repository lookup, the command
+wrapper hook and the active distribution are each reached through one
+function here, imported lazily so ``amg version`` pays only for what it
+uses.
 """
 from __future__ import annotations
 
@@ -85,21 +86,6 @@ def make_registry(ui: UI, config: Any) -> None:
     ui.hooks = Hooks(ui.registry)
 
 
-def plugin_commands(ui: UI) -> dict[str, tuple[str, Any]]:
-    """Commands of enabled plugins: name -> (plugin, manifest entry)."""
-    return ui.registry.plugin_commands()
-
-
-def disabled_plugin_for_command(ui: UI, name: str) -> str | None:
-    """The disabled plugin that would add command *name*, if any."""
-    return ui.registry.disabled_plugin_for_command(name)
-
-
-def extra_options(ui: UI, name: str) -> list[Any]:
-    """Options enabled plugins add to command *name*."""
-    return ui.registry.command_options(name)
-
-
 def load_plugin_command(ui: UI, plugin: str, name: str) -> CommandInfo:
     """Import the plugin that adds command *name* and describe the command."""
     from amalgam.registrar import CommandInfo
@@ -108,7 +94,8 @@ def load_plugin_command(ui: UI, plugin: str, name: str) -> CommandInfo:
     func = ui.registry.command_function(name)
     return CommandInfo(cmd.name, tuple(cmd.aliases), func, list(cmd.options),
                        cmd.synopsis, cmd.norepo, cmd.optionalrepo, "misc", False,
-                       doc=cmd.help or cmd.summary, plugin=plugin)
+                       doc=f"{cmd.summary}\n\n{cmd.help}" if cmd.help else cmd.summary,
+                       plugin=plugin)
 
 
 def open_repository(ui: UI, path: str | None, cwd: str) -> Any:

@@ -285,6 +285,13 @@ def test_cwd(amg, tmp_path) -> None:
         f"abort: cannot change directory to '{tmp_path / 'missing'}': ")
 
 
+def test_repo_is_accepted_for_repository(amg, tmp_path) -> None:
+    (tmp_path / "r" / ".hg").mkdir(parents=True)
+    for spelling in (["--repo", "r"], ["--repository=r"], ["-Rr"], ["-R", "r"]):
+        r = amg("root", *spelling, cwd=tmp_path)
+        assert (r.rc, r.stdout) == (0, f"{tmp_path / 'r'}\n"), spelling
+
+
 def test_optional_repository(amg, fake, tmp_path) -> None:
     (tmp_path / "r" / ".hg").mkdir(parents=True)
     assert amg("optrepo", cwd=tmp_path).stdout == "repo: None\n"

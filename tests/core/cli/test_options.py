@@ -88,3 +88,11 @@ def test_first_declaration_wins() -> None:
     parser = Parser([("v", "verify", False, ""), ("v", "verbose", False, "")])
     assert parser.parse(["-v"]) == ({"verify": True}, [])
     assert parser.parse(["--verbose"]) == ({"verbose": True}, [])
+
+
+def test_synonyms_are_exact_extra_spellings() -> None:
+    parser = Parser(OPTS, noabbrev=("cwd",), synonyms={"dir": "cwd"})
+    assert parser.parse(["--dir", "x"]) == ({"cwd": "x"}, [])
+    assert parser.parse(["--dir", "x"], keep_unknown=True) == ({"cwd": "x"}, [])
+    with pytest.raises(OptionError):
+        parser.parse(["--di", "x"])
