@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from amalgam.registry.manifest import Option, PluginCommand, PluginManifest
     from amalgam.ui import UI
 
-_TRUE = ("1", "true", "yes", "on")
-
-
 class Registry:
     """Enabled plugins and their manifests, for one process.
 
@@ -39,12 +36,11 @@ class Registry:
         self._by_hook: dict[str, list[str]] = {}
         #: The hook facade call sites use (also set as ``ui.hooks``).
         self.hooks = Hooks(self)
-        settings = dict(config.items("plugins")) if config is not None else {}
-        self._enabled = sorted(name for name, value in settings.items()
-                               if _truthy(value))
+        # [plugins] values are typed as bool by the config declarations.
+        settings = dict(config.items("plugins"))
+        self._enabled = sorted(name for name, value in settings.items() if value)
         self._trace = (ui.environ.get("AMG_TRACE_PLUGINS", "") not in ("", "0")
-                       or (config is not None
-                           and _truthy(config.get("ui", "trace-plugins", False))))
+                       or bool(config.get("ui", "trace-plugins", False)))
         if settings:
             self._check_settings(list(settings))
 
@@ -89,12 +85,21 @@ class Registry:
                 hints = [f"did you mean '{close[0]}'?"] if close else []
                 hints.append("available plugins: " + (", ".join(available) or "none"))
                 raise PluginError(f"unknown plugin '{name}' in [plugins]", hints=hints)
+        from amalgam.commands import TABLE
+
+        kernel = {n for name, (_, aliases) in TABLE.items() for n in (name, *aliases)}
         commands: dict[str, str] = {}
         for name in self._enabled:
             manifest = found.manifests[name]
             for hook in manifest.hooks:
                 self._by_hook.setdefault(hook, []).append(name)
             for command in (n for c in manifest.commands.values() for n in [c.name, *c.aliases]):
+                if command in kernel:
+                    raise PluginError(
+                        f"plugin '{name}' adds the command '{command}', which "
+                        f"amalgam already has",
+                        hint=f"a plugin changes a built-in command through its "
+                             f"wrapper hook; fix {manifest.path}")
                 if command in commands:
                     raise PluginError(
                         f"plugins '{commands[command]}' and '{name}' both add "
@@ -233,9 +238,3 @@ class Registry:
         """Write a plugin trace line on stderr when tracing is on."""
         if self._trace:
             self.ui.write_err(message)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE
-    return bool(value)

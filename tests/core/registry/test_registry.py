@@ -199,3 +199,13 @@ def test_trace_by_config(make_registry, plugin_dir) -> None:
     registry = make_registry([name], overrides=["ui.trace-plugins=true"])
     registry.hooks.wc_walk(repo=None, match=None, unknown=False, ignored=False)
     assert b"hook: wc_walk" in registry.ui.ferr.getvalue()
+
+
+def test_plugin_cannot_add_a_kernel_command(make_registry, plugin_dir) -> None:
+    name = plugin_dir.add(extra='[commands.ver]\nsummary = "v"\naliases = ["version"]\n'
+                                'function = "c:f"\n')
+    with pytest.raises(PluginError) as info:
+        make_registry([name])
+    assert info.value.message == (f"plugin '{name}' adds the command 'version', "
+                                  "which amalgam already has")
+    assert "wrapper hook" in info.value.hints[0]
