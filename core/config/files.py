@@ -47,6 +47,64 @@ def _malformed(path: str, reason: str, line: int) -> ConfigError:
                             "move the file aside")
 
 
+#: Most dotted parts a key may have.  tomllib's time and memory grow with
+#: the square of a key's length, so longer keys are refused before parsing.
+MAX_KEY_PARTS = 64
+
+
+def deep_key_line(text: str) -> int:
+    """The line of the first key with more than ``MAX_KEY_PARTS`` parts, or 0.
+
+    A linear scan that skips strings and comments and counts dot-separated
+    runs of bare words or quoted strings (numbers like ``1.5`` count too,
+    harmlessly).
+    """
+    n = len(text)
+    line = 1
+    parts = 0
+    after_dot = False
+    i = 0
+    while i < n:
+        char = text[i]
+        if char in "\"'" or char in _BARE:
+            if char in _BARE:
+                while i < n and text[i] in _BARE:
+                    i += 1
+            else:
+                end = _string_end(text, i)
+                line += text.count("\n", i, end)
+                i = end
+            parts = parts + 1 if after_dot else 1
+            after_dot = False
+            if parts > MAX_KEY_PARTS:
+                return line
+            continue
+        if char == ".":
+            after_dot = True
+        elif char not in " \t":
+            parts, after_dot = 0, False
+            if char == "#":
+                while i < n and text[i] != "\n":
+                    i += 1
+                continue
+            if char == "\n":
+                line += 1
+        i += 1
+    return 0
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index just after the TOML string starting at *start*."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        return len(text) if end < 0 else end + 3
+    i = start + 1
+    while i < len(text) and text[i] not in (quote, "\n"):
+        i += 2 if quote == '"' and text[i] == "\\" else 1
+    return i + 1
+
+
 def parse_toml(path: str, data: bytes) -> dict[str, Any]:
     """Parse *data* (the content of *path*) as TOML, errors naming the line."""
     try:
@@ -58,6 +116,10 @@ def parse_toml(path: str, data: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _malformed(path, "not valid UTF-8", line) from None
+    deep = deep_key_line(text)
+    if deep:
+        raise _malformed(path, f"key with more than {MAX_KEY_PARTS} dotted "
+                               f"parts", deep)
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -126,6 +126,9 @@ def _toml_literal(text: str) -> Any:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11
         import tomli as tomllib  # type: ignore[no-redef]
+    from amalgam.config.files import deep_key_line
+    if deep_key_line(text):
+        return None
     try:
         return tomllib.loads("v = " + text).get("v")
     except (tomllib.TOMLDecodeError, RecursionError):

@@ -43,6 +43,7 @@ def test_sections_and_several_names(amg, user_config, tmp_path):
 def test_debug_shows_sources(amg, user_config, tmp_path):
     r = amg("--debug", "config", "ui", "--config", "ui.verbose=yes", cwd=tmp_path)
     assert r.stdout.splitlines() == [
+        "--debug: ui.debug=true",
         f"{user_config}:2: ui.timeout=30",
         f"$HGUSER: ui.username={USERNAME}",
         "--config: ui.verbose=yes",

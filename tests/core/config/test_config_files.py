@@ -138,10 +138,28 @@ def test_deep_nesting_is_a_clean_error(env):
         load(environ=env)
 
 
-def test_deep_dotted_keys_are_fine(env):
-    system(env, "[x]\n" + "a." * 3000 + "b = 1\n")
-    cfg = load(environ=env)
-    assert cfg.get("x", "a." * 3000 + "b") == 1
+def test_dotted_keys_up_to_the_limit_are_fine(env):
+    system(env, "[x]\n" + "a." * 62 + "b = 1\n")
+    assert load(environ=env).get("x", "a." * 62 + "b") == 1
+
+
+@pytest.mark.parametrize("text, line", [
+    ("[x]\n" + "a." * 50000 + "b = 1\n", 2),
+    ("[x]\ns = '''\n" + "a." * 100 + "'''\nv = {" + " 'q' ." * 70 + "= 1}\n", 4),
+    ("[" + "a." * 70 + "b]\n", 1),
+])
+def test_overlong_dotted_keys_are_refused_before_parsing(env, text, line):
+    path = system(env, text)
+    with pytest.raises(ConfigError) as exc:
+        load(environ=env)
+    assert exc.value.message == (
+        f"malformed configuration file {path}: key with more than 64 dotted "
+        f"parts at line {line}")
+
+
+def test_dots_in_strings_and_comments_do_not_count(env):
+    system(env, "[x]\n# " + "a." * 100 + "\nv = \"" + "a." * 100 + "\"\n")
+    assert load(environ=env).get("x", "v") == "a." * 100
 
 
 def test_deep_override_literal_falls_back_to_text(env):
