@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 _INTRO = """\
 Configuration items
 
-Set them in a TOML file (see 'Files' below) under a table named after the
+Set them in a TOML configuration file, under a table named after the
 section, or for one command with --config SECTION.NAME=VALUE.  A name with
 dots may be written as nested tables: [storage.revlog] max-chain-len = 500
 sets storage.revlog.max-chain-len.
