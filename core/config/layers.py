@@ -51,7 +51,8 @@ class _Value:
 def parse_override(text: str) -> tuple[str, str, str]:
     """Split ``section.name=value`` (a ``--config`` argument)."""
     key, eq, value = text.partition("=")
-    section, dot, name = key.strip().partition(".")
+    section, dot, name = key.partition(".")
+    section, name = section.strip(), name.strip()
     if not eq or not dot or not section or not name:
         raise ConfigError(f"malformed --config option: '{text}'",
                           hint="use --config SECTION.NAME=VALUE, e.g. "

@@ -183,6 +183,7 @@ def test_parse_override_rejects_malformed(text):
 
 
 def test_parse_override_splits_on_first_dot_and_equals():
+    assert parse_override(" ui . verbose =1") == ("ui", "verbose", "1")
     assert parse_override("storage.revlog.zstd.level=a=b") == (
         "storage", "revlog.zstd.level", "a=b")
 
