@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from amalgam.error import PluginError
-from amalgam.registry.manifest import PluginManifest
+from amalgam.registry.manifest import PluginManifest, read_toml
 
 ENTRY_POINT_GROUP = "amalgam.plugins"
 _CACHE_FORMAT = 1
@@ -151,16 +151,19 @@ def _scan(environ: Mapping[str, str]) -> tuple[Discovered, list[str]]:
     for cand in _candidates(environ, broken):
         watched.append(cand.manifest)
         name = cand.name
+        manifest: PluginManifest | None = None
         try:
-            manifest = PluginManifest.read(
-                cand.manifest, expected_name=None if cand.origin == "path" else name,
+            data = read_toml(cand.manifest)
+            if cand.origin == "path" and isinstance(data.get("name"), str):
+                # Named by the manifest, so a broken one is still reported
+                # under the name users enable.
+                name = data["name"]
+            manifest = PluginManifest(
+                data, cand.manifest, expected_name=None if cand.origin == "path" else name,
                 origin=cand.origin, module=cand.module, sys_path=cand.sys_path,
                 distribution=cand.distribution)
         except PluginError as err:
-            manifest = None
             error = err
-        else:
-            name = manifest.name
         where = cand.distribution[0] if cand.distribution else cand.manifest
         if name in origins:
             broken[name] = PluginError(

@@ -119,18 +119,7 @@ class PluginManifest:
     @classmethod
     def read(cls, path: str, **kwargs: Any) -> PluginManifest:
         """Parse the file at *path*; every problem is a PluginError naming it."""
-        import tomllib
-
-        try:
-            with open(path, "rb") as fp:
-                data = tomllib.load(fp)
-        except OSError as exc:
-            raise PluginError(f"cannot read plugin manifest {path}: "
-                              f"{exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise PluginError(f"invalid plugin manifest {path}: {exc}",
-                              hint="fix the TOML syntax of the file") from None
-        return cls(data, path, **kwargs)
+        return cls(read_toml(path), path, **kwargs)
 
     def to_json(self) -> dict[str, Any]:
         """What the discovery cache stores to rebuild this manifest."""
@@ -154,6 +143,21 @@ class PluginManifest:
         if self.origin == "path":
             return f"path {self.sys_path}"
         return self.origin
+
+
+def read_toml(path: str) -> dict[str, Any]:
+    """The TOML data of the manifest at *path*, or a PluginError naming it."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as fp:
+            return tomllib.load(fp)
+    except OSError as exc:
+        raise PluginError(f"cannot read plugin manifest {path}: "
+                          f"{exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PluginError(f"invalid plugin manifest {path}: {exc}",
+                          hint="fix the TOML syntax of the file") from None
 
 
 def parse_options(value: Any, where: str) -> list[Option]:

@@ -100,3 +100,70 @@ def test_trace_shows_import_and_hook_call(run) -> None:
     res = run("--config", "plugins.amgtest_versionwrap=true", "version", "-q",
               env={"AMG_TRACE_PLUGINS": "1"})
     assert "hook: cmd_version -> amgtest_versionwrap\n" in res.stderr
+
+
+def _plugin(root: Path, name: str, manifest: str, code: str = "") -> None:
+    pkg = root / name
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from amalgam.plugin import hookimpl\n" + code)
+    (pkg / "plugin.toml").write_text(manifest)
+
+
+def _manifest(name: str, hooks: str = '["cmd_version"]', api: int = 1, extra: str = "") -> str:
+    return (f'name = "{name}"\nsummary = "s"\nversion = "1"\nhook-api = {api}\n'
+            f"hooks = {hooks}\n{extra}")
+
+
+WRAP = "@hookimpl(wrapper=True)\ndef cmd_version(invocation):\n    return (yield)\n"
+CMD = '[commands.twin]\nsummary = "t"\nfunction = "m:f"\n'
+
+BAD = {
+    "raises_on_import": (_manifest("amgbad_raises"), "raise KeyError('nope')\n",
+                         "abort: plugin 'amgbad_raises' failed to load: KeyError: 'nope'"),
+    "mismatch": (_manifest("amgbad_mismatch"),
+                 WRAP + "@hookimpl\ndef wc_walk(repo, match):\n    pass\n",
+                 "abort: plugin 'amgbad_mismatch' disagrees with its manifest: "
+                 "implements undeclared hook(s) wc_walk"),
+    "invalid_toml": ('name = "amgbad_invalid_toml"\nhooks = [\n', "",
+                     "abort: invalid plugin manifest {file}: "),
+    "missing_field": ('name = "amgbad_missing"\n', "",
+                      "abort: invalid plugin manifest {file}: missing required field"),
+    "unknown_hook": (_manifest("amgbad_unknown", hooks='["cmd_versoin"]'), "",
+                     "abort: plugin manifest {file} declares unknown hook(s): cmd_versoin"),
+    "newer_api": (_manifest("amgbad_newer", api=99), "",
+                  "abort: plugin manifest {file} needs hook API 99"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_plugin_is_a_one_line_abort(amg, tmp_path, case) -> None:
+    manifest, code, expected = BAD[case]
+    name = f"amgbad_{case}"
+    _plugin(tmp_path / "pp", name, manifest, code)
+    # Plugins on AMG_PLUGIN_PATH are named by their manifest.
+    res = amg("--config", f"plugins.{manifest.split(chr(34))[1]}=true", "version",
+              env={"AMG_PLUGIN_PATH": str(tmp_path / "pp")})
+    lines = res.stderr.splitlines()
+    assert res.rc != 0 and res.out == b""
+    assert lines[0].startswith(expected.format(file=tmp_path / "pp" / name / "plugin.toml"))
+    assert len(lines) >= 2 and all(ln.startswith("(") for ln in lines[1:])
+    assert "Traceback" not in res.stderr
+
+
+def test_two_plugins_adding_one_command_abort(amg, tmp_path) -> None:
+    for name in ("amgtwin_a", "amgtwin_b"):
+        _plugin(tmp_path / "pp", name, _manifest(name, hooks="[]", extra=CMD))
+    res = amg("--config", "plugins.amgtwin_a=true", "--config", "plugins.amgtwin_b=true",
+              "version", env={"AMG_PLUGIN_PATH": str(tmp_path / "pp")})
+    assert res.rc != 0 and res.out == b""
+    assert res.stderr.splitlines() == [
+        "abort: plugins 'amgtwin_a' and 'amgtwin_b' both add the command 'twin'",
+        "(disable one of them in [plugins])"]
+
+
+def test_traceback_shows_the_plugins_own_error(amg, tmp_path) -> None:
+    _plugin(tmp_path / "pp", "amgbad_tb", _manifest("amgbad_tb"), "raise KeyError('tb')\n")
+    res = amg("--traceback", "--config", "plugins.amgbad_tb=true", "version",
+              env={"AMG_PLUGIN_PATH": str(tmp_path / "pp")})
+    assert res.rc != 0
+    assert "KeyError: 'tb'" in res.stderr and "Traceback" in res.stderr
