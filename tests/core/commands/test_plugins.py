@@ -1,11 +1,21 @@
 """``amg plugins`` and plugin errors, as command-line transcripts."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plugins"
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_plugins(monkeypatch: pytest.MonkeyPatch):
+    """Each test starts with no test plugin imported and leaves none behind."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    yield
+    for mod in [m for m in sys.modules if m.startswith(("amgtest_", "amgbad_", "amgtwin_"))]:
+        del sys.modules[mod]
 
 
 @pytest.fixture
@@ -34,8 +44,8 @@ def test_lists_every_plugin_enabled_or_not(run) -> None:
 
 
 def test_enabled_only_and_imported_state(run) -> None:
-    # The in-process runner shares sys.modules with earlier runs, so import
-    # the plugin first and check the listing reports it.
+    # The in-process runner shares sys.modules across runs: running the
+    # plugin's command imports it, and the next listing reports that.
     assert run("--config", "plugins.amgtest_greet=true", "greet", "x").stdout == "hello, x!\n"
     res = run("--config", "plugins.amgtest_greet=true", "plugins", "-e")
     assert res.stdout.splitlines()[0] == "amgtest_greet 0.3 (enabled)"
