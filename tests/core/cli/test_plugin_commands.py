@@ -9,6 +9,16 @@ import pytest
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plugins"
 GREET = ("--config", "plugins.amgtest_greet=true")
 
+@pytest.fixture(autouse=True)
+def _forget_test_plugins():
+    """Unload the fixture plugins a test imported, so later tests start clean."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith("amgtest_"):
+            del sys.modules[name]
+
+
 
 @pytest.fixture
 def run(amg):

@@ -1,6 +1,7 @@
 """``amg help``: overview, command pages, plugins, topics, errors."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,16 @@ import pytest
 from amalgam.hooks.catalogue import HOOKS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plugins"
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_plugins():
+    """Unload the fixture plugins a test imported, so later tests start clean."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith("amgtest_"):
+            del sys.modules[name]
 
 
 @pytest.fixture

@@ -11,6 +11,16 @@ from amalgam import __version__
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plugins"
 FIRST = f"Amalgam version control (version {__version__})\n"
 
+@pytest.fixture(autouse=True)
+def _forget_test_plugins():
+    """Unload the fixture plugins a test imported, so later tests start clean."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith("amgtest_"):
+            del sys.modules[name]
+
+
 
 def test_version_layout_mirrors_hg(amg, hg) -> None:
     ours = amg("version").stdout.splitlines()
