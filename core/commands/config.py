@@ -55,7 +55,8 @@ def config(ui: UI, repo: Any, *names: str, **opts: Any) -> int:
     for section, name in cfg.keys():
         if names and not any(_matches(want, section, name) for want in names):
             continue
-        value = format_value(cfg.raw(section, name))
+        # One value per line: a newline inside one is shown as \n, as hg does.
+        value = format_value(cfg.raw(section, name)).replace("\n", "\\n")
         prefix = f"{cfg.source(section, name)}: " if ui.debugflag else ""
         if bare:
             ui.write(prefix, value, "\n")

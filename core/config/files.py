@@ -275,19 +275,22 @@ def read_hgrc(path: str) -> list[Entry] | None:
     data = read_bytes(path)
     if data is None:
         return None
-    text = data.decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
     found: list[list[str]] = []
     section = ""
     in_value = False  # the previous line set a key: indented lines continue it
     current: list[str] | None = None
     for number, line in enumerate(text.splitlines(), 1):
+        if in_value and line[:1] in ("#", ";"):
+            continue  # hg lets a comment sit inside a continued value
         if in_value and line[:1] in (" ", "\t") and line.strip():
             if current is not None:
                 current[2] += "\n" + line.strip()
             continue
         in_value, current = False, None
         stripped = line.strip()
-        if not stripped or stripped[0] in "#;%":
+        # hg rejects other indented lines; skipping them is enough here.
+        if not stripped or stripped[0] in "#;%" or line[:1] in (" ", "\t"):
             continue
         if stripped.startswith("[") and "]" in stripped:
             section = stripped[1:stripped.index("]")].strip()

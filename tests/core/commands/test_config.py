@@ -99,3 +99,11 @@ def test_edit_failure_and_local_without_repo(amg, tmp_path):
     r = amg("config", "--local", cwd=tmp_path)
     assert r.rc == 255
     assert "--local only makes sense with --edit" in r.stderr
+
+
+def test_newlines_in_values_are_escaped_like_hg(amg, hg, tmp_path):
+    hg("init", "r", cwd=tmp_path)
+    repo = tmp_path / "r"
+    (repo / ".hg" / "hgrc").write_text("[paths]\nmulti = a\n  b\n")
+    r = amg("config", "paths", cwd=repo)
+    assert r.stdout == hg("config", "paths", cwd=repo).stdout == "paths.multi=a\\nb\n"

@@ -93,22 +93,34 @@ def test_hgrc_values_are_text_typed(env, tmp_path):
     assert cfg.source("paths", "d") == f"{tmp_path}/.hg/hgrc:2"
 
 
-def test_hgrc_paths_agree_with_hg(hg, tmp_path, isolated_env):
+HGRC = (
+    "\ufeff[ui]\n"
+    "username = Someone\n"
+    "# a comment inside the continued value\n"
+    "  <s@example.com>\n"
+    "\n"
+    "[paths]\n"
+    "default =   https://example.com/one   \n"
+    "other=https://example.com/two\n"
+    "[hooks]\n"
+    "other = not a path\n"
+)
+
+
+def test_hgrc_agrees_with_hg(hg, tmp_path, isolated_env):
     hg("init", "r", cwd=tmp_path)
     repo = tmp_path / "r"
-    (repo / ".hg" / "hgrc").write_text(
-        "[paths]\n"
-        "default = https://example.com/one\n"
-        "other = https://example.com/two\n"
-        "[ui]\n"
-        "username = Someone <s@example.com>\n")
-    shown = hg("paths", cwd=repo).stdout.splitlines()
+    (repo / ".hg" / "hgrc").write_text(HGRC, encoding="utf-8")
     cfg = load(environ=isolated_env, repo_root=str(repo))
-    assert [f"{n} = {v}" for n, v in cfg.items("paths")] == shown
+    shown = hg("config", "paths", cwd=repo).stdout.splitlines()
+    assert [f"paths.{n}={v}" for n, v in cfg.items("paths")] == shown
     assert cfg.get("ui", "username") == "test <test@example.com>"  # $HGUSER wins
     env = {k: v for k, v in isolated_env.items() if k != "HGUSER"}
-    assert load(environ=env, repo_root=str(repo)).get("ui", "username") == \
-        hg("config", "ui.username", cwd=repo).stdout.strip()
+    username = load(environ=env, repo_root=str(repo)).get("ui", "username")
+    assert username == "Someone\n<s@example.com>"
+    # hg prints a newline inside a value as backslash-n.
+    assert username.replace("\n", "\\n") == \
+        hg("config", "ui.username", cwd=repo).stdout.rstrip("\n")
 
 
 _PROBE = """
