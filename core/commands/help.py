@@ -64,16 +64,14 @@ def _find_command(ui: UI, name: str) -> CommandInfo | None:
 
     try:
         entry = resolve.find(ui, name)
-    except error.InputError:
-        return None
+    except error.UnknownCommand:
+        return None  # maybe a plugin's name
     return resolve.load(ui, entry)
 
 
 def command_options(ui: UI, info: CommandInfo) -> list[Any]:
     """The command's own options plus those enabled plugins add to it."""
-    from amalgam.cli import services
-
-    return [*info.options, *services.extra_options(ui, info.name)]
+    return [*info.options, *ui.registry.command_options(info.name)]
 
 
 def command_page(ui: UI, prog: str, info: CommandInfo) -> str:

@@ -151,3 +151,8 @@ def test_overview_lists_user_aliases(run) -> None:
     r = run("--config", "alias.last=log -l 1", "help")
     assert _section(r.stdout, "user aliases:") == [" last         alias for: log -l 1"]
     assert "user aliases:" not in run("help").stdout
+
+
+def test_ambiguous_prefix_lists_the_candidates(run) -> None:
+    r = run("help", "ver")
+    assert (r.rc, r.stderr) == (255, "amg: command 'ver' is ambiguous:\n    verify version\n")
