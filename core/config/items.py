@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from amalgam.config.values import check_value
 from amalgam.error import ConfigError, PluginError
 
 #: The value types an item may have.  ``list`` is a list of strings;
@@ -44,7 +45,6 @@ class ConfigItem:
             raise error(f"{who} declares config item {self.key} with unknown "
                         f"type '{type}'", hint="use one of " + ", ".join(TYPES))
         if default is not None:
-            from amalgam.config.values import check_value
             try:
                 default = check_value(self, default)
             except ConfigError as exc:

@@ -24,7 +24,7 @@ from typing import Any
 
 from amalgam.config import files
 from amalgam.config.items import ANY, KERNEL_ITEMS, ConfigItem
-from amalgam.config.values import check_value, parse_text
+from amalgam.config.values import check_value, expand_home, parse_text
 from amalgam.error import ConfigError, PluginError
 
 _UNSET: Any = object()
@@ -157,9 +157,13 @@ class Config:
         if value is None:
             if default is not _UNSET:
                 return default
-            if item is None:
+            if item is None or item.default is None:
                 return None
-            return list(item.default) if item.type == "list" else item.default
+            if item.type == "list":
+                return list(item.default)
+            if item.type == "path":
+                return expand_home(item.default, self.environ.get("HOME"))
+            return item.default
         return self._typed(section, name, value, item)
 
     def _typed(self, section: str, name: str, value: _Value,

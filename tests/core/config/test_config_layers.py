@@ -301,3 +301,9 @@ def test_distro_defaults_must_be_sectioned(env):
 def test_empty_system_variable_disables_system_file(env, tmp_path):
     env["AMG_SYSTEM_CONFIG"] = ""
     assert load(environ=env).sections() == []
+
+
+def test_path_defaults_expand_home_too(env):
+    cfg = load(environ=env)
+    cfg.declare([ConfigItem("p", "cache", "path", "~/.cache/p", "h", owner="p")])
+    assert cfg.get("p", "cache") == env["HOME"] + "/.cache/p"
