@@ -17,8 +17,11 @@ a candidate base is only accepted when the result keeps reads bounded:
 Candidates, in order: p1 and p2 (with generaldelta, deltas against a parent
 are what changegroups send and usually the smallest), then the previous
 revision.  Without generaldelta only the previous revision can be a base.
-The smallest accepted delta wins; with none accepted the revision is stored
-as a full snapshot.
+The smallest accepted delta wins.  With none accepted and ``sparse`` on,
+the snapshots of p1's chain are tried as bases for an *intermediate
+snapshot* (sparse-revlog): a delta at most ``text >> depth`` bytes, which
+restarts the chain cheaply when it got too long or too big.  Only then is
+the revision stored as a full snapshot.
 """
 from __future__ import annotations
 
@@ -55,6 +58,17 @@ def candidates(revlog: Revlog, rev: int, p1r: int, p2r: int) -> list[int]:
     return out
 
 
+def _snapshot_bases(revlog: Revlog, p1r: int, p2r: int) -> list[tuple[int, int]]:
+    """(snapshot, depth) pairs of p1's chain, deepest first, parents excluded."""
+    if p1r < 0:
+        return []
+    chain, _ = revlog.deltachain(p1r)
+    snapshots = [rev for rev in chain if revlog.issnapshot(rev)]
+    pairs = [(rev, depth) for depth, rev in enumerate(snapshots) if rev not in (p1r, p2r)]
+    pairs.reverse()
+    return pairs
+
+
 def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
            offset: int) -> DeltaChoice:
     """The cheapest acceptable way to store *text* as revision *rev*.
@@ -64,23 +78,37 @@ def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
     options = revlog.options
     engine, level = options["compression"], revlog.compression_level
     textlen = len(text)
+
+    def attempt(base: int, limit: int) -> DeltaChoice | None:
+        chainlen, chainsize, chainbase = revlog.chaininfo(base)
+        if chainlen + 1 > options["max_chain_len"]:
+            return None
+        delta = mdiff.textdiff(revlog.rawdata(base), text)
+        if len(delta) >= limit:
+            return None
+        chunk = compress(delta, engine, level)
+        if len(chunk) >= limit:
+            return None
+        span = offset + len(chunk) - revlog.start(chainbase)
+        if span > max(SPAN_FACTOR * textlen, SPAN_FLOOR):
+            return None
+        if chainsize + len(chunk) > CHAIN_SIZE_FACTOR * textlen:
+            return None
+        return DeltaChoice(base, chunk)
+
     best: DeltaChoice | None = None
     if options["max_chain_len"] > 0 and textlen:
         for base in candidates(revlog, rev, p1r, p2r):
-            chainlen, chainsize, chainbase = revlog.chaininfo(base)
-            if chainlen + 1 > options["max_chain_len"]:
-                continue
-            delta = mdiff.textdiff(revlog.rawdata(base), text)
-            if len(delta) >= textlen:
-                continue
-            chunk = compress(delta, engine, level)
-            span = offset + len(chunk) - revlog.start(chainbase)
-            if span > max(SPAN_FACTOR * textlen, SPAN_FLOOR):
-                continue
-            if chainsize + len(chunk) > CHAIN_SIZE_FACTOR * textlen:
-                continue
-            if best is None or len(chunk) < len(best.chunk):
-                best = DeltaChoice(base, chunk)
+            found = attempt(base, textlen)
+            if found and (best is None or len(found.chunk) < len(best.chunk)):
+                best = found
+        if best is None and options["sparse"] and revlog.generaldelta:
+            # An intermediate snapshot: a delta against a snapshot, allowed a
+            # size that halves with each level so chains of them stay cheap.
+            for base, depth in _snapshot_bases(revlog, p1r, p2r):
+                best = attempt(base, textlen >> (depth + 1))
+                if best:
+                    break
     if best is None:
         return DeltaChoice(rev, compress(text, engine, level))
     if not revlog.generaldelta:

@@ -144,9 +144,6 @@ class Revlog:
 
     iter_revs = __iter__
 
-    def __contains__(self, node: object) -> bool:
-        return isinstance(node, bytes) and self.hasnode(node)
-
     def _entry(self, rev: int) -> Entry:
         try:
             return self._index[rev]
@@ -279,6 +276,22 @@ class Revlog:
 
     def chainbase(self, rev: int) -> int:
         return self.chaininfo(rev)[2]
+
+    def issnapshot(self, rev: int) -> bool:
+        """Whether *rev* is stored as a full text or as an intermediate snapshot.
+
+        An intermediate snapshot is a delta against another snapshot that is
+        not one of its parents (sparse-revlog's definition).
+        """
+        while True:
+            if rev == nullrev:
+                return True
+            base = self._chainbase_checked(rev, self._entry(rev).base)
+            if base == rev:
+                return True
+            if not self.generaldelta or base in self.parentrevs(rev):
+                return False
+            rev = base
 
     def headrevs(self) -> list[int]:
         count = len(self)

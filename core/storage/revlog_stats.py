@@ -77,6 +77,8 @@ def stats(revlog: Revlog) -> dict[str, Any]:
     count = len(revlog)
     chainlens = [revlog.chainlen(rev) for rev in range(count)]
     snapshots = sum(1 for length in chainlens if length == 0)
+    intermediate = sum(1 for rev in range(count)
+                       if chainlens[rev] and revlog.issnapshot(rev))
     empty = sum(1 for rev in range(count) if revlog.length(rev) == 0)
     rawtotal = sum(max(revlog.rawsize(rev), 0) for rev in range(count))
     stored = revlog.end(count - 1) if count else 0
@@ -91,7 +93,8 @@ def stats(revlog: Revlog) -> dict[str, Any]:
         "inline": revlog.is_inline(),
         "generaldelta": revlog.generaldelta,
         "snapshots": snapshots,
-        "deltas": count - snapshots,
+        "intermediate_snapshots": intermediate,
+        "deltas": count - snapshots - intermediate,
         "empty": empty,
         "max_chain_len": max(chainlens, default=0),
         "avg_chain_len": (sum(chainlens) / count) if count else 0.0,

@@ -189,6 +189,26 @@ def test_max_chain_length_forces_snapshots(vfs: MiniVFS) -> None:
     assert all(nodelta.deltaparent(r) == nullrev for r in nodelta)
 
 
+@pytest.mark.parametrize("sparse", [True, False])
+def test_intermediate_snapshots_restart_long_chains(vfs: MiniVFS, sparse: bool) -> None:
+    rl = Revlog(vfs, b"data/f", options={"max_chain_len": 4, "sparse": sparse})
+    texts = _texts(40)
+    _fill(rl, MiniTransaction(vfs), texts)
+    full = [r for r in rl if rl.deltaparent(r) == nullrev]
+    intermediate = [r for r in rl if rl.deltaparent(r) != nullrev and rl.issnapshot(r)]
+    stats = rl.stats()
+    assert stats["snapshots"] == len(full)
+    assert stats["intermediate_snapshots"] == len(intermediate)
+    assert max(rl.chainlen(r) for r in rl) == 4
+    if sparse:
+        assert full == [0] and len(intermediate) >= 5
+        assert all(rl.deltaparent(r) not in rl.parentrevs(r) for r in intermediate)
+    else:
+        assert len(full) >= 6 and intermediate == []
+    again = Revlog(vfs, b"data/f")
+    assert [again.revision(r) for r in again] == texts
+
+
 def test_unrelated_big_text_is_a_snapshot(vfs: MiniVFS) -> None:
     rl = Revlog(vfs, b"data/f")
     tr = MiniTransaction(vfs)

@@ -13,11 +13,12 @@ import pytest
 from amalgam.node import nullid
 from amalgam.storage.revlog import Revlog
 
-from .test_revlog import MiniTransaction, MiniVFS
+from .test_revlog import MiniTransaction, MiniVFS, _texts
 
 hg_revlog = pytest.importorskip("mercurial.revlog")
 hg_vfs = pytest.importorskip("mercurial.vfs")
 hg_constants = pytest.importorskip("mercurial.revlogutils.constants")
+hg_config = pytest.importorskip("mercurial.revlogutils.config")
 
 
 def _make_repo(hg_exe: str, root: Path, compression: str) -> Path:
@@ -67,7 +68,10 @@ def _hg_open(store: Path, radix: bytes) -> Any:
     kind = (hg_constants.KIND_CHANGELOG if radix == b"00changelog"
             else hg_constants.KIND_MANIFESTLOG if radix == b"00manifest"
             else hg_constants.KIND_FILELOG)
-    return hg_revlog.revlog(opener, target=(kind, radix), radix=radix, writable=False)
+    # As in a repository with the generaldelta and sparserevlog requirements.
+    deltas = hg_config.DeltaConfig(general_delta=True, sparse_revlog=True)
+    return hg_revlog.revlog(opener, target=(kind, radix), radix=radix, writable=False,
+                            delta_config=deltas)
 
 
 @pytest.fixture(scope="module", params=["zstd", "zlib"])
@@ -163,13 +167,18 @@ def test_hg_reads_our_zstd_and_zlib_chunks(tmp_path: Path) -> None:
     """Each engine's chunks decode in hg, including the raw and NUL-led forms."""
     for engine in ("zstd", "zlib", "none"):
         vfs = MiniVFS(tmp_path / engine)
-        rl = Revlog(vfs, b"data/x", options={"compression": engine})
+        rl = Revlog(vfs, b"data/x", options={"compression": engine, "max_chain_len": 2})
         tr = MiniTransaction(vfs)
         texts = [b"short", b"\x00binary start" * 3, b"a\n" * 500, b"a\n" * 500 + b"b\n",
                  bytes(range(256)) * 20]
+        texts += _texts(15, seed=9)  # small edits: deltas and intermediate snapshots
         node = nullid
         for i, text in enumerate(texts):
             node = rl.addrevision(text, tr, i, node, nullid)
         theirs = _hg_open(tmp_path / engine, b"data/x")
         assert [theirs.revision(r) for r in range(len(texts))] == texts
         assert [theirs.node(r) for r in range(len(texts))] == [rl.node(r) for r in rl]
+        # hg agrees on which revisions are (intermediate) snapshots.
+        assert [theirs.issnapshot(r) for r in rl] == [rl.issnapshot(r) for r in rl]
+        assert rl.stats()["intermediate_snapshots"] >= 3
+        assert theirs.checksize() == (0, 0)
