@@ -127,15 +127,19 @@ def hooks_topic(prog: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Where summaries start in listings; a longer name gets a line of its own.
+LISTING_COLUMN = 15
+
+
 def listing(rows: Sequence[tuple[str, str]]) -> list[str]:
-    """`` name   summary`` lines with the summaries in one column."""
-    if not rows:
-        return []
-    column = max(len(name) for name, _ in rows) + 3
-    column = max(column, 14)
+    """`` name   summary`` lines, the summaries aligned in one column."""
     lines = []
+    column = LISTING_COLUMN
     for name, summary in rows:
         wrapped = _wrap(summary, WIDTH, column)
-        lines.append(f" {name.ljust(column - 1)}{wrapped[0]}".rstrip())
+        if len(name) + 2 < column:
+            lines.append(f" {name.ljust(column - 1)}{wrapped[0]}".rstrip())
+        else:
+            lines += [f" {name}", " " * column + wrapped[0]]
         lines.extend(" " * column + more for more in wrapped[1:])
     return lines

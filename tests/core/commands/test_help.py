@@ -28,6 +28,11 @@ def run(amg):
     return run
 
 
+def _names(rows: list[str]) -> list[str]:
+    """The names in listing rows (continuation lines are indented further)."""
+    return [row.split()[0] for row in rows if not row.startswith("  ")]
+
+
 def _section(text: str, title: str) -> list[str]:
     """The indented rows under a ``title:`` line, up to the next blank line."""
     lines = text.splitlines()
@@ -42,7 +47,7 @@ def test_overview_groups_commands_by_category(run) -> None:
     assert r.stdout.startswith("Amalgam: Mercurial-compatible version control\n\n"
                                "list of commands:\n\n")
     help_rows = _section(r.stdout, "Help:")
-    assert [row.split()[0] for row in help_rows] == ["help", "version"]
+    assert _names(help_rows) == ["help", "version"]
     assert help_rows[1].split(None, 1)[1] == (
         "show the version of Amalgam and of its enabled plugins")
     assert " debugindex " not in r.stdout  # debug commands only with -v
@@ -53,9 +58,8 @@ def test_overview_lists_plugins_enabled_and_disabled(run) -> None:
     r = run("--config", "plugins.amgtest_greet=true", "help")
     assert any(row.split()[0] == "greet" and row.endswith("(plugin amgtest_greet)")
                for row in _section(r.stdout, "Miscellaneous commands:"))
-    assert [row.split()[0] for row in _section(r.stdout, "enabled plugins:")] == [
-        "amgtest_greet"]
-    disabled = [row.split()[0] for row in _section(r.stdout, "disabled plugins:")]
+    assert _names(_section(r.stdout, "enabled plugins:")) == ["amgtest_greet"]
+    disabled = _names(_section(r.stdout, "disabled plugins:"))
     assert "amgtest_versionwrap" in disabled and "amgtest_greet" not in disabled
     assert "\n greet " not in run("help").stdout
 
@@ -65,7 +69,7 @@ def test_verbose_overview_shows_aliases_and_global_options(run) -> None:
     assert "global options ([+] can be repeated):" in r.stdout
     assert " -R --repository REPO " in r.stdout
     assert "    --config CONFIG [+] " in r.stdout
-    assert "\n config, showconfig, debugconfig " in r.stdout
+    assert "\n config, showconfig, debugconfig\n               show " in r.stdout
     assert "\n debugindex " in r.stdout
 
 
@@ -149,7 +153,7 @@ def test_command_flag_skips_topics_and_plugins(run) -> None:
 
 def test_overview_lists_user_aliases(run) -> None:
     r = run("--config", "alias.last=log -l 1", "help")
-    assert _section(r.stdout, "user aliases:") == [" last         alias for: log -l 1"]
+    assert _section(r.stdout, "user aliases:") == [" last          alias for: log -l 1"]
     assert "user aliases:" not in run("help").stdout
 
 
