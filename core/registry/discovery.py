@@ -12,9 +12,10 @@ Three sources, all read without importing a plugin:
 
 Scanning entry points costs more than the rest of start-up, so the result
 is cached as JSON under ``$XDG_CACHE_HOME/amalgam/``, keyed by the stat of
-every ``sys.path`` entry, plugin directory and manifest: installing or
-removing a distribution changes its site directory's mtime, editing a
-manifest changes the manifest's.
+every plugin directory and manifest, and by each ``sys.path`` entry's mtime
+and installed distributions (``*.dist-info``, ``*.egg-info``): installing,
+removing or reinstalling a distribution changes those, editing a manifest
+changes its stat.
 """
 from __future__ import annotations
 
@@ -57,21 +58,21 @@ def plugin_path(environ: Mapping[str, str]) -> list[str]:
 
 def discover(environ: Mapping[str, str]) -> Discovered:
     """All plugins, from the cache when nothing it depends on has changed."""
-    roots = _roots(environ)
-    cache = _cache_file(environ, roots)
-    found = _read_cache(cache, roots) if cache else None
+    dirs = _plugin_dirs(environ)
+    sites = [p or os.getcwd() for p in sys.path]
+    cache = _cache_file(environ, [*dirs, *sites])
+    found = _read_cache(cache, dirs, sites) if cache else None
     if found is None:
-        found, watched = _scan(environ)
+        found, manifests = _scan(environ)
         if cache:
-            _write_cache(cache, found, roots, watched)
+            _write_cache(cache, found, dirs, manifests, sites)
     return found
 
 
-def _roots(environ: Mapping[str, str]) -> list[str]:
+def _plugin_dirs(environ: Mapping[str, str]) -> list[str]:
     import amalgam.plugins
 
-    return [*amalgam.plugins.__path__, *plugin_path(environ),
-            *(p or os.getcwd() for p in sys.path)]
+    return [*amalgam.plugins.__path__, *plugin_path(environ)]
 
 
 def _stat(path: str) -> list[Any]:
@@ -80,6 +81,26 @@ def _stat(path: str) -> list[Any]:
     except OSError:
         return [path, None, None]
     return [path, st.st_mtime_ns, st.st_size]
+
+
+def _site_state(path: str) -> list[Any]:
+    """A ``sys.path`` entry's mtime and its installed distributions.
+
+    The mtime is the cheap first check.  When it changed (the current
+    directory is on ``sys.path`` under ``python -m``, and changes all the
+    time) the distributions' metadata directories decide: their names and
+    mtimes change when a distribution is installed, removed or reinstalled.
+    """
+    return [*_stat(path)[:2], _dists(path)]
+
+
+def _dists(path: str) -> list[list[Any]]:
+    try:
+        with os.scandir(path) as entries:
+            return sorted([e.name, e.stat().st_mtime_ns] for e in entries
+                          if e.name.endswith((".dist-info", ".egg-info")))
+    except OSError:
+        return []
 
 
 def _cache_file(environ: Mapping[str, str], roots: list[str]) -> str | None:
@@ -98,16 +119,20 @@ def _cache_file(environ: Mapping[str, str], roots: list[str]) -> str | None:
     return os.path.join(base, "amalgam", f"plugins-{digest}.json")
 
 
-def _read_cache(path: str, roots: list[str]) -> Discovered | None:
+def _read_cache(path: str, dirs: list[str], sites: list[str]) -> Discovered | None:
     import json
 
     try:
         with open(path, "rb") as fp:
             data = json.load(fp)
-        if data.get("format") != _CACHE_FORMAT or data.get("roots") != roots:
+        if (data.get("format") != _CACHE_FORMAT or data["dirs"] != dirs
+                or [site[0] for site in data["sites"]] != sites):
             return None
         if any(_stat(entry[0]) != entry for entry in data["stat"]):
             return None
+        for site, mtime, dists in data["sites"]:
+            if _stat(site)[1] != mtime and _dists(site) != dists:
+                return None
         manifests = {e["expected_name"]: PluginManifest.from_json(e)
                      for e in data["manifests"]}
         broken = {name: PluginError(message, hints=hints)
@@ -118,14 +143,16 @@ def _read_cache(path: str, roots: list[str]) -> Discovered | None:
     return Discovered(manifests, broken)
 
 
-def _write_cache(path: str, found: Discovered, roots: list[str],
-                 watched: list[str]) -> None:
+def _write_cache(path: str, found: Discovered, dirs: list[str],
+                 manifests: list[str], sites: list[str]) -> None:
     import json
 
     data = {
         "format": _CACHE_FORMAT,
-        "roots": roots,
-        "stat": [_stat(p) for p in [*roots, *watched]],
+        "dirs": dirs,
+        # Plugin directories and manifests: any change means a rescan.
+        "stat": [_stat(p) for p in [*dirs, *manifests]],
+        "sites": [_site_state(p) for p in sites],
         "manifests": [m.to_json() for m in found.manifests.values()],
         "broken": [[name, err.message, err.hints] for name, err in found.broken.items()],
     }
@@ -144,6 +171,7 @@ def _write_cache(path: str, found: Discovered, roots: list[str],
 
 
 def _scan(environ: Mapping[str, str]) -> tuple[Discovered, list[str]]:
+    """Every plugin, and the manifest files the result depends on."""
     manifests: dict[str, PluginManifest] = {}
     broken: dict[str, PluginError] = {}
     origins: dict[str, str] = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -166,3 +167,39 @@ def test_plugin_path_packages_are_named_by_their_manifest(plugin_dir, isolated_e
     pkg = plugin_dir.add(manifest=MANIFEST.format(name="nice-name", version="1"))
     manifest = discover(isolated_env).manifests["nice-name"]
     assert manifest.module == pkg
+
+
+def test_unrelated_change_in_a_site_directory_keeps_the_cache(
+        site, isolated_env, monkeypatch, tmp_path) -> None:
+    discover(isolated_env)
+    sitedir = tmp_path / "site"
+    st = os.stat(sitedir)
+    (sitedir / "notes.txt").write_text("not a distribution")
+    os.utime(sitedir, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    _no_scan(monkeypatch)
+    discover(isolated_env)
+
+
+def test_installing_a_distribution_invalidates_the_cache(site, isolated_env) -> None:
+    assert "later" not in discover(isolated_env).manifests
+    pkg = f"amgep_{uuid.uuid4().hex[:8]}"
+    site("amg-later", "1.0", f"later = {pkg}", pkg, MANIFEST.format(name="later", version="1"))
+    assert discover(isolated_env).manifests["later"].distribution == ("amg-later", "1.0")
+
+
+def test_reinstalling_with_new_entry_points_invalidates_the_cache(
+        site, isolated_env, tmp_path) -> None:
+    pkg = f"amgep_{uuid.uuid4().hex[:8]}"
+    site("amg-re", "1.0", "", pkg, MANIFEST.format(name="again", version="1"))
+    assert "again" not in discover(isolated_env).manifests
+    # pip replaces the metadata directory; both it and the site directory
+    # get new mtimes (bumped here in case the file system is coarse).
+    info = tmp_path / "site" / "amg-re-1.0.dist-info"
+    shutil.rmtree(info)
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: amg-re\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[amalgam.plugins]\nagain = {pkg}\n")
+    for path in (info, tmp_path / "site"):
+        st = os.stat(path)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert "again" in discover(isolated_env).manifests
