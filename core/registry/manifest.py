@@ -70,9 +70,8 @@ class PluginManifest:
 
     def __init__(self, data: dict[str, Any], path: str, *, expected_name: str | None,
                  origin: str, module: str, sys_path: str | None = None,
-                 distribution: tuple[str, str] | None = None) -> None:
-        from amalgam.hooks.catalogue import HOOK_API_VERSION, HOOKS
-
+                 distribution: tuple[str, str] | None = None,
+                 trusted: bool = False) -> None:
         self.data = data
         self.path = path
         self.origin = origin
@@ -90,12 +89,8 @@ class PluginManifest:
                                f"digits, '-' or '_'")
             # Checked before the rest: a newer API may have changed it.
             self.hook_api: int = _get(data, "hook-api", int, "")
-            if self.hook_api > HOOK_API_VERSION:
-                raise PluginError(
-                    f"plugin manifest {path} needs hook API {self.hook_api}, "
-                    f"this amalgam has {HOOK_API_VERSION}",
-                    hint=f"upgrade amalgam, or install a version of plugin "
-                         f"'{self.name}' made for hook API {HOOK_API_VERSION}")
+            if not trusted:
+                self._check_hook_api()
             self.summary: str = _get(data, "summary", str, "")
             self.version: str = _get(data, "version", str, "")
             self.hooks: tuple[str, ...] = tuple(_str_list(data, "hooks", "", required=True))
@@ -109,10 +104,30 @@ class PluginManifest:
             raise PluginError(f"invalid plugin manifest {path}: {exc}",
                               hint="see docs/writing-plugins.md for the "
                                    "plugin.toml format") from None
+        if not trusted:
+            self._check_hooks()
+
+    # The two checks against the kernel's hook catalogue.  A manifest from
+    # the discovery cache passed them already (the cache is per kernel
+    # version), which keeps the catalogue off the cached start-up path.
+
+    def _check_hook_api(self) -> None:
+        from amalgam.hooks.catalogue import HOOK_API_VERSION
+
+        if self.hook_api > HOOK_API_VERSION:
+            raise PluginError(
+                f"plugin manifest {self.path} needs hook API {self.hook_api}, "
+                f"this amalgam has {HOOK_API_VERSION}",
+                hint=f"upgrade amalgam, or install a version of plugin "
+                     f"'{self.name}' made for hook API {HOOK_API_VERSION}")
+
+    def _check_hooks(self) -> None:
+        from amalgam.hooks.catalogue import HOOKS
+
         unknown = sorted(set(self.hooks) - set(HOOKS))
         if unknown:
             raise PluginError(
-                f"plugin manifest {path} declares unknown hook(s): "
+                f"plugin manifest {self.path} declares unknown hook(s): "
                 f"{', '.join(unknown)}",
                 hint="see 'amg help hooks' for the hooks this amalgam offers")
 
@@ -130,11 +145,12 @@ class PluginManifest:
 
     @classmethod
     def from_json(cls, entry: dict[str, Any]) -> PluginManifest:
+        """Rebuild a manifest stored by ``to_json`` (already validated)."""
         dist = entry["distribution"]
         return cls(entry["data"], entry["path"], expected_name=entry["expected_name"],
                    origin=entry["origin"], module=entry["module"],
                    sys_path=entry["sys_path"],
-                   distribution=(dist[0], dist[1]) if dist else None)
+                   distribution=(dist[0], dist[1]) if dist else None, trusted=True)
 
     def origin_text(self) -> str:
         """Where the plugin comes from, for listings."""
