@@ -52,8 +52,13 @@ class _Candidate(NamedTuple):
 
 
 def plugin_path(environ: Mapping[str, str]) -> list[str]:
-    """The directories named by ``AMG_PLUGIN_PATH``."""
-    return [p for p in environ.get("AMG_PLUGIN_PATH", "").split(os.pathsep) if p]
+    """The directories named by ``AMG_PLUGIN_PATH``.
+
+    Only absolute paths count: a relative one would load plugins from
+    whatever directory amg runs in, such as a cloned repository.
+    """
+    return [p for p in environ.get("AMG_PLUGIN_PATH", "").split(os.pathsep)
+            if os.path.isabs(p)]
 
 
 def discover(environ: Mapping[str, str]) -> Discovered:

@@ -203,3 +203,11 @@ def test_reinstalling_with_new_entry_points_invalidates_the_cache(
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     assert "again" in discover(isolated_env).manifests
+
+
+def test_relative_plugin_path_entries_are_ignored(plugin_dir, isolated_env,
+                                                  monkeypatch) -> None:
+    name = plugin_dir.add()
+    monkeypatch.chdir(plugin_dir.root.parent)
+    env = {**isolated_env, "AMG_PLUGIN_PATH": plugin_dir.root.name}
+    assert name not in discover(env).manifests
