@@ -18,7 +18,12 @@ from amalgam.distro import names
 from amalgam.error import ConfigError
 
 #: A DISTRO.toml is a few dozen lines; refuse anything absurd before reading it.
-MAX_SPEC_BYTES = 1 << 20
+MAX_SPEC_BYTES = 64 << 10
+#: tomllib's cost grows with the square of a dotted key's length, so long
+#: lines are refused before parsing; no sane DISTRO.toml needs one.
+MAX_LINE = 1000
+#: Deepest nesting of tables and arrays in [defaults].
+MAX_DEPTH = 32
 
 _TOP_KEYS = ("name", "command", "version", "package", "plugins", "defaults")
 _PLUGIN_KEYS = ("builtin", "requirements", "enable")
@@ -46,10 +51,15 @@ def _read(path: str) -> str:
         raise ConfigError(f"{path}: distribution file larger than {MAX_SPEC_BYTES} bytes",
                           hint=_FORMAT_HINT)
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})",
                           hint="save DISTRO.toml as UTF-8") from None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE:
+            raise ConfigError(f"{path}:{lineno}: line longer than {MAX_LINE} characters",
+                              hint="split long arrays over several lines")
+    return text
 
 
 def builtin_plugins() -> list[str]:
@@ -112,6 +122,9 @@ class _Spec:
 
         try:
             return tomllib.loads(self.text)
+        except RecursionError:
+            raise ConfigError(f"{self.path}: arrays or tables nested too deeply",
+                              hint=f"nest at most {MAX_DEPTH} levels") from None
         except tomllib.TOMLDecodeError as e:
             msg = str(e)
             m = _TOML_LINE_RE.search(msg)
@@ -220,18 +233,44 @@ class _Spec:
                 raise self.fail(f"plugin '{plugin}' is listed in [plugins] but disabled"
                                 " in [defaults.plugins]", "defaults", "plugins", plugin,
                                 hint="remove one of the two")
+        self.check_declared(table)
         if not plugins and not enabled:
             return dict(table)
         return {**table, "plugins": {**enabled, **dict.fromkeys(plugins, True)}}
 
-    def check_value(self, value: Any, path: tuple[str, ...]) -> None:
+    def check_declared(self, table: dict[str, Any]) -> None:
+        """Type-check values of Amalgam's declared config items at build time,
+        rather than on every user's machine at run time."""
+        from amalgam.config import Config
+        from amalgam.config.files import flatten
+        from amalgam.config.items import ANY
+        from amalgam.config.values import check_value
+
+        declared = {(i.section, i.name): i for i in Config({}).declared()}
+        for section, values in table.items():
+            for keys, value in flatten(values):
+                name = ".".join(keys)
+                item = declared.get((section, name)) or declared.get((section, ANY))
+                if item is None:
+                    continue
+                try:
+                    check_value(item, value)
+                except ConfigError as e:
+                    raise self.fail(f"invalid value for {section}.{name}: {e.message}",
+                                    "defaults", section, *keys,
+                                    hint=f"see 'amg help config' for {item.key}") from None
+
+    def check_value(self, value: Any, path: tuple[str, ...], depth: int = 0) -> None:
         """Allow only values a config file and a Python literal both carry."""
+        if depth > MAX_DEPTH:
+            raise self.fail(f"'{'.'.join(path[:3])}' is nested more than {MAX_DEPTH}"
+                            " levels deep", *path[:3], hint="flatten the value")
         if isinstance(value, dict):
             for key, item in value.items():
-                self.check_value(item, (*path, key))
+                self.check_value(item, (*path, key), depth + 1)
         elif isinstance(value, list):
             for item in value:
-                self.check_value(item, path)
+                self.check_value(item, path, depth + 1)
         elif isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"'{'.'.join(path)}' must be a finite number", *path)
         elif not isinstance(value, (str, int, float)):

@@ -68,7 +68,10 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
     path = tmp_path_factory.mktemp("distro-venv") / "venv"
-    checked([sys.executable, "-m", "venv", "--system-site-packages", path], env)
+    # Without a pip of its own the venv uses the test interpreter's pip and
+    # build tools (the ones CI installs) to install into itself.
+    checked([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
+             path], env)
     return path
 
 
