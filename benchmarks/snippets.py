@@ -28,11 +28,14 @@ print("BENCH_SECONDS=%f" % (time.perf_counter() - start))
 AMG_READ = """
 import sys, time
 from amalgam.repo import Repository
-from amalgam.storage.revlog import Revlog
 repo = Repository.open(sys.argv[1])
 what = sys.argv[2]
-radix = {"changelog": "00changelog", "manifest": "00manifest"}.get(what, "data/" + what)
-log = Revlog(repo.svfs, radix)
+if what == "changelog":
+    log = repo.changelog.revlog
+elif what == "manifest":
+    log = repo.manifestlog.revlog
+else:
+    log = repo.file(what.encode()).revlog
 count = len(log)
 start = time.perf_counter()
 for rev in range(count):
