@@ -67,6 +67,8 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
     ui.config = services.load_config(ui, cwd=cwd, repo_root=root, overrides=globs["config"])
     _apply(ui, globs, state)
     services.make_registry(ui, ui.config)
+    for warning in ui.config.warnings():
+        ui.warn(f"warning: {warning}\n")
 
     from amalgam.cli import resolve
 

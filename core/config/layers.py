@@ -25,7 +25,7 @@ from typing import Any
 from amalgam.config import files
 from amalgam.config.items import ANY, KERNEL_ITEMS, ConfigItem
 from amalgam.config.values import check_value, expand_home, parse_text
-from amalgam.error import ConfigError, PluginError
+from amalgam.error import ConfigError, InputError, PluginError
 
 _UNSET: Any = object()
 
@@ -54,7 +54,8 @@ def parse_override(text: str) -> tuple[str, str, str]:
     section, dot, name = key.partition(".")
     section, name = section.strip(), name.strip()
     if not eq or not dot or not section or not name:
-        raise ConfigError(f"malformed --config option: '{text}'",
+        # A command-line mistake, not a bad file: hg's input-error category.
+        raise InputError(f"malformed --config option: '{text}'",
                           hint="use --config SECTION.NAME=VALUE, e.g. "
                                "--config ui.verbose=true")
     return section, name, value

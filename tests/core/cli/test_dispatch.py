@@ -345,3 +345,14 @@ def test_bad_alias_definitions(amg, fake, definition: str, message: str) -> None
     r = amg("--config", f"alias.bad={definition}", "bad", "x")
     assert r.rc == 255
     assert r.stderr.startswith(f"abort: error in definition for alias 'bad': {message}")
+
+
+def test_unknown_key_in_known_section_warns_with_its_source(amg, tmp_path, isolated_env):
+    config = tmp_path / "_home" / ".config" / "amalgam" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[ui]\ncolr = \"never\"\n")
+    r = amg("version", "-q")
+    assert r.rc == 0
+    assert r.stderr == (f"warning: unknown config key 'ui.colr' in {config}:2"
+                        " (did you mean 'ui.color'?)\n")
+

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from amalgam.config import ConfigItem, load, parse_override
-from amalgam.error import ConfigError, PluginError
+from amalgam.error import ConfigError, InputError, PluginError
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_choices_are_checked(env):
 
 @pytest.mark.parametrize("text", ["ui.verbose", "verbose=1", ".x=1", "ui.=1", "=1"])
 def test_parse_override_rejects_malformed(text):
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(InputError) as exc:
         parse_override(text)
     assert exc.value.hints
 
@@ -189,7 +189,7 @@ def test_parse_override_splits_on_first_dot_and_equals():
 
 
 def test_malformed_override_aborts_load(env):
-    with pytest.raises(ConfigError, match="malformed --config"):
+    with pytest.raises(InputError, match="malformed --config"):
         load(environ=env, overrides=["nodot=1"])
 
 
