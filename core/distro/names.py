@@ -110,5 +110,6 @@ def check_plugin(value: str) -> str | None:
 def check_requirement(value: str) -> str | None:
     if (len(value) > MAX_REQUIREMENT or not value.isprintable()
             or not _REQUIREMENT_RE.fullmatch(value.strip())):
-        return f"invalid requirement {value!r}: expected a pip requirement such as 'amg-hello>=0.1'"
+        return (f"invalid requirement {value!r}: expected a pip requirement"
+                " such as 'amg-hello>=0.1'")
     return None

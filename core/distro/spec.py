@@ -118,7 +118,10 @@ class _Spec:
         return ConfigError(f"{where}: {message}", hint=hint)
 
     def parse(self) -> dict[str, Any]:
-        import tomllib
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
 
         try:
             return tomllib.loads(self.text)
