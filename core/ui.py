@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from amalgam.config import Config
+    from amalgam.registry import Hooks, Registry
 
 _COLORS = {
     "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35,
@@ -61,6 +62,10 @@ class UI:
                  fin: IO[bytes] | None = None,
                  environ: dict[str, str] | None = None) -> None:
         self.config = config
+        # Set by the CLI once the configuration is loaded; library users who
+        # build a UI themselves may leave them unset (no plugins).
+        self.registry: Registry | None = None
+        self.hooks: Hooks | None = None
         self.fout: IO[bytes] = fout if fout is not None else sys.stdout.buffer
         self.ferr: IO[bytes] = ferr if ferr is not None else sys.stderr.buffer
         self.fin: IO[bytes] = fin if fin is not None else sys.stdin.buffer
