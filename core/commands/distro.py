@@ -10,18 +10,18 @@ from amalgam.registrar import command
 _USAGE = "amg distro build DISTRO.toml [-o OUTDIR]"
 
 
-@command("distro", options=[("o", "output", "", "directory for the artifact")],
-         synopsis="build DISTRO.toml", norepo=True, category="config")
+@command("distro", options=[("o", "output", "", "directory for the artifact", "OUTDIR")],
+         synopsis="build DISTRO.toml [-o OUTDIR]", norepo=True, category="config")
 def distro(ui: Any, repo: Any, *args: str, **opts: Any) -> int:
     """build a branded distribution of Amalgam
 
-    ``amg distro build DISTRO.toml`` reads a distribution's description (its
+    'amg distro build DISTRO.toml' reads a distribution's description (its
     name, command name, version, plugins and default configuration) and
-    writes a wheel into the output directory (default: the current
-    directory), then prints the wheel's path.  ``pip install`` of that one
-    file gives users the distribution's own command, which behaves like
-    ``amg`` with the distribution's plugins and defaults; their own
-    configuration still overrides those defaults.
+    writes a wheel into OUTDIR (default: the current directory), then
+    prints the wheel's path.  'pip install' of that one file gives users
+    the distribution's own command: Amalgam with the distribution's name,
+    plugins and default configuration, which their own configuration
+    still overrides.
 
     See docs/distributions.md for the format of DISTRO.toml.
     """
