@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,10 @@ def load_spec(path: str | os.PathLike[str]) -> Distribution:
 
 def _read(path: str) -> str:
     try:
+        # A FIFO or device would block or never end: only read regular files.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"{path} is not a regular file",
+                              hint="pass the path of a DISTRO.toml file")
         with open(path, "rb") as fp:
             data = fp.read(MAX_SPEC_BYTES + 1)
     except OSError as e:

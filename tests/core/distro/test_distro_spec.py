@@ -1,6 +1,7 @@
 """DISTRO.toml parsing and validation, and the process-wide active distribution."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -175,8 +176,12 @@ def test_invalid_spec_is_one_line_config_error(tmp_path: Path, text: str, messag
 def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read distribution file .*missing"):
         distro.load_spec(tmp_path / "missing.toml")
-    with pytest.raises(ConfigError, match="cannot read distribution file"):
+    with pytest.raises(ConfigError, match="is not a regular file"):
         distro.load_spec(tmp_path)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        distro.load_spec(fifo)
     bad = tmp_path / "latin1.toml"
     bad.write_bytes(MINIMAL.replace("Acme", "Acm\xe9").encode("latin-1"))
     with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 11\)"):
