@@ -75,6 +75,7 @@ class Repository:
         self._changelog: Changelog | None = None
         self._manifestlog: ManifestLog | None = None
         self._filelogs: dict[bytes, Filelog] = {}
+        self._nonpublic: set[int] | None = None
 
     # -- opening and creating ---------------------------------------------
 
@@ -172,6 +173,7 @@ class Repository:
         self._changelog = None
         self._manifestlog = None
         self._filelogs.clear()
+        self._nonpublic = None
 
     def __len__(self) -> int:
         return len(self.changelog)
@@ -304,13 +306,20 @@ class Repository:
             m1, m2 = self.manifestlog.read(m1node), self.manifestlog.read(m2node)
             changes: dict[bytes, tuple[Node, str] | None] = {}
             touched: list[bytes] = []
+            ancestors: list[Manifest] | None = None
             for path in sorted(files):
                 change = files[path]
                 if change is None:
-                    if path in m1 or path in m2:
-                        touched.append(path)
+                    if path not in m1 and path not in m2:
+                        continue
                     if path in m1:
                         changes[path] = None
+                    if p2 != nullid:
+                        if ancestors is None:
+                            ancestors = self._merge_base_manifests(p1, p2)
+                        if _removed_by_a_parent(path, m1, m2, ancestors):
+                            continue
+                    touched.append(path)
                     continue
                 fnode, created = self._commit_file(path, change, m1, m2, linkrev, tr)
                 if created or (path in m1 and m1.flags(path) != change.flags):
@@ -321,7 +330,9 @@ class Repository:
                 mnode = m1node
             else:
                 mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node)
-            return cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
+            node = cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
+            self._record_draft(tr, node, p1, p2)
+            return node
 
     def _commit_file(self, path: bytes, change: FileChange, m1: Manifest, m2: Manifest,
                      linkrev: int, tr: Transaction) -> tuple[Node, bool]:
@@ -351,6 +362,78 @@ class Repository:
         if meta or fp2 != nullid or fp1 == nullid or flog.cmp(fp1, change.data):
             return flog.add(change.data, meta, tr, linkrev, fp1, fp2), True
         return fp1, False
+
+    def _merge_base_manifests(self, p1: Node, p2: Node) -> list[Manifest]:
+        """Manifests of the heads of the common ancestors of *p1* and *p2*."""
+        cl = self.changelog.revlog
+
+        def ancestors(rev: int) -> set[int]:
+            seen, stack = {rev}, [rev]
+            while stack:
+                for parent in cl.parentrevs(stack.pop()):
+                    if parent >= 0 and parent not in seen:
+                        seen.add(parent)
+                        stack.append(parent)
+            return seen
+
+        common = ancestors(cl.rev(p1)) & ancestors(cl.rev(p2))
+        inner = {p for rev in common for p in cl.parentrevs(rev) if p in common}
+        heads = sorted(common - inner)
+        return [self.manifest_of(cl.node(rev)) for rev in heads] or [Manifest()]
+
+    # -- phases ------------------------------------------------------------------
+
+    def _phase_roots(self) -> list[tuple[int, Node]]:
+        roots = []
+        for line in self.svfs.tryread("phaseroots").splitlines():
+            phase, _, hexnode = line.partition(b" ")
+            try:
+                roots.append((int(phase), bin(hexnode)))
+            except ValueError:
+                continue  # hg ignores lines it cannot parse as well
+        return roots
+
+    def _nonpublic_revs(self) -> set[int]:
+        """Revisions that are draft or secret: descendants of a phase root."""
+        if self._nonpublic is None:
+            cl = self.changelog.revlog
+            roots = {cl.rev(n) for phase, n in self._phase_roots() if phase > 0 and cl.hasnode(n)}
+            nonpublic: set[int] = set()
+            for rev in range(min(roots, default=len(cl)), len(cl)):
+                if rev in roots or any(p in nonpublic for p in cl.parentrevs(rev)):
+                    nonpublic.add(rev)
+            self._nonpublic = nonpublic
+        return self._nonpublic
+
+    def _record_draft(self, tr: Transaction, node: Node, p1: Node, p2: Node) -> None:
+        """Make a new changeset draft, as hg does; only a public-parented one is a new root."""
+        cl = self.changelog.revlog
+        nonpublic = self._nonpublic_revs()
+        rev = cl.rev(node)
+        isroot = not any(p != nullid and cl.rev(p) in nonpublic for p in (p1, p2))
+        nonpublic.add(rev)
+        if not isroot:
+            return
+        roots = [(phase, n) for phase, n in self._phase_roots() if cl.hasnode(n)]
+        roots.append((1, node))
+        roots.sort(key=lambda item: (item[0], cl.rev(item[1])))
+        tr.addbackup(b"phaseroots")
+        self.svfs.write("phaseroots", b"".join(b"%d %s\n" % (phase, hex(n).encode())
+                                               for phase, n in roots), atomictemp=True)
+
+
+def _removed_by_a_parent(path: bytes, m1: Manifest, m2: Manifest,
+                         ancestors: list[Manifest]) -> bool:
+    """Whether a merge only inherits the removal of *path* from one parent.
+
+    That is the case when the other parent still has the file exactly as
+    every merge base had it; hg then leaves it out of the changed files.
+    """
+    kept = m1 if path in m1 else m2
+    if path in m1 and path in m2:
+        return False
+    entry = kept.get(path)
+    return all(base.get(path) == entry for base in ancestors)
 
 
 def _is_ancestor(flog: Filelog, ancestor: Node, node: Node) -> bool:
