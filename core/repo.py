@@ -227,18 +227,13 @@ class Repository:
             return self.changelog.tip()
         if symbol == ".":
             return self.dirstate_parents()[0]
-        try:
+        if symbol.lstrip("-").isdigit() and str(int(symbol)) == symbol:
             rev = int(symbol)
-        except ValueError:
-            rev = None
-        if rev is not None and str(rev) == symbol:
             if rev < 0:
                 rev += len(cl)
-            if rev == nullrev:
-                return nullid
             if 0 <= rev < len(cl):
                 return cl.node(rev)
-        elif len(symbol) == 40:
+        if len(symbol) == 40:
             try:
                 node = bin(symbol)
             except ValueError:
@@ -246,7 +241,11 @@ class Repository:
             if node is not None and cl.hasnode(node):
                 return node
         elif 0 < len(symbol) < 40 and all(c in "0123456789abcdef" for c in symbol):
-            node = cl.lookup_prefix(symbol)
+            try:
+                node = cl.lookup_prefix(symbol)
+            except error.StorageError:
+                raise error.InputError(f"ambiguous identifier '{symbol}'",
+                                       hint="give more digits of the node id") from None
             if node is not None:
                 return node
         raise error.InputError(f"unknown revision '{symbol}'")

@@ -1,0 +1,170 @@
+"""Repository: create/open/find, requirements, lookup, transactions, commit API."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from amalgam import error
+from amalgam.node import nullid
+from amalgam.repo import DECOY_CHANGELOG, FileChange, Repository
+
+USER = "Test <t@example.com>"
+WHEN = (1_700_000_000, 0)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return Repository.create(str(tmp_path / "r"))
+
+
+def _commit(repo, files, **kw):
+    kw.setdefault("user", USER)
+    kw.setdefault("date", WHEN)
+    kw.setdefault("message", "m")
+    return repo.commit_files(files, **kw)
+
+
+def test_create_writes_hg_defaults_byte_for_byte(hg, tmp_path):
+    Repository.create(str(tmp_path / "ours"))
+    hg("init", str(tmp_path / "theirs"))
+    for name in ("requires", "store/requires", "00changelog.i"):
+        assert (tmp_path / "ours/.hg" / name).read_bytes() == \
+            (tmp_path / "theirs/.hg" / name).read_bytes(), name
+    assert (tmp_path / "ours/.hg/00changelog.i").read_bytes() == DECOY_CHANGELOG
+    assert sorted(os.listdir(tmp_path / "ours/.hg/store")) == ["requires"]
+
+
+def test_create_refuses_existing(repo):
+    with pytest.raises(error.RepoError, match="already exists"):
+        Repository.create(repo.root)
+
+
+def test_open_and_find(repo, tmp_path):
+    sub = tmp_path / "r" / "a" / "b"
+    sub.mkdir(parents=True)
+    assert Repository.find(repo.ui, None, str(sub)).root == repo.root
+    assert Repository.find(repo.ui, "r", str(tmp_path)).root == repo.root
+    with pytest.raises(error.RepoError, match=r"no repository found in '.*' \(.hg not found\)"):
+        Repository.find(repo.ui, None, str(tmp_path))
+    with pytest.raises(error.RepoError, match="repository r/a not found"):
+        Repository.find(repo.ui, "r/a", str(tmp_path))
+
+
+def test_unknown_requirement_is_refused_with_plugin_hint(repo):
+    with open(os.path.join(repo.path, "store", "requires"), "a") as fp:
+        fp.write("largefiles\n")
+    with pytest.raises(error.RequirementError, match="largefiles"):
+        Repository.open(repo.root)
+
+    class Registry:
+        def requirement_claims(self):
+            return {"largefiles": ("largefiles", False)}
+
+    ui = repo.ui
+    ui.registry = Registry()
+    with pytest.raises(error.RequirementError) as info:
+        Repository.open(repo.root, ui)
+    assert any("largefiles" in hint for hint in info.value.hints)
+    ui.registry.requirement_claims = lambda: {"largefiles": ("largefiles", True)}
+    assert Repository.open(repo.root, ui).requirements >= {"largefiles"}
+
+
+def test_commit_and_read_back(repo):
+    n1 = _commit(repo, {b"a": FileChange(b"one\n"), b"x": FileChange(b"#!", "x")})
+    n2 = _commit(repo, {b"a": FileChange(b"two\n"), b"b": FileChange(b"two\n", copy_source=b"a"),
+                        b"x": None}, message="second", branch="dev", extra={"k": "v"})
+    assert len(repo) == 2
+    entry = repo.read_changeset(n2)
+    assert entry.files == (b"a", b"b", b"x") and entry.branch == "dev"
+    assert entry.extra == {"branch": "dev", "k": "v"}
+    assert repo.read_file(n2, b"b") == b"two\n"
+    assert repo.file(b"b").renamed(repo.manifest_of(n2)[b"b"]) == (b"a", repo.manifest_of(n1)[b"a"])
+    assert repo.manifest_of(n1).flags(b"x") == "x" and b"x" not in repo.manifest_of(n2)
+    with pytest.raises(error.InputError):
+        repo.read_file(n2, b"x")
+    # A reopened repository sees the same history.
+    again = Repository.open(repo.root)
+    assert again.lookup("tip") == n2 and again.read_file(n1, b"a") == b"one\n"
+
+
+def test_unchanged_commit_reuses_manifest_and_file_nodes(repo):
+    n1 = _commit(repo, {b"a": FileChange(b"same\n")})
+    n2 = _commit(repo, {b"a": FileChange(b"same\n")})
+    assert repo.read_changeset(n2).manifest == repo.read_changeset(n1).manifest
+    assert repo.read_changeset(n2).files == ()
+    assert len(repo.file(b"a")) == 1
+
+
+def test_commit_rejects_bad_input(repo):
+    with pytest.raises(error.InputError):
+        _commit(repo, {b"a": FileChange(b"x")}, p1=b"\1" * 20)
+    with pytest.raises(error.InputError):
+        _commit(repo, {b"a": FileChange(b"x", "q")})
+    with pytest.raises(error.InputError):
+        _commit(repo, {b"a": FileChange(b"x")}, user=" ")
+    assert len(repo) == 0
+    assert not os.path.exists(os.path.join(repo.path, "store", "journal"))
+
+
+def test_failed_commit_rolls_back(repo):
+    n1 = _commit(repo, {b"a": FileChange(b"1")})
+    before = {p: open(os.path.join(repo.path, "store", p), "rb").read()
+              for p in ("00changelog.i", "00manifest.i")}
+    with pytest.raises(error.InputError):
+        _commit(repo, {b"a": FileChange(b"2"), b"b\nc": FileChange(b"bad name")})
+    for path, data in before.items():
+        assert open(os.path.join(repo.path, "store", path), "rb").read() == data
+    repo.invalidate()
+    assert len(repo) == 1 and repo.lookup("tip") == n1 and len(repo.file(b"a")) == 1
+
+
+def test_bulk_transaction_is_shared(repo):
+    with repo.transaction("bulk") as tr:
+        nodes = [_commit(repo, {b"f": FileChange(b"%d\n" % i)}) for i in range(50)]
+        assert repo.current_transaction() is tr
+    assert repo.current_transaction() is None
+    assert [repo.lookup(str(i)) for i in range(50)] == nodes
+    assert not os.path.exists(os.path.join(repo.path, "store", "journal"))
+
+
+def test_lookup(repo):
+    assert repo.lookup("null") == nullid and repo.lookup("tip") == nullid
+    nodes = [_commit(repo, {b"f": FileChange(b"%d" % i)}) for i in range(20)]
+    assert repo.lookup("0") == nodes[0] and repo.lookup("-1") == nodes[-1]
+    assert repo.lookup(nodes[3].hex()) == nodes[3]
+    assert repo.lookup(nodes[3].hex()[:12]) == nodes[3]
+    assert repo.lookup(".") == nullid
+    for bad in ("20", "zz", "x" * 40, "-30"):
+        with pytest.raises(error.InputError, match="unknown revision"):
+            repo.lookup(bad)
+    prefixes: dict[str, int] = {}
+    for node in nodes:
+        prefixes[node.hex()[0]] = prefixes.get(node.hex()[0], 0) + 1
+    shared = next((k for k, n in prefixes.items() if n > 1 and k in "abcdef"), None)
+    assert shared is not None  # the history is fixed, so this holds
+    with pytest.raises(error.InputError, match="ambiguous identifier"):
+        repo.lookup(shared)
+    # A number beyond the changelog is tried as a node prefix.
+    digits = next(n.hex()[:4] for n in nodes if n.hex()[:4].isdigit()
+                  and sum(m.hex().startswith(n.hex()[:4]) for m in nodes) == 1)
+    assert int(digits) >= len(nodes)
+    assert repo.lookup(digits).hex().startswith(digits)
+    with open(os.path.join(repo.path, "dirstate"), "wb") as fp:
+        fp.write(nodes[5] + nullid)
+    assert repo.lookup(".") == nodes[5]
+
+
+def test_new_commits_are_draft(repo, hg):
+    n1 = _commit(repo, {b"a": FileChange(b"1")})
+    _commit(repo, {b"a": FileChange(b"2")})
+    assert (open(os.path.join(repo.path, "store", "phaseroots"), "rb").read()
+            == b"1 " + n1.hex().encode() + b"\n")
+    assert hg("log", "-T", "{phase} ", cwd=repo.root).out == b"draft draft "
+
+
+def test_lock_is_reentrant_and_released(repo):
+    with repo.lock():
+        with repo.lock():
+            assert os.path.lexists(os.path.join(repo.path, "store", "lock"))
+    assert not os.path.lexists(os.path.join(repo.path, "store", "lock"))
