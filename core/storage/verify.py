@@ -34,8 +34,8 @@ class Verifier:
         # changeset revs naming each manifest node, and each file name
         self.manifest_links: dict[Node, list[int]] = {}
         self.changed_files: dict[bytes, list[int]] = {}
-        # file path -> {file node: first changeset rev whose manifest lists it}
-        self.file_nodes: dict[bytes, dict[Node, int]] = {}
+        # file path -> {file node: changeset revs whose manifest introduces it}
+        self.file_nodes: dict[bytes, dict[Node, set[int]]] = {}
         self.revisions = 0
 
     # -- reporting -----------------------------------------------------------
@@ -168,10 +168,10 @@ class Verifier:
                           "manifest")
                 continue
             texts[rev] = manifest
-            owner = min(links) if links else linkrev
+            owners = set(links) if links else {linkrev}
             for path, (_old, new) in changed.items():
                 if new is not None:
-                    self.file_nodes.setdefault(path, {}).setdefault(new[0], owner)
+                    self.file_nodes.setdefault(path, {}).setdefault(new[0], set()).update(owners)
         for node, links in self.manifest_links.items():
             if node != nullid and node not in seen:
                 self._err(min(links), f"changeset refers to unknown manifest {short(node)}",
@@ -182,7 +182,7 @@ class Verifier:
             self._err(min(self.changed_files[path]), "in changeset but not in manifest",
                       _name(path))
         for path in sorted(set(self.file_nodes) - set(self.changed_files)):
-            self._err(min(self.file_nodes[path].values()), "in manifest but not in changeset",
+            self._err(_first(self.file_nodes[path]), "in manifest but not in changeset",
                       _name(path))
 
     def _files(self) -> int:
@@ -202,11 +202,10 @@ class Verifier:
             flog = self.repo.file(path)
             count = len(flog)
         except Exception as exc:
-            self._err(min(expected.values(), default=None),
-                      f"cannot read filelog: {_describe(exc)}", name)
+            self._err(_first(expected), f"cannot read filelog: {_describe(exc)}", name)
             return
         if count == 0:
-            self._err(min(expected.values(), default=None), f"empty or missing {name}")
+            self._err(_first(expected), f"empty or missing {name}")
         elif fncache is not None:
             for suffix in (b".i", b".d"):
                 logical = b"data/" + path + suffix
@@ -223,15 +222,16 @@ class Verifier:
             seen.add(node)
             if node not in expected:
                 self._err(linkrev, f"{short(node)} not in manifests", name)
-            elif linkrev != expected[node]:
+            elif linkrev not in expected[node]:
                 self._err(linkrev, f"file revision {short(node)} points to changeset "
-                          f"{linkrev}, expected {expected[node]}", name)
+                          f"{linkrev}, expected {min(expected[node])}", name)
             text = self._read(flog.revlog, rev, linkrev, name)
             if text is not None:
                 self._check_copy(flog, node, text, linkrev, name)
-        for node, linkrev in sorted(expected.items(), key=lambda item: item[1]):
+        for node, owners in sorted(expected.items(), key=lambda item: min(item[1])):
             if node not in seen:
-                self._err(linkrev, f"manifest refers to unknown revision {short(node)}", name)
+                self._err(min(owners), f"manifest refers to unknown revision {short(node)}",
+                          name)
 
     def _check_copy(self, flog: Filelog, node: Node, text: bytes, linkrev: int | None,
                     name: str) -> None:
@@ -255,6 +255,11 @@ class Verifier:
             if parent != nullid and not revlog.hasnode(parent):
                 self._err(None, f"dirstate parent {short(parent)} is not in the changelog",
                           "dirstate")
+
+
+def _first(nodes: dict[Node, set[int]]) -> int | None:
+    """The earliest changeset among those introducing any of *nodes*."""
+    return min((min(owners) for owners in nodes.values()), default=None)
 
 
 def _name(path: bytes) -> str:
