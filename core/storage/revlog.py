@@ -234,21 +234,28 @@ class Revlog:
 
     def deltachain(self, rev: int, stoprev: int | None = None) -> tuple[list[int], bool]:
         """Revisions whose chunks rebuild *rev*, oldest first; and whether *stoprev* cut it."""
-        return self._walkchain(rev, () if stoprev is None else (stoprev,))
+        revs, _entries, stopped = self._walkchain(rev, () if stoprev is None else (stoprev,))
+        return revs, stopped
 
-    def _walkchain(self, rev: int, stop: Any) -> tuple[list[int], bool]:
-        chain: list[int] = []
+    def _walkchain(self, rev: int, stop: Any) -> tuple[list[int], list[Entry], bool]:
+        """Chain of *rev* (oldest first) with its entries, cut at a rev in *stop*."""
+        revs: list[int] = []
+        entries: list[Entry] = []
         current = rev
+        stopped = True
         while current not in stop:
-            chain.append(current)
-            base = self._chainbase_checked(current, self._entry(current).base)
+            entry = self._entry(current)
+            revs.append(current)
+            entries.append(entry)
+            base = self._chainbase_checked(current, entry.base)
             if base == current:
-                chain.reverse()
-                return chain, False
+                stopped = False
+                break
             # Bases are strictly below their revision, so the walk ends.
             current = base if self.generaldelta else current - 1
-        chain.reverse()
-        return chain, True
+        revs.reverse()
+        entries.reverse()
+        return revs, entries, stopped
 
     def chaininfo(self, rev: int) -> tuple[int, int, int]:
         """(number of deltas, total stored bytes, snapshot rev) of *rev*'s chain."""
@@ -322,17 +329,19 @@ class Revlog:
 
     # -- reading -----------------------------------------------------------
 
-    def _physical(self, rev: int) -> int:
-        offset = self.start(rev)
-        return offset + ENTRY_SIZE * (rev + 1) if self._index.inline else offset
-
     def storedchunks(self, revs: list[int]) -> list[bytes]:
         """The stored chunks of *revs* (ascending), read with as few reads as sensible."""
+        return self._readchunks(revs, [self._entry(rev) for rev in revs])
+
+    def _readchunks(self, revs: list[int], entries: list[Entry]) -> list[bytes]:
         if not revs:
             return []
-        path = self.indexfile if self._index.inline else self.datafile
-        lengths = [self.length(r) for r in revs]
-        first, last = self._physical(revs[0]), self._physical(revs[-1]) + lengths[-1]
+        inline = self._index.inline
+        path = self.indexfile if inline else self.datafile
+        starts = [e.offset + ENTRY_SIZE * (r + 1) if inline else e.offset
+                  for r, e in zip(revs, entries)]
+        lengths = [e.complen for e in entries]
+        first, last = starts[0], starts[-1] + lengths[-1]
         try:
             fp = self.opener(path, "rb")
         except FileNotFoundError:
@@ -340,27 +349,24 @@ class Revlog:
                                "is missing", hint="run 'amg verify'") from None
         with fp:
             filesize = self._filesize(fp)
-            if last > filesize or first < 0:
+            if max(s + n for s, n in zip(starts, lengths)) > filesize:
                 raise StorageError(
                     f"{self._name}: revision {revs[-1]} lies beyond the end of "
-                    f"{path.decode('utf-8', 'replace')} ({last} > {filesize} bytes)",
+                    f"{path.decode('utf-8', 'replace')} ({filesize} bytes)",
                     hint="the revlog is truncated; run 'amg verify'")
-            if last - first <= 2 * sum(lengths) + _SPARSE_READ_SLACK:
+            if 0 <= first <= last and last - first <= 2 * sum(lengths) + _SPARSE_READ_SLACK:
                 fp.seek(first)
                 segment = fp.read(last - first)
-                out = []
-                for rev, length in zip(revs, lengths):
-                    pos = self._physical(rev) - first
-                    out.append(segment[pos:pos + length])
-                return out
+                return [segment[s - first:s - first + n] for s, n in zip(starts, lengths)]
             out = []
-            for rev, length in zip(revs, lengths):
-                fp.seek(self._physical(rev))
+            for start, length in zip(starts, lengths):
+                fp.seek(start)
                 out.append(fp.read(length))
             return out
 
-    def _decompressed(self, rev: int, chunk: bytes, basesize: int) -> bytes:
-        rawsize = self.rawsize(rev)
+    @staticmethod
+    def _decompressed(rawsize: int, chunk: bytes, basesize: int) -> bytes:
+        """Decode a chunk of a *rawsize*-byte text (a delta if *basesize* >= 0)."""
         if rawsize < 0:
             # Unknown size (old writers): bound by zlib's best possible ratio.
             bound = 1100 * len(chunk) + (1 << 20)
@@ -380,24 +386,21 @@ class Revlog:
         return flags
 
     def _rebuild(self, rev: int) -> bytes:
-        chain, stopped = self._walkchain(rev, self._cache)
+        revs, entries, stopped = self._walkchain(rev, self._cache)
+        chunks = self._readchunks(revs, entries)
         if stopped:
-            text = self._cache[self.deltaparent(chain[0])]
-            deltarevs = chain
+            text = self._cache[self.deltaparent(revs[0])]
+            first = 0
         else:
-            text = None
-            deltarevs = chain[1:]
-        chunks = self.storedchunks(chain)
-        if text is None:
-            text = self._decompressed(chain[0], chunks[0], -1)
-            chunks = chunks[1:]
+            text = self._decompressed(entries[0].rawsize, chunks[0], -1)
+            first = 1
+        basesize = len(text)
         deltalist = []
-        for r, chunk in zip(deltarevs, chunks):
-            parent = self.deltaparent(r)
-            deltalist.append(self._decompressed(r, chunk, self.rawsize(parent)
-                                                if parent >= 0 else 0))
+        for entry, chunk in zip(entries[first:], chunks[first:]):
+            deltalist.append(self._decompressed(entry.rawsize, chunk, max(basesize, 0)))
+            basesize = entry.rawsize
         text = mdiff.patches(text, deltalist)
-        rawsize = self.rawsize(rev)
+        rawsize = entries[-1].rawsize
         if 0 <= rawsize != len(text):
             raise StorageError(
                 f"{self._name}: revision {rev} rebuilt to {len(text)} bytes, "
@@ -461,7 +464,7 @@ class Revlog:
         if (rev1 != nullrev and self.deltaparent(rev2) == rev1
                 and not self._check_flags(rev2) & REVIDX_NOHASH):
             chunk = self.storedchunks([rev2])[0]
-            return self._decompressed(rev2, chunk, self.rawsize(rev1))
+            return self._decompressed(self.rawsize(rev2), chunk, max(self.rawsize(rev1), 0))
         return mdiff.textdiff(self.rawdata(rev1), self.rawdata(rev2))
 
     def size(self, rev: int) -> int:
