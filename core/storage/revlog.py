@@ -21,7 +21,7 @@ from typing import Any
 
 from amalgam.error import StorageError
 from amalgam.node import Node, hex, nullid, nullrev
-from amalgam.storage import compression, deltas, mdiff
+from amalgam.storage import compression, deltas, mdiff, revlog_io
 from amalgam.storage.revlog_index import (
     ENTRY_SIZE, FLAG_GENERALDELTA, FLAG_INLINE_DATA, REVIDX_ELLIPSIS, REVIDX_EXTSTORED,
     REVIDX_ISCENSORED, REVIDX_KNOWN, REVIDX_NOHASH, REVLOGV1, Entry, Index, known_flags,
@@ -43,12 +43,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     # hg creates filelogs and manifests inline, the changelog split.
     "new_inline": True,
 }
-# Indexes at least this big are mmapped rather than read.
-_MMAP_THRESHOLD = 64 * 1024
 _CACHE_ENTRIES = 8
 _CACHE_MAX_TEXT = 8 << 20
-# A chain read in one go unless its chunks are this sparse in the file.
-_SPARSE_READ_SLACK = 1 << 20
 
 
 class LookupFailed(StorageError, LookupError):
@@ -88,7 +84,7 @@ class Revlog:
     # -- loading -----------------------------------------------------------
 
     def _load(self) -> None:
-        data = self._read_index_file()
+        data = revlog_io.read_index(self.opener, self.indexfile)
         if data:
             self._header = parse_header(self.radix, data)
         else:
@@ -102,26 +98,6 @@ class Revlog:
         self._nodemap: dict[bytes, int] | None = None
         self._cache: OrderedDict[int, bytes] = OrderedDict()
         self._chaininfo: dict[int, tuple[int, int, int]] = {}
-
-    def _read_index_file(self) -> Any:
-        try:
-            fp = self.opener(self.indexfile, "rb")
-        except FileNotFoundError:
-            return b""
-        with fp:
-            size = self._filesize(fp)
-            if size < _MMAP_THRESHOLD:
-                return fp.read()
-            import mmap
-
-            return mmap.mmap(fp.fileno(), size, access=mmap.ACCESS_READ)
-
-    @staticmethod
-    def _filesize(fp: Any) -> int:
-        fp.seek(0, 2)
-        size = fp.tell()
-        fp.seek(0)
-        return size
 
     def reload(self) -> None:
         """Forget in-memory state and re-read the files (e.g. after a rollback)."""
@@ -334,48 +310,11 @@ class Revlog:
         return self._readchunks(revs, [self._entry(rev) for rev in revs])
 
     def _readchunks(self, revs: list[int], entries: list[Entry]) -> list[bytes]:
-        if not revs:
-            return []
         inline = self._index.inline
-        path = self.indexfile if inline else self.datafile
         starts = [e.offset + ENTRY_SIZE * (r + 1) if inline else e.offset
                   for r, e in zip(revs, entries)]
-        lengths = [e.complen for e in entries]
-        first, last = starts[0], starts[-1] + lengths[-1]
-        try:
-            fp = self.opener(path, "rb")
-        except FileNotFoundError:
-            raise StorageError(f"{self._name}: data file {path.decode('utf-8', 'replace')} "
-                               "is missing", hint="run 'amg verify'") from None
-        with fp:
-            filesize = self._filesize(fp)
-            if max(s + n for s, n in zip(starts, lengths)) > filesize:
-                raise StorageError(
-                    f"{self._name}: revision {revs[-1]} lies beyond the end of "
-                    f"{path.decode('utf-8', 'replace')} ({filesize} bytes)",
-                    hint="the revlog is truncated; run 'amg verify'")
-            if 0 <= first <= last and last - first <= 2 * sum(lengths) + _SPARSE_READ_SLACK:
-                fp.seek(first)
-                segment = fp.read(last - first)
-                return [segment[s - first:s - first + n] for s, n in zip(starts, lengths)]
-            out = []
-            for start, length in zip(starts, lengths):
-                fp.seek(start)
-                out.append(fp.read(length))
-            return out
-
-    @staticmethod
-    def _decompressed(rawsize: int, chunk: bytes, basesize: int) -> bytes:
-        """Decode a chunk of a *rawsize*-byte text (a delta if *basesize* >= 0)."""
-        if rawsize < 0:
-            # Unknown size (old writers): bound by zlib's best possible ratio.
-            bound = 1100 * len(chunk) + (1 << 20)
-        elif basesize < 0:
-            bound = rawsize
-        else:
-            # A delta holds at most the new text plus one header per hunk.
-            bound = rawsize + 12 * (rawsize + basesize + 1)
-        return compression.decompress(chunk, bound)
+        return revlog_io.read_chunks(self.opener, self.indexfile if inline else self.datafile,
+                                     starts, [e.complen for e in entries])
 
     def _check_flags(self, rev: int) -> int:
         flags = self.flags(rev)
@@ -392,12 +331,12 @@ class Revlog:
             text = self._cache[self.deltaparent(revs[0])]
             first = 0
         else:
-            text = self._decompressed(entries[0].rawsize, chunks[0], -1)
+            text = revlog_io.decompress_chunk(entries[0].rawsize, chunks[0], -1)
             first = 1
         basesize = len(text)
         deltalist = []
         for entry, chunk in zip(entries[first:], chunks[first:]):
-            deltalist.append(self._decompressed(entry.rawsize, chunk, max(basesize, 0)))
+            deltalist.append(revlog_io.decompress_chunk(entry.rawsize, chunk, max(basesize, 0)))
             basesize = entry.rawsize
         text = mdiff.patches(text, deltalist)
         rawsize = entries[-1].rawsize
@@ -464,7 +403,7 @@ class Revlog:
         if (rev1 != nullrev and self.deltaparent(rev2) == rev1
                 and not self._check_flags(rev2) & REVIDX_NOHASH):
             chunk = self.storedchunks([rev2])[0]
-            return self._decompressed(self.rawsize(rev2), chunk, max(self.rawsize(rev1), 0))
+            return revlog_io.decompress_chunk(self.rawsize(rev2), chunk, max(self.rawsize(rev1), 0))
         return mdiff.textdiff(self.rawdata(rev1), self.rawdata(rev2))
 
     def size(self, rev: int) -> int:
