@@ -174,6 +174,8 @@ class Repository:
         self._manifestlog = None
         self._filelogs.clear()
         self._nonpublic = None
+        if self.store.fncache is not None:
+            self.store.fncache.invalidate()
 
     def __len__(self) -> int:
         return len(self.changelog)
