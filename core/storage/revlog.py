@@ -43,6 +43,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     # hg creates filelogs and manifests inline, the changelog split.
     "new_inline": True,
 }
+# Index size fields are signed 32-bit.
+_MAX_TEXT = 2**31 - 1
 _CACHE_ENTRIES = 8
 _CACHE_MAX_TEXT = 8 << 20
 
@@ -403,7 +405,8 @@ class Revlog:
         if (rev1 != nullrev and self.deltaparent(rev2) == rev1
                 and not self._check_flags(rev2) & REVIDX_NOHASH):
             chunk = self.storedchunks([rev2])[0]
-            return revlog_io.decompress_chunk(self.rawsize(rev2), chunk, max(self.rawsize(rev1), 0))
+            return revlog_io.decompress_chunk(self.rawsize(rev2), chunk,
+                                              max(self.rawsize(rev1), 0))
         return mdiff.textdiff(self.rawdata(rev1), self.rawdata(rev2))
 
     def size(self, rev: int) -> int:
@@ -423,6 +426,10 @@ class Revlog:
         if flags & ~REVIDX_KNOWN:
             raise StorageError(f"{self._name}: cannot store unknown flags 0x{flags:x}",
                                hint="this is a bug in the caller")
+        if len(text) > _MAX_TEXT:
+            raise StorageError(f"{self._name}: a revision of {len(text)} bytes is too big "
+                               "for a revlog (2 GiB at most)",
+                               hint="store big files with the largefiles plugin")
         p1r, p2r = self.rev(p1), self.rev(p2)
         rev = len(self)
         offset = self._datasize()

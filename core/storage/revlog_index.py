@@ -144,7 +144,11 @@ class Index:
         return self[rev].node
 
     def nodes(self) -> list[bytes]:
-        return [self.node(rev) for rev in range(len(self))]
+        positions = self._positions if self._positions is not None else range(
+            0, self._ondisk * ENTRY_SIZE, ENTRY_SIZE)
+        data = self._data
+        return [bytes(data[p + 32:p + 52]) for p in positions] + [
+            e.node for e in self._added]
 
     def append(self, entry: Entry) -> None:
         self._added.append(entry)

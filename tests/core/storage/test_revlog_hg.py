@@ -182,3 +182,22 @@ def test_hg_reads_our_zstd_and_zlib_chunks(tmp_path: Path) -> None:
         assert [theirs.issnapshot(r) for r in rl] == [rl.issnapshot(r) for r in rl]
         assert rl.stats()["intermediate_snapshots"] >= 3
         assert theirs.checksize() == (0, 0)
+
+
+@pytest.mark.parametrize("size", [131070, 131071])
+def test_split_threshold_matches_hg(hg: Any, tmp_path: Path, size: int) -> None:
+    """hg splits once the data reaches 128 KiB ('u' + 131071 bytes does)."""
+    content = random.Random(size).randbytes(size)
+    repo = tmp_path / "repo"
+    hg("init", str(repo))
+    (repo / "a").write_bytes(content)
+    hg("commit", "-q", "-A", "-m", "big", cwd=repo)
+    hg_split = (repo / ".hg" / "store" / "data" / "a.d").exists()
+    vfs = MiniVFS(tmp_path / "ours")
+    rl = Revlog(vfs, b"data/a", options={"compression": "zstd"})
+    rl.addrevision(content, MiniTransaction(vfs), 0, nullid, nullid)
+    assert rl.is_inline() == (not hg_split)
+    assert hg_split == (size == 131071)
+    ours = (tmp_path / "ours" / "data" / "a.i").read_bytes()
+    theirs = (repo / ".hg" / "store" / "data" / "a.i").read_bytes()
+    assert ours == theirs
