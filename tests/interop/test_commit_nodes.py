@@ -9,7 +9,7 @@ import random
 import pytest
 
 from amalgam.repo import FileChange as F, Repository
-from tests.interop.scenario import FormatConfig, Step, build_amg, build_hg, fingerprint
+from .scenario import FormatConfig, Step, build_amg, build_hg, fingerprint
 
 LONG_DIR = b"/".join([b"VeryLongDirectoryName%d" % i for i in range(6)])
 
