@@ -37,6 +37,7 @@ class Verifier:
         # file path -> {file node: changeset revs whose manifest introduces it}
         self.file_nodes: dict[bytes, dict[Node, set[int]]] = {}
         self.revisions = 0
+        self.fncache_incomplete = False
 
     # -- reporting -----------------------------------------------------------
 
@@ -100,6 +101,8 @@ class Verifier:
                   f"to {files} files\n")
         if self.warnings:
             ui.warn(f"{self.warnings} warnings encountered!\n")
+        if self.fncache_incomplete:
+            ui.warn("(rebuild the fncache, e.g. with 'hg debugrebuildfncache')\n")
         if self.errors:
             ui.warn(f"{self.errors} integrity errors encountered!\n")
             if self.badrevs:
@@ -210,8 +213,9 @@ class Verifier:
             for suffix in (b".i", b".d"):
                 logical = b"data/" + path + suffix
                 if logical not in fncache and self.repo.svfs.exists(logical):
-                    self._err(None, f"{logical.decode('utf-8', 'replace')} missing from "
-                              "fncache", name)
+                    self._warn(f"revlog '{logical.decode('utf-8', 'replace')}' is missing "
+                               "from the fncache")
+                    self.fncache_incomplete = True
         seen: set[Node] = set()
         for rev in range(count):
             self.revisions += 1

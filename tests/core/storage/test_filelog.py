@@ -40,3 +40,32 @@ def test_round_trip(meta, content):
 def test_malformed_header_is_a_storage_error(text):
     with pytest.raises(error.StorageError):
         parse_meta(text)
+
+
+def test_filelog_on_a_real_revlog(tmp_path):
+    from amalgam.repo import FileChange, Repository
+
+    repo = Repository.create(str(tmp_path / "r"))
+    n1 = repo.commit_files({b"a": FileChange(b"\x01\nstarts with marker\n")},
+                           user="u", date=(0, 0), message="m")
+    n2 = repo.commit_files({b"b": FileChange(b"copied\n", copy_source=b"a"),
+                            b"a": FileChange(b"plain\n")}, user="u", date=(0, 0), message="m")
+    flog_a, flog_b = repo.file(b"a"), repo.file(b"b")
+    node_a1 = repo.manifest_of(n1)[b"a"]
+    node_b = repo.manifest_of(n2)[b"b"]
+    assert flog_a.read(node_a1) == b"\x01\nstarts with marker\n"
+    assert flog_a.rawdata(node_a1).startswith(b"\x01\n\x01\n")
+    assert flog_a.size(0) == len(b"\x01\nstarts with marker\n")
+    assert flog_a.renamed(node_a1) is None
+    assert flog_b.renamed(node_b) == (b"a", node_a1)
+    assert flog_b.parents(node_b) == (b"\0" * 20, b"\0" * 20)
+    assert flog_b.read(node_b) == b"copied\n" and flog_b.size(0) == 7
+    assert not flog_b.cmp(node_b, b"copied\n") and flog_b.cmp(node_b, b"other\n")
+    node_a2 = repo.manifest_of(n2)[b"a"]
+    assert flog_a.parents(node_a2) == (node_a1, b"\0" * 20)
+    assert not flog_a.cmp(node_a2, b"plain\n") and flog_a.cmp(node_a2, b"plain")
+    assert not flog_a.cmp(node_a1, b"\x01\nstarts with marker\n")
+    n3 = repo.commit_files({b"a": FileChange(b"\x01\nmarker again\n")},
+                           user="u", date=(0, 0), message="m")
+    # A metadata block moves the real parent to the second slot, as hg stores it.
+    assert flog_a.parents(repo.manifest_of(n3)[b"a"]) == (b"\0" * 20, node_a2)

@@ -101,3 +101,25 @@ def test_reading_damage_aborts_cleanly(amg, tmp_path, damage):
         assert result.rc == 0 or result.err.startswith(b"abort: "), (args, result.stderr)
         outcomes.append(result.rc)
     assert any(outcomes), "the damage must be visible to at least one reader"
+
+
+def test_incomplete_fncache_is_a_warning(amg, hg, tmp_path):
+    root = tmp_path / "r"
+    _build(root)
+    fncache = root / ".hg/store/fncache"
+    fncache.write_bytes(b"".join(line + b"\n" for line in fncache.read_bytes().splitlines()
+                                 if line != b"data/c.txt.i"))
+    result = amg("verify", cwd=root)
+    assert result.rc == 0, result.stderr
+    assert result.err.splitlines()[:2] == [
+        b"warning: revlog 'data/c.txt.i' is missing from the fncache",
+        b"1 warnings encountered!"]
+
+
+def test_hg_corruptions_agree_on_first_damaged_changeset(amg, hg, tmp_path):
+    root = tmp_path / "r"
+    _build(root)
+    CORRUPTIONS["flipped data byte"](root)
+    theirs = hg("verify", cwd=root, check=False).err.splitlines()[-1]
+    ours = amg("verify", cwd=root).err.splitlines()[-1]
+    assert ours == theirs == b"(first damaged changeset appears to be 3)"
