@@ -47,6 +47,9 @@ def read_chunks(opener: Any, path: bytes, starts: list[int],
     if not starts:
         return []
     name = path.decode("utf-8", "replace")
+    if min(lengths) < 0 or min(starts) < 0:
+        raise StorageError(f"revlog index for {name} has a negative chunk offset or length",
+                           hint="the index is corrupt; run 'amg verify'")
     try:
         fp = opener(path, "rb")
     except FileNotFoundError:
@@ -55,7 +58,7 @@ def read_chunks(opener: Any, path: bytes, starts: list[int],
     with fp:
         size = filesize(fp)
         end = max(s + n for s, n in zip(starts, lengths))
-        if end > size or min(starts) < 0:
+        if end > size:
             raise StorageError(f"revlog data lies beyond the end of {name} "
                                f"({end} > {size} bytes)",
                                hint="the revlog is truncated; run 'amg verify'")
