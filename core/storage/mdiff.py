@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import struct
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
@@ -91,19 +92,13 @@ def _tokens(text: bytes) -> list[bytes]:
 def _anchors(a: Sequence[int], alo: int, ahi: int,
              b: Sequence[int], blo: int, bhi: int) -> list[tuple[int, int]]:
     """Tokens unique on both sides, longest run increasing in both texts."""
-    pos_a: dict[int, int] = {}
-    for i in range(alo, ahi):
-        t = a[i]
-        pos_a[t] = -1 if t in pos_a else i
-    pos_b: dict[int, int] = {}
-    for j in range(blo, bhi):
-        t = b[j]
-        if pos_a.get(t, -1) >= 0:
-            pos_b[t] = -1 if t in pos_b else j
-    pairs = [(pos_a[t], j) for t, j in pos_b.items() if j >= 0]
+    count_a = Counter(a[alo:ahi])
+    count_b = Counter(b[blo:bhi])
+    pos_a = {t: i for i, t in enumerate(a[alo:ahi], alo) if count_a[t] == 1}
+    pairs = [(pos_a[t], j) for j, t in enumerate(b[blo:bhi], blo)
+             if t in pos_a and count_b[t] == 1]
     if not pairs:
         return []
-    pairs.sort(key=lambda p: p[1])
     # Patience sort on the a-positions: tails[k] = smallest end of a run of k+1.
     tails: list[int] = []
     tail_idx: list[int] = []
@@ -175,10 +170,18 @@ def _matching_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int,
         run = _anchors(a, alo, ahi, b, blo, bhi)
         if run:
             pi, pj = alo, blo
-            for i, j in run:
-                found.append((i, j, 1))
-                todo.append((pi, i, pj, j))
-                pi, pj = i + 1, j + 1
+            k, count = 0, len(run)
+            while k < count:
+                i, j = run[k]
+                size = 1
+                # Adjacent anchors form one block; only real gaps are revisited.
+                while k + size < count and run[k + size] == (i + size, j + size):
+                    size += 1
+                found.append((i, j, size))
+                if i > pi or j > pj:
+                    todo.append((pi, i, pj, j))
+                pi, pj = i + size, j + size
+                k += size
             todo.append((pi, ahi, pj, bhi))
             continue
         i, j, size = _longest_block(a, alo, ahi, b, blo, bhi)
