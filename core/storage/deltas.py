@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from amalgam.error import StorageError
 from amalgam.storage import mdiff
 from amalgam.storage.compression import compress
 
@@ -70,20 +71,24 @@ def _snapshot_bases(revlog: Revlog, p1r: int, p2r: int) -> list[tuple[int, int]]
 
 
 def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
-           offset: int) -> DeltaChoice:
+           offset: int, cachedelta: tuple[int, bytes] | None = None) -> DeltaChoice:
     """The cheapest acceptable way to store *text* as revision *rev*.
 
     *offset* is where the new chunk will start in the data segment.
+    *cachedelta* ``(base, delta)`` is a delta the caller already has (a
+    manifest knows its changed lines); it is used as is when it passes the
+    same checks as a computed one, which saves diffing big texts.
     """
     options = revlog.options
     engine, level = options["compression"], revlog.compression_level
     textlen = len(text)
 
-    def attempt(base: int, limit: int) -> DeltaChoice | None:
+    def attempt(base: int, limit: int, delta: bytes | None = None) -> DeltaChoice | None:
         chainlen, chainsize, chainbase = revlog.chaininfo(base)
         if chainlen + 1 > options["max_chain_len"]:
             return None
-        delta = mdiff.textdiff(revlog.rawdata(base), text)
+        if delta is None:
+            delta = mdiff.textdiff(revlog.rawdata(base), text)
         if len(delta) >= limit:
             return None
         chunk = compress(delta, engine, level)
@@ -97,6 +102,13 @@ def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
         return DeltaChoice(base, chunk)
 
     best: DeltaChoice | None = None
+    if options["max_chain_len"] > 0 and textlen and cachedelta is not None:
+        base, delta = cachedelta
+        if (0 <= base < rev and (revlog.generaldelta or base == rev - 1)
+                and _applies(revlog, base, delta, text)):
+            best = attempt(base, textlen, delta)
+            if best is not None:
+                return _finish(revlog, best)
     if options["max_chain_len"] > 0 and textlen:
         for base in candidates(revlog, rev, p1r, p2r):
             found = attempt(base, textlen)
@@ -111,7 +123,19 @@ def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
                     break
     if best is None:
         return DeltaChoice(rev, compress(text, engine, level))
+    return _finish(revlog, best)
+
+
+def _applies(revlog: Revlog, base: int, delta: bytes, text: bytes) -> bool:
+    """Whether *delta* really turns *base* into *text* (a wrong hint is ignored)."""
+    try:
+        return mdiff.patch(revlog.rawdata(base), delta) == text
+    except StorageError:
+        return False
+
+
+def _finish(revlog: Revlog, choice: DeltaChoice) -> DeltaChoice:
     if not revlog.generaldelta:
         # Without generaldelta the base field names the chain's snapshot.
-        return DeltaChoice(revlog.chainbase(best.base), best.chunk)
-    return best
+        return DeltaChoice(revlog.chainbase(choice.base), choice.chunk)
+    return choice

@@ -417,8 +417,13 @@ class Revlog:
     # -- writing -----------------------------------------------------------
 
     def addrevision(self, text: bytes, transaction: Any, linkrev: int, p1: bytes,
-                    p2: bytes, *, node: bytes | None = None, flags: int = 0) -> Node:
-        """Append *text* as a child of *p1*/*p2*; an existing node is returned as is."""
+                    p2: bytes, *, node: bytes | None = None, flags: int = 0,
+                    cachedelta: tuple[int, bytes] | None = None) -> Node:
+        """Append *text* as a child of *p1*/*p2*; an existing node is returned as is.
+
+        *cachedelta* ``(baserev, delta)``, a delta from revision *baserev* to
+        *text* the caller already knows, spares diffing when it is acceptable.
+        """
         if node is None:
             node = hashrevision(text, p1, p2)
         if self.hasnode(node):
@@ -437,7 +442,7 @@ class Revlog:
             choice = deltas.DeltaChoice(rev, compression.compress(
                 text, self.options["compression"], self.compression_level))
         else:
-            choice = deltas.choose(self, text, rev, p1r, p2r, offset)
+            choice = deltas.choose(self, text, rev, p1r, p2r, offset, cachedelta)
         entry = Entry(offset, flags, len(choice.chunk), len(text), choice.base, linkrev,
                       p1r, p2r, bytes(node))
         packed = pack_entry(entry, rev, self._header)

@@ -180,6 +180,26 @@ def test_revdiff_and_deltaparent(vfs: MiniVFS) -> None:
     assert mdiff.patch(texts[1], rl.revdiff(1, 8)) == texts[8]
 
 
+def test_cachedelta_is_used_when_right_and_ignored_when_wrong(vfs: MiniVFS) -> None:
+    rl = Revlog(vfs, b"data/f")
+    tr = MiniTransaction(vfs)
+    texts = _texts(4)
+    nodes = _fill(rl, tr, texts[:3])
+    new = texts[3]
+    # A hint against rev 0 (not a parent, so never tried on its own).
+    node = rl.addrevision(new, tr, 3, nodes[2], nullid,
+                          cachedelta=(0, mdiff.textdiff(texts[0], new)))
+    assert rl.deltaparent(rl.rev(node)) == 0
+    wrong = rl.addrevision(new + b"x\n", tr, 4, node, nullid,
+                           cachedelta=(0, mdiff.textdiff(texts[1], new)))
+    assert rl.deltaparent(rl.rev(wrong)) == rl.rev(node)
+    broken = rl.addrevision(new + b"y\n", tr, 5, wrong, nullid, cachedelta=(1, b"\xff"))
+    again = Revlog(vfs, b"data/f")
+    assert again.revision(node) == new
+    assert again.revision(wrong) == new + b"x\n"
+    assert again.revision(broken) == new + b"y\n"
+
+
 def test_max_chain_length_forces_snapshots(vfs: MiniVFS) -> None:
     rl = Revlog(vfs, b"data/f", options={"max_chain_len": 3})
     _fill(rl, MiniTransaction(vfs), _texts(20))
