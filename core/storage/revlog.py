@@ -45,8 +45,10 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 # Index size fields are signed 32-bit.
 _MAX_TEXT = 2**31 - 1
+# Full-text cache per revlog: a few recent texts, bounded in bytes because a
+# repository may keep thousands of filelogs open during a big commit.
 _CACHE_ENTRIES = 8
-_CACHE_MAX_TEXT = 8 << 20
+_CACHE_BYTES = 8 << 20
 
 
 class LookupFailed(StorageError, LookupError):
@@ -99,6 +101,7 @@ class Revlog:
         self._known_flags = known_flags(self._header)
         self._nodemap: dict[bytes, int] | None = None
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._cache_bytes = 0
         self._chaininfo: dict[int, tuple[int, int, int]] = {}
 
     def reload(self) -> None:
@@ -349,12 +352,12 @@ class Revlog:
         return text
 
     def _remember(self, rev: int, text: bytes) -> None:
-        if len(text) > _CACHE_MAX_TEXT:
+        if len(text) > _CACHE_BYTES or rev in self._cache:
             return
         self._cache[rev] = text
-        self._cache.move_to_end(rev)
-        while len(self._cache) > _CACHE_ENTRIES:
-            self._cache.popitem(last=False)
+        self._cache_bytes += len(text)
+        while len(self._cache) > _CACHE_ENTRIES or self._cache_bytes > _CACHE_BYTES:
+            self._cache_bytes -= len(self._cache.popitem(last=False)[1])
 
     def _torev(self, rev_or_node: int | bytes) -> int:
         if isinstance(rev_or_node, int):
@@ -484,9 +487,9 @@ class Revlog:
         with self.opener(self.indexfile, "wb", atomictemp=True) as fp:
             for rev in range(count):
                 fp.write(pack_entry(self._index[rev], rev, header))
-        cache = self._cache
+        cache, cache_bytes = self._cache, self._cache_bytes
         self._load()
-        self._cache = cache
+        self._cache, self._cache_bytes = cache, cache_bytes
 
     # -- verification and statistics ----------------------------------------
 
