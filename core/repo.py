@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from amalgam import error
-from amalgam.node import Node, bin, hex, nullid, nullrev
+from amalgam.node import Node, bin, hex, nullid
 from amalgam.storage import requirements as reqmod
 from amalgam.storage.changelog import DEFAULT_BRANCH, ChangesetEntry, Changelog
 from amalgam.storage.filelog import Filelog, copy_meta
@@ -87,11 +87,12 @@ class Repository:
         hgdir = os.path.join(root, ".hg")
         if os.path.lexists(hgdir):
             raise error.RepoError(f"repository {path} already exists")
+        # Decided before anything is written, so a bad format option leaves no litter.
+        reqs = frozenset(reqmod.new_repo_requirements(config))
         try:
             os.makedirs(os.path.join(hgdir, "store"))
         except OSError as exc:
             raise error.RepoError(f"cannot create repository {path}: {exc.strerror}") from exc
-        reqs = frozenset(reqmod.new_repo_requirements(config))
         vfs = VFS(hgdir)
         reqmod.write(vfs, reqs)
         vfs.write("00changelog.i", DECOY_CHANGELOG)

@@ -3,7 +3,6 @@ blocks further writes until ``recover``, after which both tools verify the
 repository and the earlier history is byte-identical."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

@@ -33,3 +33,15 @@ def test_init_with_zlib(amg, tmp_path):
     result = amg("init", "z", "--config", "format.revlog-compression=zlib", cwd=tmp_path)
     assert result.rc == 0, result.stderr
     assert b"revlog-compression-zstd" not in (tmp_path / "z/.hg/store/requires").read_bytes()
+
+
+def test_bad_format_option_writes_nothing(amg, tmp_path):
+    result = amg("init", "bad", "--config", "format.revlog-compression=lzma", cwd=tmp_path)
+    assert result.rc != 0 and result.err.startswith(b"abort: ")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_init_where_a_file_is_in_the_way(amg, tmp_path):
+    (tmp_path / "f").write_text("x")
+    result = amg("init", "f", cwd=tmp_path)
+    assert result.rc == 255 and result.err.startswith(b"abort: cannot create repository f")
