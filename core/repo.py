@@ -76,6 +76,7 @@ class Repository:
         self._manifestlog: ManifestLog | None = None
         self._filelogs: dict[bytes, Filelog] = {}
         self._nonpublic: set[int] | None = None
+        self._seen = self._changelog_signature()
 
     # -- opening and creating ---------------------------------------------
 
@@ -207,6 +208,9 @@ class Repository:
             yield self._tr
             return
         with self.lock():
+            # Another process may have written since we read: start from disk.
+            if self._seen != self._changelog_signature():
+                self.invalidate()
             tr = self.store.transaction(name, ui=self.ui)
             self._tr = tr
             try:
@@ -218,6 +222,14 @@ class Repository:
                 raise
             finally:
                 self._tr = None
+                self._seen = self._changelog_signature()
+
+    def _changelog_signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.store.rawvfs.stat("00changelog.i")
+        except FileNotFoundError:
+            return None
+        return st.st_size, st.st_mtime_ns, st.st_ino
 
     # -- reading -------------------------------------------------------------
 

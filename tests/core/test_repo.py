@@ -168,3 +168,17 @@ def test_lock_is_reentrant_and_released(repo):
         with repo.lock():
             assert os.path.lexists(os.path.join(repo.path, "store", "lock"))
     assert not os.path.lexists(os.path.join(repo.path, "store", "lock"))
+
+
+def test_commit_sees_another_writer(repo, hg):
+    n1 = _commit(repo, {b"a": FileChange(b"1\n")})
+    assert len(repo) == 1  # changelog loaded and cached
+    hg("update", "-q", "-r", "0", cwd=repo.root)
+    with open(os.path.join(repo.root, "b"), "w") as fp:
+        fp.write("from hg\n")
+    hg("commit", "-qA", "-m", "hg", "-u", "u", "-d", "0 0", cwd=repo.root)
+    n3 = _commit(repo, {b"c": FileChange(b"mine\n")})
+    assert len(repo) == 3 and repo.read_changeset(n3).files == (b"c",)
+    assert set(repo.manifest_of(n3)) == {b"a", b"b", b"c"}
+    assert repo.changelog.revlog.parents(n3)[0] != n1
+    hg("verify", cwd=repo.root)
