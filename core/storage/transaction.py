@@ -123,7 +123,7 @@ class Transaction:
         backup = b""
         if vfs.exists(path):
             backup = self._backup_name(location, path)
-            with vfs(path, "rb") as src, self._vfs(backup, "wb") as dst:
+            with vfs(path, "rb") as src, vfs(backup, "wb") as dst:
                 shutil.copyfileobj(src, dst)
                 _sync(dst)
         self._backups[key] = backup
@@ -131,13 +131,16 @@ class Transaction:
         _sync(self._backup_fp)
 
     def _backup_name(self, location: bytes, path: bytes) -> bytes:
-        flat = (location + b"." if location else b"") + path.replace(b"/", b"_")
-        name = self._journal + b".backup." + flat + b".bck"
-        taken = set(self._backups.values())
+        # hg keeps a backup beside its file, named through the same vfs
+        # (data/journal.backup.a.i.bck), so either tool finds the other's.
+        head, _, tail = path.rpartition(b"/")
+        prefix = head + b"/" if head else b""
+        name = b"%s%s.backup.%s.bck" % (prefix, self._journal, tail)
+        taken = {b for (loc, _p), b in self._backups.items() if loc == location}
         serial = 0
         while name in taken:
             serial += 1
-            name = b"%s.backup.%s.%d.bck" % (self._journal, flat, serial)
+            name = b"%s%s.backup.%s.%d.bck" % (prefix, self._journal, tail, serial)
         return name
 
     def _location_vfs(self, location: bytes) -> VFS:
@@ -180,9 +183,9 @@ class Transaction:
         # harmless, so the journal goes first.
         self._vfs.unlink(self._journal)
         self._vfs.tryunlink(self._backupfiles)
-        for backup in self._backups.values():
+        for (location, _path), backup in self._backups.items():
             if backup:
-                self._vfs.tryunlink(backup)
+                self._location_vfs(location).tryunlink(backup)
         _remove_stale_undo(self._vfs)
         self._restore_signal_handlers()
         for key in sorted(self._postclose):
@@ -279,11 +282,11 @@ def _playback(vfs: VFS, plain_vfs: VFS | None, offsets: list[tuple[bytes, int]],
         try:
             target = _location_vfs(vfs, plain_vfs, location)
             if backup:
-                if not vfs.exists(backup):
+                if not target.exists(backup):
                     problems.append(f"missing backup {backup.decode(errors='replace')}"
                                     f" of {path.decode(errors='replace')}")
                     continue
-                with vfs(backup, "rb") as src, target(path, "wb", atomictemp=True) as dst:
+                with target(backup, "rb") as src, target(path, "wb", atomictemp=True) as dst:
                     shutil.copyfileobj(src, dst)
             else:
                 target.tryunlink(path)
@@ -309,9 +312,12 @@ def _playback(vfs: VFS, plain_vfs: VFS | None, offsets: list[tuple[bytes, int]],
     # The journal goes first: once it is gone the rollback is complete.
     vfs.tryunlink(journal)
     vfs.tryunlink(journal + b".backupfiles")
-    for _, _, backup in backups:
+    for location, _path, backup in backups:
         if backup:
-            vfs.tryunlink(backup)
+            try:
+                _location_vfs(vfs, plain_vfs, location).tryunlink(backup)
+            except AmalgamError:
+                pass
 
 
 def _read_journal(data: bytes, ui: UI | None) -> list[tuple[bytes, int]]:

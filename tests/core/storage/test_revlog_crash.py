@@ -64,10 +64,6 @@ def test_amg_recover_undoes_split(tmp_path: Path) -> None:
     _assert_restored(store, before)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "transaction.py names backups 'journal.backup.data_big.i.bck' at the store root; hg "
-    "reads backup names through its store encoding ('_' -> '__') and keeps them beside "
-    "the file ('data/journal.backup.big.i.bck'), so hg recover cannot find ours"))
 def test_hg_recover_undoes_our_split(hg: Any, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     hg("init", str(repo))
