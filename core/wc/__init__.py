@@ -1,0 +1,1 @@
+"""The working copy: dirstate, matchers, ignore rules, path auditing, status, commit."""
