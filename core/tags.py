@@ -1,0 +1,143 @@
+"""Tags: global ones from ``.hgtags`` on every head, local ones from ``.hg/localtags``.
+
+Each ``.hgtags`` line is ``HEXNODE NAME``; a later line for the same name
+moves the tag, and the node ids it had before form its history.  When heads
+disagree, hg's precedence applies: a head's value wins unless the other
+value already superseded it (it is in this value's history) and has the
+longer history.  A tag pointing at the null node is a removed tag.  Nothing
+is cached on disk: hg's ``.hg/cache/tags2*`` files are not written.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from amalgam.node import Node, bin, nullid
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+
+#: name -> (node, earlier nodes of the tag, oldest first)
+TagMap = dict[str, tuple[Node, list[Node]]]
+
+_cache: weakref.WeakKeyDictionary[Repository, tuple[object, dict[str, Node], dict[str, str]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def parse(data: bytes, source: str, warn: object = None) -> TagMap:
+    """Parse one tags file; malformed lines are reported through *warn* and skipped."""
+    found: TagMap = {}
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        hexnode, sep, name = line.partition(b" ")
+        try:
+            node = bin(hexnode)
+        except ValueError:
+            node = None
+        if node is None or not sep:
+            if callable(warn):
+                warn(f"{source}, line {lineno}: "
+                     f"{'node' if sep else 'cannot parse entry'}"
+                     f"{' ' + repr(hexnode.decode('ascii', 'replace')) if sep else ''}"
+                     f"{' is not well formed' if sep else ''}\n")
+            continue
+        text = name.strip().decode("utf-8", "surrogateescape")
+        previous = found.get(text)
+        history = previous[1] + [previous[0]] if previous else []
+        found[text] = (node, history)
+    return found
+
+
+def _merge(incoming: TagMap, alltags: TagMap) -> None:
+    """Fold *incoming* (a higher-precedence source) into *alltags*, hg's rule."""
+    for name, (anode, ahist) in incoming.items():
+        if name not in alltags:
+            alltags[name] = (anode, list(ahist))
+            continue
+        bnode, bhist = alltags[name]
+        if bnode != anode and anode in bhist and (bnode not in ahist or len(bhist) > len(ahist)):
+            anode = bnode
+        merged = list(ahist) + [n for n in bhist if n not in ahist]
+        alltags[name] = (anode, merged)
+
+
+def _hgtags_nodes(repo: Repository) -> list[Node]:
+    """The distinct ``.hgtags`` file nodes of the heads, lowest precedence first."""
+    cl = repo.changelog.revlog
+    seen: set[Node] = set()
+    fnodes: list[Node] = []
+    for rev in cl.headrevs():
+        if rev < 0:
+            continue
+        entry = repo.manifest_of(cl.node(rev)).get(b".hgtags")
+        if entry is not None and entry[0] not in seen:
+            seen.add(entry[0])
+            fnodes.append(entry[0])
+    return fnodes
+
+
+def _compute(repo: Repository) -> tuple[dict[str, Node], dict[str, str]]:
+    cl = repo.changelog.revlog
+    alltags: TagMap = {}
+    flog = repo.file(b".hgtags")
+    for fnode in _hgtags_nodes(repo):
+        _merge(parse(flog.read(fnode), ".hgtags@" + fnode.hex()[:12], repo.ui.warn), alltags)
+    kinds = {name: "global" for name in alltags}
+    local = parse(repo.vfs.tryread("localtags"), "localtags", repo.ui.warn)
+    _merge(local, alltags)
+    kinds.update({name: "local" for name in local})
+    result = {name: node for name, (node, _hist) in alltags.items()
+              if node != nullid and cl.hasnode(node)}
+    result["tip"] = cl.node(len(cl) - 1) if len(cl) else nullid
+    return result, {name: kinds[name] for name in result if name in kinds}
+
+
+def _key(repo: Repository) -> object:
+    cl = repo.changelog.revlog
+    return (len(cl), cl.node(len(cl) - 1) if len(cl) else nullid,
+            repo.vfs.tryread("localtags"))
+
+
+def _lookup(repo: Repository) -> tuple[dict[str, Node], dict[str, str]]:
+    key = _key(repo)
+    cached = _cache.get(repo)
+    if cached is None or cached[0] != key:
+        found, kinds = _compute(repo)
+        cached = (key, found, kinds)
+        _cache[repo] = cached
+    return cached[1], cached[2]
+
+
+def tags(repo: Repository) -> dict[str, Node]:
+    """Every tag (``tip`` included) -> node."""
+    return dict(_lookup(repo)[0])
+
+
+def tagtype(repo: Repository, name: str) -> str | None:
+    """``"global"``, ``"local"``, or None for ``tip`` and unknown names."""
+    return _lookup(repo)[1].get(name)
+
+
+def nodetags(repo: Repository, node: Node) -> list[str]:
+    """Tags on *node*, sorted by name."""
+    return sorted(name for name, tagged in _lookup(repo)[0].items() if tagged == node)
+
+
+def global_history(repo: Repository, name: str) -> Node | None:
+    """The node *name* has in the working copy parent's ``.hgtags`` (None when absent)."""
+    data = _working_hgtags(repo)
+    entry = parse(data, ".hgtags").get(name)
+    return entry[0] if entry else None
+
+
+def _working_hgtags(repo: Repository) -> bytes:
+    import os
+
+    path = os.path.join(repo.root, ".hgtags")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return b""
