@@ -21,4 +21,5 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "debugdata": ("amalgam.commands.debugdata", ()),
     "debugrevlog": ("amalgam.commands.debugrevlog", ()),
     "distro": ("amalgam.commands.distro", ()),
+    "debugrevspec": ("amalgam.commands.debugrevspec", ()),
 }
