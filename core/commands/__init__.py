@@ -21,5 +21,11 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "debugdata": ("amalgam.commands.debugdata", ()),
     "debugrevlog": ("amalgam.commands.debugrevlog", ()),
     "distro": ("amalgam.commands.distro", ()),
+    "status": ("amalgam.commands.status", ("st",)),
     "debugrevspec": ("amalgam.commands.debugrevspec", ()),
+    "log": ("amalgam.commands.log", ("history",)),
+    "diff": ("amalgam.commands.diff", ()),
+    "cat": ("amalgam.commands.cat", ()),
+    "files": ("amalgam.commands.files", ()),
+    "manifest": ("amalgam.commands.manifest", ()),
 }

@@ -1,0 +1,235 @@
+"""``amg log``: show revision history, newest first."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from amalgam import error
+from amalgam.commands.diff import DIFF_OPTIONS, WALK_OPTIONS
+from amalgam.registrar import command
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+@command("log|history", [
+    ("f", "follow", False, "follow changeset history, or file history across copies and renames"),
+    ("d", "date", "", "show revisions matching date spec", "DATE"),
+    ("C", "copies", False, "show copied files"),
+    ("k", "keyword", [], "do case-insensitive search for a given text", "TEXT"),
+    ("r", "rev", [], "revisions to select", "REV"),
+    ("", "removed", False, "include revisions where files were removed"),
+    ("m", "only-merges", False, "show only merges"),
+    ("u", "user", [], "revisions committed by user", "USER"),
+    ("b", "branch", [], "show changesets within the given named branch", "BRANCH"),
+    ("P", "prune", [], "do not display revision or any of its ancestors", "REV"),
+    ("p", "patch", False, "show patch"),
+    ("l", "limit", "", "limit number of changes displayed", "NUM"),
+    ("M", "no-merges", False, "do not show merges"),
+    ("G", "graph", False, "show the revision DAG"),
+    *DIFF_OPTIONS,
+    *WALK_OPTIONS,
+], "[OPTION]... [FILE]", category="change-navigation", helpbasic=True)
+def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
+    """show the history of the repository or of files
+
+    Without arguments every changeset is listed, newest first.  With FILE
+    arguments only the changesets touching a matching file are listed;
+    --follow follows the files' history across copies and renames from the
+    working copy's parent.  -r selects revisions (in the order given), -l
+    stops after NUM changesets, -p and --stat add each changeset's changes,
+    -G draws the revision graph beside the entries.
+
+    Returns 0 on success.
+    """
+    from amalgam.context import changectx
+    from amalgam.display import changeset
+
+    limit = _limit(opts.get("limit"))
+    revs = _selected(repo, pats, opts)
+    revs = _filtered(repo, revs, opts)
+    if limit is not None:
+        revs = _take(revs, limit)
+    patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
+    if opts.get("graph"):
+        from amalgam.display import graph
+
+        graph.show_log(ui, repo, revs, patch=patch)
+        return 0
+    for rev in revs:
+        changeset.show(ui, changectx(repo, rev), patch=patch)
+    return 0
+
+
+def _limit(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        raise error.InputError("limit must be a positive integer") from None
+    if limit <= 0:
+        raise error.InputError("limit must be positive")
+    return limit
+
+
+def _take(revs: Iterator[int], limit: int) -> Iterator[int]:
+    for count, rev in enumerate(revs):
+        if count >= limit:
+            return
+        yield rev
+
+
+def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> Iterator[int]:
+    """The candidate revisions in display order, produced lazily."""
+    from amalgam.revspec import revrange, revsingle
+    from amalgam.wc.match import match
+
+    follow = bool(opts.get("follow"))
+    if opts.get("rev"):
+        revs: list[int] | None = revrange(repo, opts["rev"])
+    else:
+        revs = None
+    if not pats and not opts.get("include") and not opts.get("exclude"):
+        if follow:
+            starts = revs if revs is not None else [revsingle(repo, ".")]
+            return iter(_ancestors(repo, [r for r in starts if r >= 0]))
+        if revs is not None:
+            return iter(revs)
+        return iter(range(len(repo) - 1, -1, -1))
+    m = match(repo.root, os.getcwd(), pats, opts.get("include") or (),
+              opts.get("exclude") or ())
+    if follow:
+        starts = revs if revs is not None else [revsingle(repo, ".")]
+        return iter(_follow_files(repo, m, starts))
+    if revs is None and not m.anypats() and m.files():
+        return iter(_filelog_revs(repo, m.files()))
+    candidates = revs if revs is not None else range(len(repo) - 1, -1, -1)
+    return (rev for rev in candidates if rev >= 0 and _touches(repo, rev, m))
+
+
+def _touches(repo: Repository, rev: int, m: Callable[[bytes], bool]) -> bool:
+    return any(m(path) for path in repo.changelog.read(rev).files)
+
+
+def _filelog_revs(repo: Repository, files: list[bytes]) -> list[int]:
+    """hg's fast path: the linkrevs of the named files' filelogs, newest first."""
+    revs: set[int] = set()
+    for path in files:
+        flog = repo.file(path)
+        revs.update(flog.linkrev(r) for r in range(len(flog)))
+    return sorted(revs, reverse=True)
+
+
+def _ancestors(repo: Repository, starts: list[int]) -> list[int]:
+    cl = repo.changelog.revlog
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        for parent in cl.parentrevs(stack.pop()):
+            if parent >= 0 and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, reverse=True)
+
+
+def _follow_files(repo: Repository, m: Any, starts: list[int]) -> list[int]:
+    """Changesets that introduced an ancestor of the matched files, across copies."""
+    from amalgam.context import changectx
+
+    revs: set[int] = set()
+    for start in starts:
+        ctx = changectx(repo, start)
+        for path in m.files() or list(ctx.walk(m)):
+            if path not in ctx:
+                raise error.StateError(f"cannot follow file not in parent revision: "
+                                       f"\"{path.decode('utf-8', 'surrogateescape')}\"")
+            stack = [ctx.filectx(path)]
+            seen = {(path, stack[0].filenode)}
+            while stack:
+                fctx = stack.pop()
+                revs.add(fctx.introrev())
+                for parent in fctx.parents():
+                    key = (parent.path, parent.filenode)
+                    if key not in seen:
+                        seen.add(key)
+                        stack.append(parent)
+    return sorted(revs, reverse=True)
+
+
+def _filtered(repo: Repository, revs: Iterator[int], opts: dict[str, Any]) -> Iterator[int]:
+    """Apply -b, -u, -k, -d, -M, -m, -P lazily."""
+    tests: list[Callable[[Any], bool]] = []
+    cl = repo.changelog
+    if opts.get("branch"):
+        from amalgam.revspec import revsingle
+
+        names = set()
+        for name in opts["branch"]:
+            names.add(name if name in _branchnames(repo)
+                      else cl.read(revsingle(repo, name)).branch)
+        tests.append(lambda e: e.branch in names)
+    if opts.get("user"):
+        users = [u.lower() for u in opts["user"]]
+        tests.append(lambda e: any(u in e.user.lower() for u in users))
+    if opts.get("keyword"):
+        words = [k.lower() for k in opts["keyword"]]
+        tests.append(lambda e: all(
+            w in e.user.lower() or w in e.description.lower()
+            or any(w in f.decode("utf-8", "surrogateescape").lower() for f in e.files)
+            for w in words))
+    if opts.get("date"):
+        from amalgam.display.dates import matcher
+
+        when = matcher(opts["date"])
+        tests.append(lambda e: when(e.date[0]))
+    merges = opts.get("no_merges"), opts.get("only_merges")
+    pruned: set[int] = set()
+    if opts.get("prune"):
+        from amalgam.revspec import revrange
+
+        pruned = set(_ancestors(repo, revrange(repo, opts["prune"])))
+    for rev in revs:
+        if rev in pruned:
+            continue
+        if merges[0] or merges[1]:
+            ismerge = rev >= 0 and cl.revlog.parentrevs(rev)[1] >= 0
+            if (merges[0] and ismerge) or (merges[1] and not ismerge):
+                continue
+        if tests:
+            entry = cl.read(rev)
+            if not all(test(entry) for test in tests):
+                continue
+        yield rev
+
+
+def _branchnames(repo: Repository) -> set[str]:
+    cl = repo.changelog
+    return {cl.read(rev).branch for rev in range(len(cl))}
+
+
+def _patch_writer(ui: UI, repo: Repository, opts: dict[str, Any]) -> Callable[[Any], bytes]:
+    """``ctx -> bytes``: the patch or diffstat ``log -p``/``--stat`` prints after an entry."""
+    from amalgam.display import changes, diff as dispdiff
+    from amalgam.commands.diff import context_lines
+
+    git, context = bool(opts.get("git")), context_lines(opts)
+    wanted = None
+    if opts.get("include") or opts.get("exclude"):
+        from amalgam.wc.match import match
+
+        wanted = match(repo.root, os.getcwd(), (), opts.get("include") or (),
+                       opts.get("exclude") or ())
+
+    def patch(ctx: Any) -> bytes:
+        pairs = changes.between(ctx.p1(), ctx, wanted or (lambda p: True), git=git)
+        rendered = [dispdiff.render(p, git=git, context=context,
+                                    revs=(ctx.p1().short(), ctx.short()),
+                                    text=bool(opts.get("text"))) for p in pairs]
+        if opts.get("stat"):
+            return b"".join(dispdiff.stat(rendered))
+        return b"".join(dispdiff.output(rendered))
+
+    return patch

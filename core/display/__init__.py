@@ -1,0 +1,1 @@
+"""Output shared by the history commands: diffs, changesets, graphs, annotations."""
