@@ -28,4 +28,12 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "cat": ("amalgam.commands.cat", ()),
     "files": ("amalgam.commands.files", ()),
     "manifest": ("amalgam.commands.manifest", ()),
+    "bundle": ("amalgam.commands.bundle", ()),
+    "unbundle": ("amalgam.commands.unbundle", ()),
+    "pull": ("amalgam.commands.pull", ()),
+    "push": ("amalgam.commands.push", ()),
+    "clone": ("amalgam.commands.clone", ()),
+    "incoming": ("amalgam.commands.incoming", ("in",)),
+    "outgoing": ("amalgam.commands.outgoing", ("out",)),
+    "paths": ("amalgam.commands.paths", ()),
 }

@@ -72,11 +72,11 @@ def apply_stream(repo: Repository, ui: UI, stream: Reader, *, source: str,
             raise Abort(f"not a Mercurial bundle (header {magic!r})")
         if magic != bundle2.MAGIC:
             phasesync.register_new(repo, tr, targetphase, op.changegroups[-1].added)
-    report(ui, repo, op)
+    report(ui, repo, op, newchangesets=source != "push")
     return op
 
 
-def report(ui: UI, repo: Repository, op: Operation) -> None:
+def report(ui: UI, repo: Repository, op: Operation, *, newchangesets: bool = True) -> None:
     """hg's summary lines after changegroups were applied."""
     for result in op.changegroups:
         heads = ""
@@ -88,7 +88,7 @@ def report(ui: UI, repo: Repository, op: Operation) -> None:
         ui.status(f"added {len(result.added)} changesets with {result.revisions} changes "
                   f"to {result.files} files{heads}\n")
     added = op.added
-    if not added:
+    if not added or not newchangesets:
         return
     cl = repo.changelog.revlog
     revs = sorted(cl.rev(n) for n in added)

@@ -91,7 +91,11 @@ def _changegroup(op: Operation, part: Part) -> None:
         except ValueError:
             raise Abort("invalid targetphase in changegroup part") from None
     result = apply(op.repo, op.tr, Unpacker(part, part.params.get("version", "01")), op.ui)
-    phasesync.register_new(op.repo, op.tr, target, result.added)
+    if target == phasesync.PUBLIC:
+        # A publishing receiver makes what it gets, ancestors included, public.
+        phasesync.advance(op.repo, op.tr, phasesync.PUBLIC, result.added)
+    else:
+        phasesync.register_new(op.repo, op.tr, target, result.added)
     op.changegroups.append(result)
 
 

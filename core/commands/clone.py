@@ -1,0 +1,41 @@
+"""``amg clone``: make a copy of an existing repository."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from amalgam.registrar import command
+
+if TYPE_CHECKING:
+    from amalgam.ui import UI
+
+
+@command("clone",
+         [("U", "noupdate", False, "the clone will include an empty working directory"),
+          ("r", "rev", [], "do not clone everything, but include this changeset and its "
+                           "ancestors", "REV"),
+          ("b", "branch", [], "do not clone everything, but include this branch's changesets "
+                              "and their ancestors", "BRANCH"),
+          ("", "pull", False, "use pull protocol to copy metadata")],
+         "[-U] [-r REV]... [-b BRANCH]... SOURCE [DEST]",
+         norepo=True, category="repo-creation", helpbasic=True)
+def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) -> int:
+    """make a copy of an existing repository
+
+    Create DEST (the last component of SOURCE by default) and pull every
+    changeset of SOURCE into it, or with -r/-b only those changesets or
+    branches and their ancestors.  The new repository's .hg/hgrc records
+    SOURCE as its 'default' path, which hg reads too.  Copies always use
+    the pull protocol, so --pull changes nothing.  The working directory
+    is left empty for now, as with -U: run 'amg update' in the clone.
+
+    A clone that fails leaves no directory behind.
+
+    Returns 0 on success.
+    """
+    from amalgam.exchange.clone import clone as run, default_dest
+
+    if dest is None:
+        dest = default_dest(source)
+        ui.status(f"destination directory: {dest}\n")
+    run(ui, source, dest, revs=opts["rev"], branches=opts["branch"])
+    return 0

@@ -1,0 +1,45 @@
+"""``amg incoming``: show what a pull would bring."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from amalgam.registrar import command
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+@command("incoming|in",
+         [("r", "rev", [], "a remote changeset intended to be added", "REV"),
+          ("b", "branch", [], "a specific branch you would like to pull", "BRANCH"),
+          ("", "bundle", "", "file to store the bundles into", "FILE")],
+         "[-r REV]... [-b BRANCH]... [--bundle FILE] [SOURCE]", category="remote")
+def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> int:
+    """show new changesets found in source
+
+    List the changesets a pull from SOURCE (the 'default' path) would add,
+    oldest first, without changing this repository.  With --bundle the
+    changesets are also saved to FILE (an uncompressed bundle) so a later
+    'amg unbundle FILE' needs no second download.
+
+    Returns 0 if there are incoming changes, 1 otherwise.
+    """
+    from amalgam.exchange import discovery, paths
+    from amalgam.exchange.listing import show_bundle
+    from amalgam.exchange.peer import peer
+    from amalgam.exchange.pull import resolve_heads
+
+    _label, location = paths.resolve(ui, repo, source)
+    other = peer(ui, location)
+    ui.status(f"comparing with {location}\n")
+    heads = resolve_heads(other, opts["rev"], opts["branch"])
+    disc = discovery.discover(repo, other, ui)
+    ui.status("searching for changes\n")
+    wanted = heads if heads is not None else disc.remoteheads
+    cl = repo.changelog.revlog
+    if all(cl.hasnode(n) for n in wanted):
+        ui.status("no changes found\n")
+        return 1
+    stream = other.getbundle("incoming", heads=wanted, common=disc.commonheads)
+    return show_bundle(ui, repo, stream, opts["bundle"] or None)

@@ -1,0 +1,47 @@
+"""``amg outgoing``: show what a push would send."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from amalgam.registrar import command
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+@command("outgoing|out",
+         [("r", "rev", [], "a changeset intended to be included in the destination", "REV"),
+          ("b", "branch", [], "a specific branch you would like to push", "BRANCH")],
+         "[-r REV]... [-b BRANCH]... [DEST]", category="remote")
+def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> int:
+    """show changesets not found in the destination
+
+    List the changesets a push to DEST ('default-push' or 'default') would
+    send, oldest first.  Secret changesets are never listed.
+
+    Returns 0 if there are outgoing changes, 1 otherwise.
+    """
+    from amalgam.exchange import discovery, paths
+    from amalgam.exchange.listing import show_changeset
+    from amalgam.exchange.peer import peer
+    from amalgam.revspec import revrange
+
+    _label, location = paths.resolve(ui, repo, dest, ("default-push", "default"))
+    other = peer(ui, location)
+    ui.status(f"comparing with {location}\n")
+    ui.status("searching for changes\n")
+    revs = None
+    if opts["rev"] or opts["branch"]:
+        revs = revrange(repo, opts["rev"]) if opts["rev"] else []
+        wanted = set(opts["branch"])
+        revs += [r for r in range(len(repo)) if repo.changelog.read(r).branch in wanted]
+    missing = discovery.outgoing(repo, discovery.discover(repo, other, ui), revs)
+    if not missing:
+        ui.status("no changes found\n")
+        return 1
+    cl = repo.changelog.revlog
+    for rev in missing:
+        show_changeset(ui, rev, cl.node(rev), cl.parents(cl.node(rev)),
+                       repo.changelog.read(rev))
+    return 0

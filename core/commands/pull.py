@@ -1,0 +1,46 @@
+"""``amg pull``: fetch changesets from another repository."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from amalgam.error import InputError
+from amalgam.registrar import command
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+@command("pull",
+         [("u", "update", False, "update to new branch head if new descendants were pulled"),
+          ("r", "rev", [], "a remote changeset intended to be added", "REV"),
+          ("B", "bookmark", [], "bookmark to pull", "BOOKMARK"),
+          ("b", "branch", [], "a specific branch you would like to pull", "BRANCH")],
+         "[-u] [-r REV]... [-b BRANCH]... [-B BOOKMARK]... [SOURCE]",
+         category="remote", helpbasic=True)
+def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> int:
+    """pull changes from the specified source
+
+    Add the changesets of SOURCE (the 'default' path when omitted) that
+    this repository lacks.  -r, -b and -B limit the pull to those
+    changesets, branches or bookmarks and their ancestors.  Changesets
+    from a publishing repository become public; remote bookmarks are added
+    or fast-forwarded, a diverged one is kept as NAME@PATH.
+
+    Returns 0 on success.
+    """
+    from amalgam.exchange import paths
+    from amalgam.exchange.peer import peer
+    from amalgam.exchange.pull import pull as run, resolve_heads
+
+    if opts["update"]:
+        raise InputError("pull --update is not available yet",
+                         hint="pull, then run 'amg update'")
+    label, location = paths.resolve(ui, repo, source)
+    other = peer(ui, location)
+    ui.status(f"pulling from {location}\n")
+    heads = resolve_heads(other, opts["rev"], opts["branch"], opts["bookmark"])
+    op = run(repo, other, ui, heads=heads, bookmarks=opts["bookmark"], remote_name=label)
+    if op is not None and op.added:
+        ui.status("(run 'amg update' to get a working copy)\n")
+    return 0

@@ -1,0 +1,101 @@
+"""Set discovery: which changesets a peer and we have in common.
+
+Like hg's, it asks the peer about samples of the undecided changesets with
+``known``: a known node makes all its ancestors common, an unknown one makes
+all its descendants missing.  Samples take the heads of the undecided set
+and nodes at exponentially growing distances below them, so a few round
+trips settle even long histories with many heads.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from amalgam.exchange import phasesync
+from amalgam.node import Node, nullid, nullrev
+
+if TYPE_CHECKING:
+    from amalgam.exchange.peer import Peer
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+MAX_SAMPLE = 200
+
+
+@dataclass
+class Discovery:
+    common: set[int]            # local revisions the peer has (ancestor-closed)
+    commonheads: list[Node]     # heads of common ([nullid] when nothing is shared)
+    remoteheads: list[Node]
+    roundtrips: int
+
+    def incoming_possible(self, repo: Repository) -> bool:
+        cl = repo.changelog.revlog
+        return any(n != nullid and not cl.hasnode(n) for n in self.remoteheads)
+
+
+def _heads(repo: Repository, revs: set[int]) -> list[int]:
+    cl = repo.changelog.revlog
+    inner = {p for r in revs for p in cl.parentrevs(r) if p in revs}
+    return sorted(revs - inner)
+
+
+def _sample(repo: Repository, undecided: set[int], size: int, rng: random.Random) -> list[int]:
+    cl = repo.changelog.revlog
+    sample = set(_heads(repo, undecided)[:size])
+    frontier = list(sample)
+    distance, step = 1, 0
+    while frontier and len(sample) < size:
+        step += 1
+        nxt = []
+        for rev in frontier:
+            nxt.extend(p for p in cl.parentrevs(rev) if p in undecided)
+        frontier = list(dict.fromkeys(nxt))
+        if step == distance:
+            sample.update(frontier[:size - len(sample)])
+            distance *= 2
+    if len(sample) < size:
+        rest = sorted(undecided - sample)
+        sample.update(rng.sample(rest, min(len(rest), size - len(sample))))
+    return sorted(sample)
+
+
+def discover(repo: Repository, peer: Peer, ui: UI | None = None) -> Discovery:
+    """Find the common set with *peer* (secret changesets are never offered)."""
+    cl = repo.changelog.revlog
+    remoteheads = peer.heads()
+    known_heads = [cl.rev(n) for n in remoteheads if n != nullid and cl.hasnode(n)]
+    common = phasesync.ancestors(repo, known_heads)
+    values = phasesync.phases(repo)
+    undecided = {r for r in range(len(cl)) if values[r] < phasesync.SECRET} - common
+    missing: set[int] = set()
+    roundtrips = 1
+    rng = random.Random(len(cl))
+    while undecided:
+        sample = _sample(repo, undecided, MAX_SAMPLE, rng)
+        answers = peer.known([cl.node(r) for r in sample])
+        roundtrips += 1
+        yes = [r for r, ok in zip(sample, answers) if ok]
+        no = {r for r, ok in zip(sample, answers) if not ok}
+        common |= phasesync.ancestors(repo, yes)
+        if no:
+            for rev in range(min(no), len(cl)):
+                if rev in no or any(p in missing for p in cl.parentrevs(rev)):
+                    missing.add(rev)
+        undecided -= common | missing
+    if ui is not None:
+        ui.debug(f"discovery: {roundtrips} round trips, {len(common)} common\n")
+    heads = [cl.node(r) for r in _heads(repo, common)] or [nullid]
+    return Discovery(common, heads, remoteheads, roundtrips)
+
+
+def outgoing(repo: Repository, disc: Discovery, heads: list[int] | None = None) -> list[int]:
+    """Non-secret revisions under *heads* (default: all) the peer lacks."""
+    values = phasesync.phases(repo)
+    if heads is None:
+        base = set(range(len(values)))
+    else:
+        base = phasesync.ancestors(repo, heads)
+    return sorted(r for r in base - disc.common if values[r] < phasesync.SECRET
+                  and r != nullrev)

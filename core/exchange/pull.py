@@ -1,0 +1,95 @@
+"""Pull: discover, fetch one bundle2 with changesets, phases and bookmarks, apply it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from amalgam.error import Abort
+from amalgam.exchange import bookmarksync, discovery, phasesync
+from amalgam.node import Node, nullid
+
+if TYPE_CHECKING:
+    from amalgam.exchange.parts import Operation
+    from amalgam.exchange.peer import Peer
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+def resolve_heads(peer: Peer, revs: Sequence[str], branches: Sequence[str],
+                  bookmarks: Sequence[str] = ()) -> list[Node] | None:
+    """Remote nodes for ``-r``/``-b``/``-B`` (None: everything)."""
+    if not revs and not branches and not bookmarks:
+        return None
+    heads: list[Node] = []
+    if branches:
+        branchmap = peer.branchmap()
+        for name in branches:
+            if name not in branchmap:
+                raise Abort(f"unknown branch '{name}'")
+            heads.extend(branchmap[name])
+    remote_marks = peer.listkeys("bookmarks") if bookmarks else {}
+    for name in bookmarks:
+        if name not in remote_marks:
+            raise Abort(f"remote bookmark {name} not found!")
+        heads.append(Node(bytes.fromhex(remote_marks[name])))
+    heads.extend(peer.lookup(rev) for rev in revs)
+    return list(dict.fromkeys(heads))
+
+
+def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = None,
+         bookmarks: Sequence[str] = (), remote_name: str = "default") -> Operation | None:
+    """Bring what *peer* has under *heads* (default: all) into *repo*."""
+    from amalgam.exchange.bundle import apply_stream
+
+    with repo.wlock():
+        disc = discovery.discover(repo, peer, ui)
+        cl = repo.changelog.revlog
+        wanted = heads if heads is not None else [n for n in disc.remoteheads if n != nullid]
+        needed = [n for n in wanted if not cl.hasnode(n)]
+        if disc.commonheads == [nullid] and needed:
+            ui.status("requesting all changes\n")
+        else:
+            ui.status("searching for changes\n")
+        if not needed:
+            ui.status("no changes found\n")
+        stream = peer.getbundle("pull", heads=wanted or [nullid], common=disc.commonheads,
+                                cg=bool(needed), bookmarks=True, phases=True)
+        op = apply_stream(repo, ui, stream, source="pull", targetphase=phasesync.DRAFT)
+        _merge_bookmarks(repo, ui, op.bookmarks, bookmarks, remote_name)
+        return op
+
+
+def _is_ancestor(repo: Repository, ancestor: Node, node: Node) -> bool:
+    cl = repo.changelog.revlog
+    return cl.rev(ancestor) in phasesync.ancestors(repo, [cl.rev(node)])
+
+
+def _merge_bookmarks(repo: Repository, ui: UI, remote: dict[str, Node | None],
+                     explicit: Sequence[str], remote_name: str) -> None:
+    """hg's rules: add new remote bookmarks, fast-forward ours, keep divergence aside."""
+    cl = repo.changelog.revlog
+    local = bookmarksync.read(repo)
+    changed = False
+    for name, node in sorted(remote.items()):
+        if node is None or not cl.hasnode(node):
+            continue
+        mine = local.get(name)
+        if name in explicit or mine is None:
+            if mine != node:
+                ui.status(f"{'importing' if name in explicit else 'adding remote'} "
+                          f"bookmark {name}\n")
+                local[name] = node
+                changed = True
+        elif mine != node:
+            if _is_ancestor(repo, mine, node):
+                ui.status(f"updating bookmark {name}\n")
+                local[name] = node
+                changed = True
+            elif not _is_ancestor(repo, node, mine):
+                divergent = f"{name}@{remote_name}"
+                ui.warn(f"divergent bookmark {name} stored as {divergent}\n")
+                local[divergent] = node
+                changed = True
+    if changed:
+        bookmarksync.write(repo, local)
+
