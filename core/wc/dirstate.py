@@ -118,6 +118,14 @@ def fs_now(vfs_dir: str) -> int:
         os.unlink(name)
 
 
+def _identity(repo: Repository) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(repo.vfs.join("dirstate"))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 class DirState:
     """The working copy's parents and the state of every tracked file."""
 
@@ -130,6 +138,8 @@ class DirState:
         self._branch: str | None = None
         self._dirs: set[bytes] | None = None
         self.dirty = False
+        #: stat signature of the file read, to notice another writer
+        self.identity = _identity(repo)
 
     @classmethod
     def open(cls, repo: Repository) -> DirState:
@@ -285,3 +295,8 @@ class DirState:
         data = pack(self._parents[0], self._parents[1], self._map, self._copies, now)
         vfs.write("dirstate", data, atomictemp=True)
         self.dirty = False
+        self.identity = _identity(self._repo)
+
+    def changed_on_disk(self) -> bool:
+        """Whether another writer replaced ``.hg/dirstate`` since we read it."""
+        return _identity(self._repo) != self.identity

@@ -1,0 +1,45 @@
+"""Helpers the working-copy commands share: matchers from options, path display, locking."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from amalgam.wc.match import Matcher, match, relpath
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+
+#: The -I/-X options every file-taking command declares.
+WALK_OPTS = [
+    ("I", "include", [], "include names matching the given patterns", "PATTERN"),
+    ("X", "exclude", [], "exclude names matching the given patterns", "PATTERN"),
+]
+DRY_RUN = ("n", "dry-run", False, "do not perform actions, just print output")
+
+
+def matcher(repo: Repository, pats: Sequence[str], opts: dict[str, Any],
+            default: str = "relpath") -> Matcher:
+    """The matcher for a command's file arguments and its -I/-X options."""
+    return match(repo.root, os.getcwd(), pats, opts.get("include") or (),
+                 opts.get("exclude") or (), default=default, warn=repo.ui.warn)
+
+
+def uipathfn(repo: Repository, relative: bool) -> Callable[[bytes], str]:
+    """How paths are shown: relative to the current directory, or to the root."""
+    if not relative:
+        return os.fsdecode
+    root, cwd = repo.root, os.getcwd()
+    if os.path.realpath(cwd) == os.path.realpath(root):
+        return os.fsdecode
+    return lambda path: relpath(root, cwd, path)
+
+
+def warn_missing(repo: Repository, m: Matcher, known: Callable[[bytes], bool]) -> None:
+    """hg's warning for named files that are neither on disk nor tracked."""
+    show = uipathfn(repo, True)
+    root = os.fsencode(repo.root)
+    for path in m.files():
+        if path == b"" or known(path) or os.path.lexists(os.path.join(root, path)):
+            continue
+        repo.ui.warn(f"{show(path)}: No such file or directory\n")

@@ -1,0 +1,281 @@
+"""Working-copy status: compare the files on disk with the dirstate.
+
+The walk uses ``os.scandir`` and ``lstat`` only for tracked files;
+contents are read only when size, mode and mtime cannot decide ("lookup").
+Files found clean by reading are written back to the dirstate ("fixups")
+when the working-copy lock is free, as hg does, so the next status is
+cheap.  A plugin may answer the walk itself (``wc_walk``, e.g. a file
+system monitor) and may adjust the result (``wc_status``).
+"""
+from __future__ import annotations
+
+import os
+import stat as statmod
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from amalgam import error
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.wc.dirstate import DirState
+    from amalgam.wc.match import Matcher
+
+_MASK = 0x7FFFFFFF
+FIELDS = ("modified", "added", "removed", "deleted", "unknown", "ignored", "clean")
+
+
+class Status:
+    """Sorted path lists, one per status letter."""
+
+    __slots__ = FIELDS
+
+    def __init__(self, modified: list[bytes] | None = None, added: list[bytes] | None = None,
+                 removed: list[bytes] | None = None, deleted: list[bytes] | None = None,
+                 unknown: list[bytes] | None = None, ignored: list[bytes] | None = None,
+                 clean: list[bytes] | None = None) -> None:
+        self.modified = modified or []
+        self.added = added or []
+        self.removed = removed or []
+        self.deleted = deleted or []
+        self.unknown = unknown or []
+        self.ignored = ignored or []
+        self.clean = clean or []
+
+    def __iter__(self) -> Iterator[list[bytes]]:
+        return (getattr(self, name) for name in FIELDS)
+
+    def sort(self) -> None:
+        for name in FIELDS:
+            getattr(self, name).sort()
+
+    def __repr__(self) -> str:
+        return "<Status " + " ".join(f"{n}={getattr(self, n)!r}" for n in FIELDS) + ">"
+
+
+def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[bytes], bool],
+          want_unknown: bool, want_ignored: bool
+          ) -> tuple[dict[bytes, os.stat_result], list[bytes]]:
+    """Scan the tree: lstat results of tracked files, and untracked file names."""
+    seen: dict[bytes, os.stat_result] = {}
+    untracked: list[bytes] = []
+    get = dmap.get
+    scandir = os.scandir
+    pending: list[tuple[bytes, bytes]] = []
+    for start in sorted(set(m.roots())):
+        if start == b"":
+            pending.append((root, b""))
+            break
+        full = os.path.join(root, start)
+        try:
+            st = os.lstat(full)
+        except OSError:
+            continue
+        if statmod.S_ISDIR(st.st_mode):
+            pending.append((full, start + b"/"))
+        elif start in dmap:
+            seen[start] = st
+        elif statmod.S_ISREG(st.st_mode) or statmod.S_ISLNK(st.st_mode):
+            untracked.append(start)
+    visited: set[bytes] = set()
+    visitdir = None if m.always() else m.visitdir
+    while pending:
+        full, prefix = pending.pop()
+        if prefix in visited:
+            continue
+        visited.add(prefix)
+        try:
+            entries = list(scandir(full))
+        except OSError:
+            continue  # vanished or unreadable: its tracked files show as deleted
+        if prefix and any(e.name == b".hg" and e.is_dir(follow_symlinks=False)
+                          for e in entries):
+            continue  # a nested repository is not ours
+        for e in entries:
+            name = e.name
+            path = prefix + name
+            if e.is_dir(follow_symlinks=False):
+                if not prefix and name == b".hg":
+                    continue
+                if visitdir is not None and not visitdir(path):
+                    continue
+                if not want_ignored and ignore(path) and path not in dmap:
+                    continue  # tracked files inside are stat'ed one by one later
+                pending.append((e.path, path + b"/"))
+            elif get(path) is not None:
+                try:
+                    seen[path] = e.stat(follow_symlinks=False)
+                except OSError:
+                    pass
+            elif (want_unknown or want_ignored) and (
+                    e.is_file(follow_symlinks=False) or e.is_symlink()):
+                untracked.append(path)
+    return seen, untracked
+
+
+def _lstat(root: bytes, path: bytes) -> os.stat_result | None:
+    try:
+        st = os.lstat(os.path.join(root, path))
+    except OSError:
+        return None
+    mode = st.st_mode
+    return st if statmod.S_ISREG(mode) or statmod.S_ISLNK(mode) else None
+
+
+def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
+           clean: bool = False, unknown: bool = True, *, fixup: bool = True) -> Status:
+    """Compare the working copy under *m* with *ds*; see the module docstring."""
+    hooks = getattr(repo.ui, "hooks", None)
+    hinted: Iterable[bytes] | None = None
+    if hooks is not None:
+        hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored)
+    root = os.fsencode(repo.root)
+    dmap = ds.raw()
+    copies = ds.copies()
+    if unknown or ignored:
+        from amalgam.wc.ignore import ignore_matcher
+
+        ignore = ignore_matcher(repo)
+    else:
+        ignore = _nothing
+    if hinted is not None:
+        seen, untracked = _from_hint(root, hinted, dmap, m)
+        trust_unseen = True
+    elif unknown or ignored:
+        seen, untracked = _walk(root, m, dmap, ignore, unknown, ignored)
+        trust_unseen = False
+    else:
+        seen, untracked, trust_unseen = {}, [], False
+    st_ = Status()
+    modified, added, removed, deleted = st_.modified, st_.added, st_.removed, st_.deleted
+    cleanlist = st_.clean
+    lookup: list[tuple[bytes, os.stat_result]] = []
+    matchall = m.always()
+    checkexec = True
+    for path, (state, mode, size, mtime) in dmap.items():
+        if not matchall and not m(path):
+            continue
+        if state == "r":
+            removed.append(path)
+            continue
+        st = seen.get(path)
+        if st is None:
+            if trust_unseen and state == "n" and size >= 0 and mtime != -1:
+                if clean:
+                    cleanlist.append(path)
+                continue
+            st = _lstat(root, path)
+            if st is None:
+                deleted.append(path)
+                continue
+        if state == "n":
+            stsize = st.st_size
+            if size >= 0 and ((size != stsize and size != stsize & _MASK)
+                              or ((mode ^ st.st_mode) & 0o100 and checkexec)) \
+                    or size == -2 or path in copies:
+                if statmod.S_ISLNK(st.st_mode) and size != stsize:
+                    lookup.append((path, st))
+                else:
+                    modified.append(path)
+            elif mtime == -1 or mtime != int(st.st_mtime) & _MASK:
+                lookup.append((path, st))
+            elif clean:
+                cleanlist.append(path)
+        elif state == "a":
+            added.append(path)
+        else:
+            modified.append(path)
+    if lookup:
+        fixups = _check_lookups(repo, ds, lookup, st_, clean)
+        if fixup and fixups:
+            _write_fixups(repo, ds, fixups)
+    for path in untracked:
+        if not matchall and not m(path):
+            continue
+        if ignore(path):
+            if ignored:
+                st_.ignored.append(path)
+        elif unknown:
+            st_.unknown.append(path)
+    st_.sort()
+    if hooks is not None:
+        hooks.wc_status(repo=repo, match=m, status=st_)
+    return st_
+
+
+def _nothing(path: bytes) -> bool:
+    return False
+
+
+def _from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher
+               ) -> tuple[dict[bytes, os.stat_result], list[bytes]]:
+    """Stat only what a ``wc_walk`` plugin says may have changed."""
+    seen: dict[bytes, os.stat_result] = {}
+    untracked: list[bytes] = []
+    for path in hinted:
+        st = _lstat(root, path)
+        if path in dmap:
+            if st is not None:
+                seen[path] = st
+        elif st is not None:
+            untracked.append(path)
+    return seen, untracked
+
+
+def _check_lookups(repo: Repository, ds: DirState, lookup: list[tuple[bytes, os.stat_result]],
+                   result: Status, clean: bool) -> list[tuple[bytes, os.stat_result]]:
+    """Decide the undecided files by content; returns the ones found clean."""
+    from amalgam.wc.files import flags_of_mode
+
+    manifest = repo.manifest_of(ds.p1())
+    root = os.fsencode(repo.root)
+    fixups: list[tuple[bytes, os.stat_result]] = []
+    for path, st in lookup:
+        entry = manifest.get(path)
+        if entry is None:
+            result.modified.append(path)
+            continue
+        full = os.path.join(root, path)
+        try:
+            if statmod.S_ISLNK(st.st_mode):
+                data = os.readlink(full)
+            else:
+                with open(full, "rb") as fp:
+                    data = fp.read()
+        except OSError:
+            # Gone or unreadable since the walk: hg reports such files as deleted.
+            result.deleted.append(path)
+            continue
+        node, flags = entry
+        if flags_of_mode(st.st_mode) != flags or repo.file(path).cmp(node, data):
+            result.modified.append(path)
+        else:
+            if clean:
+                result.clean.append(path)
+            fixups.append((path, st))
+    return fixups
+
+
+def _write_fixups(repo: Repository, ds: DirState, fixups: list[tuple[bytes, os.stat_result]]
+                  ) -> None:
+    """Record files proven clean, if nobody holds the working-copy lock."""
+    from amalgam.storage import lock as lockmod
+
+    try:
+        wlock = lockmod.lock(repo.vfs, "wlock", ui=repo.ui, timeout=0,
+                             desc=f"working directory of {repo.root}")
+    except error.LockError:
+        return
+    except OSError:
+        return  # a read-only checkout: status still works
+    try:
+        if ds.changed_on_disk():
+            return
+        for path, st in fixups:
+            if ds.get(path) is not None and ds.get(path).state == "n":
+                ds.set_clean(path, st)
+        ds.write()
+    except OSError:
+        return
+    finally:
+        wlock.release()
