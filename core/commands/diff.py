@@ -83,6 +83,8 @@ def write_diff(ui: UI, repo: Repository, ctx1: Any, ctx2: Any, match: Any,
     from amalgam.display import changes, diff as dispdiff
 
     git = bool(opts.get("git"))
+    if reverse and ctx2 is not None:
+        ctx1, ctx2, reverse = ctx2, ctx1, False
     if ctx2 is None:
         pairs = changes.with_workdir(repo, ctx1, match, git=git)
         revs: tuple[str, ...] = (ctx1.short(),)
@@ -91,7 +93,6 @@ def write_diff(ui: UI, repo: Repository, ctx1: Any, ctx2: Any, match: Any,
         revs = (ctx1.short(), ctx2.short())
     if reverse:
         pairs = [_reversed(p) for p in pairs]
-        revs = tuple(reversed(revs)) if len(revs) == 2 else revs
     context = context_lines(opts)
     rendered = (dispdiff.render(p, git=git, context=context, revs=revs,
                                 text=bool(opts.get("text"))) for p in pairs)

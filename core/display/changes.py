@@ -8,7 +8,7 @@ dirstate's copy records for the working copy (git diffs only, like hg).
 """
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,14 @@ def between(ctx1: ChangeContext, ctx2: ChangeContext, match: Match, *,
     changed = {p: v for p, v in m1.diff(m2).items() if match(p)}
     added = sorted(p for p, (e1, _e2) in changed.items() if e1 is None)
     copies = copies_between(ctx1, ctx2, added) if git else {}
+    if git and ctx2.rev < ctx1.rev:
+        # Walking back in history: a file removed on the way was copied from
+        # one that comes back, so the diff shows the copy undone.
+        removed = sorted(p for p, (_e1, e2) in changed.items() if e2 is None)
+        back = copies_between(ctx2, ctx1, removed)
+        for dest, source in back.items():
+            if source in added and source not in copies:
+                copies[source] = dest
     return _pairs(changed, copies, ctx1.date(), ctx2.date(),
                   lambda path, node: _reader(ctx1, path, node),
                   lambda path, node: _reader(ctx2, path, node),
@@ -65,14 +73,11 @@ def between(ctx1: ChangeContext, ctx2: ChangeContext, match: Match, *,
 
 
 def _pairs(changed: dict[bytes, tuple[Any, Any]], copies: dict[bytes, bytes],
-           date1: Date, date2: Any, read1: Callable[[bytes, Any], Callable[[], bytes]],
+           date1: Date, date2: Date, read1: Callable[[bytes, Any], Callable[[], bytes]],
            read2: Callable[[bytes, Any], Callable[[], bytes]], *,
            source_data: Callable[[bytes], Callable[[], bytes]],
            source_flags: Callable[[bytes], str],
            still_there: Callable[[bytes], bool]) -> list[FilePair]:
-    def date_of(path: bytes) -> Date:
-        return date2(path) if callable(date2) else date2
-
     renamed = {src for src in copies.values() if not still_there(src)}
     pairs: list[FilePair] = []
     done_renames: set[bytes] = set()
@@ -87,14 +92,14 @@ def _pairs(changed: dict[bytes, tuple[Any, Any]], copies: dict[bytes, bytes],
                 kind = "rename"
                 done_renames.add(source)
             pairs.append(FilePair(source, path, source_data(source), read2(path, e2[0]),
-                                  source_flags(source), e2[1], date1, date_of(path), kind))
+                                  source_flags(source), e2[1], date1, date2, kind))
             continue
         pairs.append(FilePair(
             path if e1 is not None else None, path if e2 is not None else None,
             read1(path, e1[0]) if e1 is not None else bytes,
             read2(path, e2[0]) if e2 is not None else bytes,
             e1[1] if e1 is not None else "", e2[1] if e2 is not None else "",
-            date1, date_of(path) if e2 is not None else date1))
+            date1, date2 if e2 is not None else date1))
     return pairs
 
 
@@ -109,12 +114,13 @@ def with_workdir(repo: Repository, ctx1: ChangeContext, match: Any, *,
     wctx = workingctx(repo, ds)
     p1 = wctx.p1()
     st = status(repo, ds, match, unknown=False)
-    gone = set(st.removed) | set(st.deleted)
+    # hg leaves files that are missing from disk (deleted, not removed) out.
+    gone = set(st.removed)
     candidates = set(st.modified) | set(st.added) | gone
     m1 = ctx1.manifest()
     mp = p1.manifest()
     if ctx1.node != p1.node:
-        candidates.update(p for p in m1.diff(mp) if match(p))
+        candidates.update(p for p in m1.diff(mp) if match(p) and p not in st.deleted)
     changed: dict[bytes, tuple[Any, Any]] = {}
     for path in sorted(candidates):
         e1 = m1.get(path)
@@ -128,24 +134,25 @@ def with_workdir(repo: Repository, ctx1: ChangeContext, match: Any, *,
         changed[path] = (e1, e2)
     copies: dict[bytes, bytes] = {}
     if git:
+        added = [p for p, (e1, _e2) in changed.items() if e1 is None]
+        committed = {}
+        if ctx1.node != p1.node:
+            committed = copies_between(ctx1, p1, [p for p in added if p in mp])
         dscopies = ds.copies()
-        for path, (e1, _e2) in changed.items():
-            source = dscopies.get(path)
-            if e1 is None and source is not None and source in m1:
+        for path in added:
+            source = dscopies.get(path) or committed.get(path)
+            if source is not None and source not in m1 and source in mp:
+                source = copies_between(ctx1, p1, [source]).get(source)
+            if source is not None and source in m1:
                 copies[path] = source
-    root = os.fsencode(repo.root)
-
-    def mtime(path: bytes) -> Date:
-        try:
-            when = os.lstat(os.path.join(root, path)).st_mtime
-        except OSError:
-            return ctx1.date()
-        return float(int(when)), local_offset(when)
+    # hg dates the working-copy side of every file with the current time.
+    when = time.time()
+    now: Date = (float(int(when)), local_offset(when))
 
     def read_disk(path: bytes, _key: Any) -> Callable[[], bytes]:
         return lambda: wctx.data(path)
 
-    pairs = _pairs(changed, copies, ctx1.date(), mtime,
+    pairs = _pairs(changed, copies, ctx1.date(), now,
                    lambda path, node: _reader(ctx1, path, node), read_disk,
                    source_data=lambda path: _reader(ctx1, path, m1.node(path)),
                    source_flags=m1.flags, still_there=lambda p: p in ds and p not in gone)
