@@ -343,7 +343,7 @@ class Repository:
             if p2 == nullid and manifest is m1:
                 mnode = m1node
             else:
-                mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node)
+                mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node, delta)
             node = cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
             self._record_draft(tr, node, p1, p2)
             return node

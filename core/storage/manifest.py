@@ -225,8 +225,17 @@ class ManifestLog:
         self._cache = (node, manifest)
         return manifest
 
-    def add(self, manifest: Manifest, tr: object, linkrev: int, p1: Node, p2: Node) -> Node:
-        """Store *manifest* (hg reuses an existing identical node)."""
-        node = self.revlog.addrevision(manifest.text(), tr, linkrev, p1, p2)
+    def add(self, manifest: Manifest, tr: object, linkrev: int, p1: Node, p2: Node,
+            delta: bytes | None = None) -> Node:
+        """Store *manifest* (hg reuses an existing identical node).
+
+        *delta*, from :meth:`Manifest.apply` on p1's manifest, spares the
+        revlog from diffing two large texts.
+        """
+        cachedelta = None
+        if delta is not None and p1 != nullid:
+            cachedelta = (self.revlog.rev(p1), delta)
+        node = self.revlog.addrevision(manifest.text(), tr, linkrev, p1, p2,
+                                       cachedelta=cachedelta)
         self._cache = (node, manifest)
         return node
