@@ -1,0 +1,118 @@
+"""Merge one file with an internal tool (``:merge``, ``:local``, ``:other``...).
+
+The caller has recorded the file in the merge state; this module decides
+the new working-copy content and whether the file is resolved.  Tools are
+hg's internal ones; their names and messages follow hg.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from amalgam import error
+from amalgam.merge import simplemerge
+from amalgam.wc import files as wfiles
+from amalgam.wc.audit import show
+
+if TYPE_CHECKING:
+    from amalgam.merge.state import MergeState
+    from amalgam.repo import Repository
+
+#: tool name -> rendering mode of :func:`simplemerge.merge_lines` (None: no line merge)
+TOOLS: dict[str, str | None] = {
+    ":merge": "merge",
+    ":merge3": "merge3",
+    ":union": "union",
+    ":merge-local": "local",
+    ":merge-other": "other",
+    ":local": None,
+    ":other": None,
+    ":fail": None,
+}
+DEFAULT_TOOL = ":merge"
+
+
+def check_tool(tool: str | None) -> str:
+    """The tool to use; unknown names are an input error before anything is touched."""
+    if tool is None:
+        return DEFAULT_TOOL
+    name = tool if tool.startswith(":") else ":" + tool if tool in {t[1:] for t in TOOLS} else tool
+    if name not in TOOLS:
+        raise error.InputError(f"unknown merge tool: {tool}",
+                               hint="internal tools are " + ", ".join(sorted(TOOLS)))
+    return name
+
+
+def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str) -> bool:
+    """Merge *path* as recorded in *ms* into the working copy; True when resolved.
+
+    The local side is the backup kept in the merge state, so rerunning
+    (``resolve``) starts again from the same three texts.
+    """
+    ui = repo.ui
+    rec = ms.files[path]
+    local = ms.backup(path)
+    local_flags = rec[7].decode("ascii")
+    apath, anode, opath, onode = rec[3], _bin(rec[4]), rec[5], _bin(rec[6])
+    other, other_flags = _file(repo, opath, onode, ms.other)
+    base = _file(repo, apath, anode, None)[0] if anode is not None else b""
+    if tool == ":local":
+        result, flags = local, local_flags
+    elif tool == ":other":
+        result, flags = other, other_flags
+    elif tool == ":fail":
+        _write(repo, path, local, local_flags)
+        return False
+    else:
+        ui.status(f"merging {show(path)}\n")
+        labels = ms.labels or list(simplemerge.DEFAULT_LABELS)
+        try:
+            result, conflicts = simplemerge.merge_lines(base, local, other, labels,
+                                                        mode=TOOLS[tool] or "merge")
+        except simplemerge.BinaryFileError:
+            ui.warn(f"warning: {show(path)} looks like a binary file.\n")
+            _write(repo, path, local, local_flags)
+            ui.warn(f"merging {show(path)} failed!\n")
+            return False
+        flags = _merge_flags(local_flags, other_flags, rec, repo, ms)
+        if conflicts:
+            _write(repo, path + b".orig", local, "")
+            _write(repo, path, result, flags)
+            ui.warn(f"warning: conflicts while merging {show(path)}! "
+                    "(edit, then use 'amg resolve --mark')\n")
+            return False
+    _write(repo, path, result, flags)
+    ms.set_extra(path, b"merged", b"yes")
+    return True
+
+
+def _merge_flags(local: str, other: str, rec: list[bytes], repo: Repository,
+                 ms: MergeState) -> str:
+    """Exec bit after a content merge: the side that changed it wins."""
+    if local == other:
+        return local
+    anode = _bin(rec[4])
+    base = _file(repo, rec[3], anode, None)[1] if anode is not None else ""
+    return other if local == base else local
+
+
+def _bin(text: bytes) -> bytes | None:
+    from amalgam.node import bin, nullid
+
+    node = bin(text.decode("ascii"))
+    return None if node == nullid else node
+
+
+def _file(repo: Repository, path: bytes, filenode: bytes | None,
+          changeset: bytes | None) -> tuple[bytes, str]:
+    """Content and flags of a file revision (flags from *changeset*'s manifest)."""
+    if filenode is None:
+        return b"", ""
+    data = repo.file(path).read(filenode)
+    flags = ""
+    if changeset is not None:
+        flags = repo.manifest_of(changeset).flags(path) if path in repo.manifest_of(changeset) else ""
+    return data, flags
+
+
+def _write(repo: Repository, path: bytes, data: bytes, flags: str) -> None:
+    wfiles.write(repo, path, data, flags)
