@@ -23,10 +23,6 @@ _FORMATS = (
 def _bounds(text: str) -> tuple[float, float]:
     """The first and last second *text* can mean."""
     text = text.strip()
-    head, _, tail = text.partition(" ")
-    if head.lstrip("-").isdigit() and (not tail or tail.lstrip("+-").isdigit()):
-        when = float(head)
-        return when, when
     for fmt, fixed in _FORMATS:
         try:
             parsed = time.strptime(text, fmt)
@@ -43,6 +39,9 @@ def _bounds(text: str) -> tuple[float, float]:
             if fixed <= index:
                 high[index] = top
         return _local(low[:6]), _local(high[:6])
+    head, _, tail = text.partition(" ")
+    if head.lstrip("-").isdigit() and (not tail or tail.lstrip("+-").isdigit()):
+        return float(head), float(head)
     raise error.InputError(f"invalid date: '{text}'")
 
 

@@ -232,9 +232,6 @@ class Evaluator:
     def _dagrangepost(self, subset: SmartSet, left: Tree) -> SmartSet:
         return PREDICATES["descendants"].func(self, subset, left)
 
-    def _dagrangeall(self, subset: SmartSet, _: Any = None) -> SmartSet:
-        return subset & SpanSet(0, len(self.view))
-
     # -- parents --------------------------------------------------------------------------
 
     def _parentpost(self, subset: SmartSet, inner: Tree) -> SmartSet:

@@ -127,6 +127,9 @@ def _flatten(tree: Tree) -> Tree:
         return tree
     tree = parser.simplify_infix(tree, frozenset(("or",)))
     children = tuple(_flatten(child) for child in tree[1:])
+    if tree[0] == "negate" and children[0][0] in ("symbol", "string"):
+        # hg reads "-rev" in sort(x, -rev) and "-1" as plain strings.
+        return ("string", "-" + children[0][1])
     if tree[0] == "list":
         items: list[Tree] = []
         for child in children:

@@ -134,8 +134,9 @@ def only(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     if len(items) == 2:
         exclude = list(ev.getset(items[1]))
     else:
-        heads = set(ev.view.cl.headrevs())
-        exclude = sorted(heads - set(include))
+        # Every other head, unless it descends from what we were given.
+        below = set(graph.descendants(ev.view, include)) | set(include)
+        exclude = [h for h in ev.view.cl.headrevs() if h not in below]
     found = graph.ancestors(ev.view, include) - graph.ancestors(ev.view, exclude)
     return subset & BaseSet(sorted(found))
 

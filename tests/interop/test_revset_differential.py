@@ -235,7 +235,7 @@ def oracle(root: Path, revsets: list[str], templates: list[tuple[str, str]]
                "templates": templates,
                "config": [("revsetalias", k, v) for k, v in ALIASES.items()]}
     proc = subprocess.run([sys.executable, "-c", ORACLE], input=json.dumps(request).encode(),
-                          capture_output=True, env=env, timeout=600)
+                          capture_output=True, env=env, timeout=600, cwd=root)
     assert proc.returncode == 0, proc.stderr.decode()
     return json.loads(proc.stdout)
 
@@ -263,7 +263,7 @@ def test_revset_matches_hg(history, amg, index: int) -> None:
     root, answers = history
     _config(root)
     expected = answers["revsets"][index]
-    result = amg("debugrevspec", REVSETS[index], cwd=root)
+    result = amg("debugrevspec", "--", REVSETS[index], cwd=root)
     if "revs" in expected:
         assert result.rc == 0, result.stderr
         assert [int(line) for line in result.stdout.split()] == expected["revs"]
