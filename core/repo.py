@@ -308,6 +308,11 @@ class Repository:
         transaction, so thousands of commits can share one.
         """
         when = _now() if date is None else date
+        for path, change in files.items():
+            _check_path(path)
+            if change is not None and change.flags not in ("", "x", "l"):
+                raise error.InputError(f"invalid flags {change.flags!r} for {path!r}",
+                                       hint="use '', 'x' (executable) or 'l' (symlink)")
         with self.transaction("commit") as tr:
             cl = self.changelog
             if p1 is None:
@@ -434,6 +439,16 @@ class Repository:
         tr.addbackup(b"phaseroots")
         self.svfs.write("phaseroots", b"".join(b"%d %s\n" % (phase, hex(n).encode())
                                                for phase, n in roots), atomictemp=True)
+
+
+def _check_path(path: bytes) -> None:
+    """Refuse names hg could not track: they would escape the store or corrupt texts."""
+    parts = path.split(b"/")
+    if (not path or any(c in path for c in b"\0\n\r") or path.startswith(b"/")
+            or any(p in (b"", b".", b"..") for p in parts) or parts[0].lower() == b".hg"):
+        raise error.InputError(f"invalid file name {path!r}",
+                               hint="use a relative path without '.', '..' or '.hg' "
+                                    "components, NUL or newlines")
 
 
 def _removed_by_a_parent(path: bytes, m1: Manifest, m2: Manifest,

@@ -107,16 +107,28 @@ def test_commit_rejects_bad_input(repo):
     assert not os.path.exists(os.path.join(repo.path, "store", "journal"))
 
 
+@pytest.mark.parametrize("path", [b"", b"/abs", b"a/../b", b"../up", b".hg/x", b".HG/x",
+                                  b"a//b", b"./a", b"nul\0byte", b"new\nline", b"dir/"])
+def test_bad_file_names_write_nothing(repo, path):
+    with pytest.raises(error.InputError, match="invalid file name"):
+        _commit(repo, {path: FileChange(b"x")})
+    assert sorted(os.listdir(os.path.join(repo.path, "store"))) == ["requires"]
+
+
 def test_failed_commit_rolls_back(repo):
     n1 = _commit(repo, {b"a": FileChange(b"1")})
     before = {p: open(os.path.join(repo.path, "store", p), "rb").read()
               for p in ("00changelog.i", "00manifest.i")}
+    # The user is checked when the changelog entry is built: after the
+    # filelogs and the manifest were appended, which must be undone.
     with pytest.raises(error.InputError):
-        _commit(repo, {b"a": FileChange(b"2"), b"b\nc": FileChange(b"bad name")})
+        _commit(repo, {b"a": FileChange(b"2"), b"b": FileChange(b"new")}, user="a\nb")
     for path, data in before.items():
         assert open(os.path.join(repo.path, "store", path), "rb").read() == data
     repo.invalidate()
     assert len(repo) == 1 and repo.lookup("tip") == n1 and len(repo.file(b"a")) == 1
+    assert not os.path.exists(os.path.join(repo.path, "store", "data", "b.i"))
+    assert b"data/b.i" not in open(os.path.join(repo.path, "store", "fncache"), "rb").read()
 
 
 def test_bulk_transaction_is_shared(repo):
