@@ -9,6 +9,7 @@ so the message can point at it like hg does.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from amalgam import error
 #: Nesting beyond this is refused: evaluation recurses over the tree, and a
 #: clean parse error beats a RecursionError deep inside an evaluator.
 MAX_DEPTH = 200
+
+_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)", re.DOTALL)
 
 Token = tuple[str, Any, int]  # (type, value, column)
 Tree = tuple[Any, ...]
@@ -150,14 +153,24 @@ def parse(grammar: Grammar, tokens: Iterator[Token], text: str | None = None) ->
     return Parser(grammar, tokens, text).parse_all()
 
 
+_SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f",
+                   "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code[0] == "x":
+        return chr(int(code[1:], 16))
+    if code[0] in "01234567":
+        return chr(int(code, 8) & 0xFF)
+    return _SIMPLE_ESCAPES.get(code, "\\" + code)
+
+
 def unescape(text: str) -> str:
-    """Decode backslash escapes the way hg's string literals do."""
+    """Decode backslash escapes as hg's string literals do; unknown ones stay as typed."""
     if "\\" not in text:
         return text
-    try:
-        return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"invalid escape in string: {exc.reason}") from None
+    return _ESCAPE_RE.sub(_unescape_one, text)
 
 
 def simplify_infix(tree: Tree, kinds: frozenset[str]) -> Tree:

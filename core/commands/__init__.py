@@ -28,6 +28,7 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "addremove": ("amalgam.commands.addremove", ()),
     "commit": ("amalgam.commands.commit", ("ci",)),
     "debugrevspec": ("amalgam.commands.debugrevspec", ()),
+    "debugtemplate": ("amalgam.commands.debugtemplate", ()),
     "log": ("amalgam.commands.log", ("history",)),
     "diff": ("amalgam.commands.diff", ()),
     "cat": ("amalgam.commands.cat", ()),

@@ -1,0 +1,98 @@
+"""Templates: hg's output language for ``-T/--template``.
+
+``changeset_printer(repo, spec)`` turns what the user gave to ``-T`` (a
+style name, a ``[templates]`` entry or a template text) into a
+:class:`ChangesetPrinter`; its ``show(ui, rev)`` writes one changeset and
+``close(ui)`` finishes the output (``json`` needs a closing bracket).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from amalgam.parser import Tree
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+def parse(text: str) -> Tree:
+    from amalgam.templates import lang
+
+    return lang.parse(text)
+
+
+def config_templates(repo: Repository | None, ui: UI | None = None) -> dict[str, str]:
+    """The ``[templates]`` table of the configuration: name -> template text."""
+    ui = ui or (repo.ui if repo is not None else None)
+    config = getattr(ui, "config", None)
+    if config is None:
+        return {}
+    return {str(name): str(value) for name, value in config.items("templates")}
+
+
+class ChangesetPrinter:
+    """Renders changesets with one style or template, remembering what it printed."""
+
+    def __init__(self, repo: Repository, spec: str, named: Mapping[str, str] | None = None
+                 ) -> None:
+        from amalgam.templates import styles
+        from amalgam.templates.engine import Engine
+
+        named = dict(named if named is not None else config_templates(repo))
+        self.repo = repo
+        self.engine = Engine({name: parse(text) for name, text in named.items()})
+        self.json = spec == "json"
+        self.count = 0
+        self.last_header: str | None = None
+        if spec in named:
+            style = styles.Style(named[spec])
+        elif spec in styles.STYLES:
+            style = styles.STYLES[spec]
+        else:
+            style = styles.Style(spec)
+        self.style = style
+        self.tree = parse(style.changeset)
+        self.header = parse(style.header) if style.header else None
+
+    def mapping(self, rev: int) -> dict[str, Any]:
+        from amalgam.context import changectx
+
+        ctx = changectx(self.repo, rev)
+        return {"ctx": ctx, "repo": self.repo}
+
+    def render(self, rev: int) -> str:
+        """The text for changeset *rev*, header included when it changed."""
+        mapping = self.mapping(rev)
+        if self.json:
+            from amalgam.templates.jsonstyle import entry
+
+            text = ("[\n" if not self.count else ",\n") + entry(mapping["ctx"])
+            self.count += 1
+            return text
+        out = ""
+        if self.header is not None:
+            header = self.engine.render(self.header, mapping)
+            if header != self.last_header:
+                out += header
+                self.last_header = header
+        self.count += 1
+        return out + self.engine.render(self.tree, mapping)
+
+    def show(self, ui: UI, rev: int) -> None:
+        ui.write(self.render(rev))
+
+    def closing(self) -> str:
+        """What follows the last changeset."""
+        if self.json:
+            return "\n]\n" if self.count else "[\n]\n"
+        return ""
+
+    def close(self, ui: UI) -> None:
+        ui.write(self.closing())
+
+
+def changeset_printer(repo: Repository, spec: str) -> ChangesetPrinter:
+    """A printer for ``-T SPEC``: a style name, a ``[templates]`` name, or a template."""
+    return ChangesetPrinter(repo, spec)

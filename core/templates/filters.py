@@ -1,0 +1,189 @@
+"""Template filters: ``{value|name}`` turns one value into another."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from amalgam.templates.engine import templatefilter
+from amalgam.templates.values import Date, ListValue, text
+
+_DAY = 86400
+_AGE_SCALES = (("year", _DAY * 365), ("month", _DAY * 30), ("week", _DAY * 7),
+               ("day", _DAY), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def _date(value: Any) -> Date:
+    if isinstance(value, Date):
+        return value
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return Date(float(value[0]), int(value[1]))
+    try:
+        return Date(float(text(value)), 0)
+    except ValueError:
+        from amalgam.parser import ParseError
+
+        raise ParseError("date filter expects a date") from None
+
+
+def _zone(offset: int, sep: str = "") -> str:
+    sign = "-" if offset > 0 else "+"
+    minutes = abs(offset) // 60
+    return f"{sign}{minutes // 60:02d}{sep}{minutes % 60:02d}"
+
+
+def strftime(value: Any, fmt: str) -> str:
+    """Format a date in its own time zone; ``%1``/``%2``/``%z`` are the zone parts."""
+    date = _date(value)
+    zone = _zone(date.offset)
+    fmt = fmt.replace("%z", zone).replace("%1", zone[:3]).replace("%2", zone[3:])
+    return time.strftime(fmt, time.gmtime(date.when - date.offset))
+
+
+@templatefilter("isodate")
+def isodate(value: Any) -> str:
+    """Date. ``2006-09-18 15:13 +0200``."""
+    return strftime(value, "%Y-%m-%d %H:%M %z")
+
+
+@templatefilter("isodatesec")
+def isodatesec(value: Any) -> str:
+    """Date. ``2006-09-18 15:13:13 +0200``."""
+    return strftime(value, "%Y-%m-%d %H:%M:%S %z")
+
+
+@templatefilter("rfc822date")
+def rfc822date(value: Any) -> str:
+    """Date. ``Tue, 18 Aug 2009 13:00:13 +0200``."""
+    return strftime(value, "%a, %d %b %Y %H:%M:%S %z")
+
+
+@templatefilter("shortdate")
+def shortdate(value: Any) -> str:
+    """Date. ``2006-09-18``."""
+    return strftime(value, "%Y-%m-%d")
+
+
+@templatefilter("date")
+def date(value: Any) -> str:
+    """Date. ``Mon Sep 04 15:13:13 2006 0700`` style, as hg log prints it."""
+    return strftime(value, "%a %b %d %H:%M:%S %Y %z")
+
+
+@templatefilter("age")
+def age(value: Any) -> str:
+    """Date. How long ago the date was (``3 days ago``); older than two years: the date."""
+    then = _date(value).when
+    delta = int(time.time() - then)
+    future = delta < 0
+    delta = abs(delta)
+    if delta > _AGE_SCALES[0][1] * 2:
+        return shortdate(value)
+    for unit, size in _AGE_SCALES:
+        count = delta // size
+        if count >= 2 or size == 1:
+            words = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {words}" if future else f"{words} ago"
+    return shortdate(value)
+
+
+@templatefilter("person")
+def person(value: Any) -> str:
+    """Any text. The name before an email address."""
+    author = text(value)
+    if "@" not in author:
+        return author
+    left = author.find("<")
+    if left != -1:
+        return author[:left].strip(' "').replace('\\"', '"')
+    return author[:author.find("@")].replace(".", " ")
+
+
+@templatefilter("email")
+def email(value: Any) -> str:
+    """Any text. The first email address found."""
+    author = text(value)
+    right = author.find(">")
+    return author[author.find("<") + 1:right if right != -1 else None]
+
+
+@templatefilter("user")
+def user(value: Any) -> str:
+    """Any text. The short user name: the email's local part, up to a dot."""
+    name = text(value)
+    for cut in ("@",):
+        if cut in name:
+            name = name[:name.find(cut)]
+    if "<" in name:
+        name = name[name.find("<") + 1:]
+    for cut in (" ", "."):
+        if cut in name:
+            name = name[:name.find(cut)]
+    return name
+
+
+@templatefilter("short")
+def short(value: Any) -> str:
+    """Changeset hash. The short form (12 hexadecimal digits)."""
+    return text(value)[:12]
+
+
+@templatefilter("firstline")
+def firstline(value: Any) -> str:
+    """Any text. The first line."""
+    lines = text(value).splitlines()
+    return lines[0] if lines else ""
+
+
+@templatefilter("strip")
+def strip(value: Any) -> str:
+    """Any text. Strips leading and trailing whitespace."""
+    return text(value).strip()
+
+
+@templatefilter("upper")
+def upper(value: Any) -> str:
+    """Any text. Upper case."""
+    return text(value).upper()
+
+
+@templatefilter("lower")
+def lower(value: Any) -> str:
+    """Any text. Lower case."""
+    return text(value).lower()
+
+
+@templatefilter("count")
+def count(value: Any) -> int:
+    """List or text. The number of items or characters."""
+    if isinstance(value, ListValue):
+        return len(value)
+    return len(text(value))
+
+
+@templatefilter("stringify")
+def stringify(value: Any) -> str:
+    """Any type. The value as text."""
+    return text(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Date):
+        return [int(value.when), value.offset]
+    if isinstance(value, ListValue):
+        return [_plain(value.json(item)) for item in value.items]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def dumps(value: Any) -> str:
+    """hg's JSON text: ``, `` between items, ``: `` after keys, sorted keys, ASCII."""
+    import json
+
+    return json.dumps(_plain(value), sort_keys=True, ensure_ascii=True)
+
+
+@templatefilter("json")
+def json_(value: Any) -> str:
+    """Any type. The value as JSON text."""
+    return dumps(value)
