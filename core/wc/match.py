@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from amalgam import error
-from amalgam.wc.audit import canonpath
+from amalgam.wc.audit import PathAuditor, canonpath
 
 KINDS = ("re", "glob", "path", "relglob", "relpath", "relre", "rootfilesin",
          "listfile", "listfile0", "set", "include", "subinclude", "rootglob")
@@ -203,6 +203,8 @@ def _normalise(root: str, cwd: str, kind: str, pat: bytes,
     """Make path-like patterns repository-relative; expand list files."""
     if kind in ("glob", "path", "relpath"):
         rel = canonpath(root, cwd, pat)
+        if rel:
+            PathAuditor(root)(rel)
         return [("path" if kind == "relpath" else kind, rel)]
     if kind == "rootfilesin":
         return [(kind, pat.strip(b"/") if pat not in (b".", b"") else b"")]

@@ -1,0 +1,108 @@
+"""``amg commit``: record the working directory's changes as a new changeset."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from amalgam import error
+from amalgam.registrar import command
+from amalgam.wc.cmdutil import WALK_OPTS
+
+if TYPE_CHECKING:
+    from amalgam.repo import Repository
+    from amalgam.ui import UI
+
+
+@command("commit|ci",
+         [("A", "addremove", False, "mark new/missing files as added/removed before committing"),
+          ("", "close-branch", False, "mark a branch head as closed"),
+          ("", "amend", False, "amend the parent of the working directory"),
+          ("e", "edit", False, "invoke editor on commit messages"),
+          *WALK_OPTS,
+          ("m", "message", "", "use text as commit message", "TEXT"),
+          ("l", "logfile", "", "read commit message from file", "FILE"),
+          ("d", "date", "", "record the specified date as commit date", "DATE"),
+          ("u", "user", "", "record the specified user as committer", "USER")],
+         "[OPTION]... [FILE]...", category="change-creation", helpbasic=True)
+def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
+    """commit the specified files or all outstanding changes
+
+    Record the changes to FILEs (all modified, added and removed files
+    when none are given) as a new changeset whose parent is the working
+    directory's parent.  Without -m or -l, the editor from $HGEDITOR,
+    ui.editor, $VISUAL or $EDITOR asks for the message; an empty message
+    cancels the commit.  -d takes hg's date forms ("UNIXTIME OFFSET",
+    "2024-05-01 10:00 +0200", "today", ...).
+
+    Returns 0 on success, 1 if nothing changed.
+    """
+    from amalgam import branches
+    from amalgam.node import hex, nullid, short
+    from amalgam.wc import cmdutil, message as msgmod, tracking
+    from amalgam.wc import commit as commitmod
+    from amalgam.wc.dates import parse_date
+    from amalgam.wc.dirstate import DirState
+    from amalgam.wc.status import status
+
+    if opts.get("message") and opts.get("logfile"):
+        raise error.InputError("cannot specify both --message and --logfile")
+    try:
+        date = parse_date(opts["date"]) if opts.get("date") else None
+    except error.ParseError as exc:
+        from amalgam.cli.services import progname
+
+        exc.prefix = f"{progname()}: parse error"  # hg's wording for a bad date
+        raise
+    with repo.wlock():
+        ds = DirState.open(repo)
+        m = cmdutil.matcher(repo, pats, opts)
+        if opts.get("addremove"):
+            tracking.addremove(repo, ds, m)
+        st = status(repo, ds, m, unknown=False)
+        changes = commitmod.pending_files(repo, ds, m, st, bool(opts.get("close_branch")))
+        if changes is None:
+            if ds.dirty:
+                ds.write()
+            missing = len(st.deleted)
+            ui.status("nothing changed" + (f" ({missing} missing files, see 'hg status')"
+                                           if missing else "") + "\n")
+            return 1
+        user = msgmod.username(ui, opts.get("user") or None)
+        text = opts.get("message") or ""
+        if opts.get("logfile"):
+            text = msgmod.from_logfile(ui, opts["logfile"])
+        if not text or opts.get("edit"):
+            text = msgmod.edit(repo, user, ds.branch(), st, text)
+            msgmod.save_last_message(repo, text)
+        text = msgmod.clean_message(text)
+        if not text:
+            raise error.InputError("empty commit message")
+        branch = ds.branch()
+        heads = set(branches.branchheads(repo, branch, closed=True))
+        cl = repo.changelog.revlog
+        parents = [cl.rev(p) for p in ds.parents() if p != nullid]
+        if not opts.get("close_branch"):
+            for parent in ds.parents():
+                if parent != nullid:
+                    entry = repo.changelog.read(parent)
+                    if entry.extra.get("close") and entry.branch == branch:
+                        ui.status(f"reopening closed branch head {cl.rev(parent)}\n")
+        node = commitmod.commit(repo, ds, m, message=text, user=user, date=date,
+                                close_branch=bool(opts.get("close_branch")),
+                                amend=bool(opts.get("amend")), opts=opts, st=st)
+    if node is None:  # a wc_commit plugin took every file away
+        ui.status("nothing changed\n")
+        return 1
+    if ui.verbose:
+        ui.note("committing files:\n")
+        for path in changes:
+            if path not in st.removed:
+                ui.note(f"{path.decode('utf-8', 'surrogateescape')}\n")
+        ui.note("committing manifest\ncommitting changelog\n")
+    rev = cl.rev(node)
+    if heads and not heads.intersection(parents):
+        ui.status("created new head\n")
+    if ui.debugflag:
+        ui.debug(f"committed changeset {rev}:{hex(node)}\n")
+    else:
+        ui.note(f"committed changeset {rev}:{short(node)}\n")
+    return 0
