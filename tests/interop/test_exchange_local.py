@@ -1,0 +1,132 @@
+"""Local clone, pull, push, incoming and outgoing between amg and hg repositories."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _commit(hg, repo: Path, name: str, text: str, *extra: str) -> None:
+    (repo / name).write_text(text)
+    hg("commit", "-qA", "-m", f"{name}: {text.strip()}", *extra, cwd=repo)
+
+
+def _nodes(hg, repo: Path) -> list[str]:
+    return sorted(hg("log", "-T", "{node} {phase}\n", cwd=repo).stdout.splitlines())
+
+
+def _source(hg, tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    hg("init", str(src))
+    _commit(hg, src, "a", "1\n")
+    _commit(hg, src, "b", "2\n")
+    hg("bookmark", "-q", "main", cwd=src)
+    _commit(hg, src, "a", "3\n")
+    return src
+
+
+def test_clone_matches_hg_clone(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    result = amg("clone", str(src), str(tmp_path / "ours"))
+    assert result.rc == 0, result.stderr
+    assert "added 3 changesets with 3 changes to 2 files" in result.stdout
+    hg("clone", "-q", "-U", str(src), str(tmp_path / "theirs"))
+    assert _nodes(hg, tmp_path / "ours") == _nodes(hg, tmp_path / "theirs")
+    assert (hg("bookmarks", "-T", "{bookmark} {node}\n", cwd=tmp_path / "ours").stdout
+            == hg("bookmarks", "-T", "{bookmark} {node}\n", cwd=tmp_path / "theirs").stdout)
+    hg("verify", cwd=tmp_path / "ours")
+    # hg knows where the clone came from.
+    assert hg("paths", "default", cwd=tmp_path / "ours").stdout.strip() == str(src)
+    assert amg("paths", cwd=tmp_path / "ours").stdout.strip() == f"default = {src}"
+
+
+def test_clone_with_rev_takes_only_ancestors(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    assert amg("clone", "-r", "1", str(src), str(tmp_path / "part")).rc == 0
+    assert len(_nodes(hg, tmp_path / "part")) == 2
+    hg("verify", cwd=tmp_path / "part")
+
+
+def test_failed_clone_leaves_nothing(amg, tmp_path: Path) -> None:
+    result = amg("clone", str(tmp_path / "missing"), str(tmp_path / "dest"))
+    assert result.rc != 0 and "not found" in result.stderr
+    assert not (tmp_path / "dest").exists()
+
+
+def test_pull_incoming_and_phases(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    dst = tmp_path / "dst"
+    assert amg("clone", "-r", "0", str(src), str(dst)).rc == 0
+    incoming = amg("incoming", "-q", cwd=dst)
+    assert incoming.rc == 0
+    expected = hg("incoming", "-q", cwd=dst).stdout
+    assert incoming.stdout == expected
+    pulled = amg("pull", cwd=dst)
+    assert pulled.rc == 0, pulled.stderr
+    assert "added 2 changesets" in pulled.stdout
+    # src is publishing: everything pulled is public, like hg does it.
+    assert {line.split()[1] for line in _nodes(hg, dst)} == {"public"}
+    assert [n.split()[0] for n in _nodes(hg, dst)] == [n.split()[0] for n in _nodes(hg, src)]
+    assert amg("incoming", cwd=dst).rc == 1
+    again = amg("pull", cwd=dst)
+    assert again.rc == 0 and "no changes found" in again.stdout
+    hg("verify", cwd=dst)
+
+
+def test_push_to_hg_repository_and_refuse_new_heads(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    hg("clone", "-q", str(src), str(tmp_path / "work"))
+    work = tmp_path / "work"
+    _commit(hg, work, "c", "local\n")
+    outgoing = amg("outgoing", "-q", cwd=work)
+    assert outgoing.stdout == hg("outgoing", "-q", cwd=work).stdout
+    pushed = amg("push", cwd=work)
+    assert pushed.rc == 0, pushed.stderr
+    assert [n.split()[0] for n in _nodes(hg, src)] == [n.split()[0] for n in _nodes(hg, work)]
+    # Pushing to a publishing repository publishes locally as well.
+    assert {line.split()[1] for line in _nodes(hg, work)} == {"public"}
+    hg("verify", cwd=src)
+    assert amg("push", cwd=work).rc == 1
+
+    # A new head on the remote is refused without -f, like hg.
+    hg("update", "-q", "tip", cwd=src)
+    _commit(hg, src, "d", "remote side\n")
+    _commit(hg, work, "e", "local side\n")
+    before = _nodes(hg, src)
+    refused = amg("push", cwd=work)
+    assert refused.rc != 0
+    assert "push creates new remote head" in refused.stderr
+    assert _nodes(hg, src) == before
+    forced = amg("push", "-f", cwd=work)
+    assert forced.rc == 0, forced.stderr
+    assert len(hg("heads", "-T", "{node}\n", cwd=src).stdout.split()) == 2
+    hg("verify", cwd=src)
+
+
+def test_hg_pulls_and_pushes_amg_written_repositories(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    ours = tmp_path / "ours"
+    assert amg("clone", str(src), str(ours)).rc == 0
+    hg("clone", "-q", str(ours), str(tmp_path / "second"))
+    assert [n.split()[0] for n in _nodes(hg, tmp_path / "second")] == \
+        [n.split()[0] for n in _nodes(hg, src)]
+    _commit(hg, tmp_path / "second", "z", "from hg\n")
+    hg("push", "-q", str(ours), cwd=tmp_path / "second")
+    assert amg("verify", cwd=ours).rc == 0
+    assert _nodes(hg, ours) == _nodes(hg, tmp_path / "second")
+
+
+def test_push_and_pull_bookmarks(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    hg("clone", "-q", str(src), str(tmp_path / "work"))
+    work = tmp_path / "work"
+    hg("update", "-q", "main", cwd=work)
+    hg("bookmark", "-q", "-i", cwd=work)
+    _commit(hg, work, "f", "feature\n")
+    hg("bookmark", "-q", "feature", cwd=work)
+    result = amg("push", "-B", "feature", cwd=work)
+    assert result.rc == 0, result.stderr
+    assert "exporting bookmark feature" in result.stdout
+    marks = hg("bookmarks", "-T", "{bookmark} {node}\n", cwd=src).stdout
+    assert "feature " + hg("log", "-r", "feature", "-T", "{node}", cwd=work).stdout in marks
+    hg("bookmark", "-q", "-f", "-r", "tip", "main", cwd=src)
+    pulled = amg("pull", cwd=work)
+    assert pulled.rc == 0 and "updating bookmark main" in pulled.stdout
