@@ -36,6 +36,7 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "manifest": ("amalgam.commands.manifest", ()),
     "annotate": ("amalgam.commands.annotate", ("blame",)),
     "grep": ("amalgam.commands.grep", ()),
+    "archive": ("amalgam.commands.archive", ()),
     "bundle": ("amalgam.commands.bundle", ()),
     "unbundle": ("amalgam.commands.unbundle", ()),
     "pull": ("amalgam.commands.pull", ()),
