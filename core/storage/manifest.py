@@ -209,9 +209,12 @@ class Manifest:
 class ManifestLog:
     """Reads and writes manifests in the ``00manifest`` revlog."""
 
+    # Callers typically alternate between a few manifests (p1, p2, a base).
+    _CACHE_SIZE = 4
+
     def __init__(self, revlog: Revlog) -> None:
         self.revlog = revlog
-        self._cache: tuple[Node, Manifest] | None = None
+        self._cache: dict[Node, Manifest] = {}
 
     def __len__(self) -> int:
         return len(self.revlog)
@@ -219,11 +222,16 @@ class ManifestLog:
     def read(self, node: Node) -> Manifest:
         if node == nullid:
             return Manifest()
-        if self._cache is not None and self._cache[0] == node:
-            return self._cache[1]
-        manifest = Manifest(self.revlog.revision(node))
-        self._cache = (node, manifest)
+        manifest = self._cache.pop(node, None)
+        if manifest is None:
+            manifest = Manifest(self.revlog.revision(node))
+        self._remember(node, manifest)
         return manifest
+
+    def _remember(self, node: Node, manifest: Manifest) -> None:
+        self._cache[node] = manifest
+        while len(self._cache) > self._CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
 
     def add(self, manifest: Manifest, tr: object, linkrev: int, p1: Node, p2: Node,
             delta: bytes | None = None) -> Node:
@@ -237,5 +245,5 @@ class ManifestLog:
             cachedelta = (self.revlog.rev(p1), delta)
         node = self.revlog.addrevision(manifest.text(), tr, linkrev, p1, p2,
                                        cachedelta=cachedelta)
-        self._cache = (node, manifest)
+        self._remember(node, manifest)
         return node
