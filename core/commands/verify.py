@@ -20,7 +20,10 @@ def verify(ui: UI, repo: Repository) -> int:
 
     Returns 0 on success, 1 if errors are encountered.
     """
+    from amalgam.storage import transaction
     from amalgam.storage.verify import verify as run
 
     with repo.lock():
+        if transaction.has_journal(repo.svfs):
+            ui.warn("abandoned transaction found - run 'amg recover'\n")
         return run(repo, ui)

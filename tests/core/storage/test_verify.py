@@ -123,3 +123,12 @@ def test_hg_corruptions_agree_on_first_damaged_changeset(amg, hg, tmp_path):
     theirs = hg("verify", cwd=root, check=False).err.splitlines()[-1]
     ours = amg("verify", cwd=root).err.splitlines()[-1]
     assert ours == theirs == b"(first damaged changeset appears to be 3)"
+
+
+def test_abandoned_transaction_is_mentioned(amg, tmp_path):
+    root = tmp_path / "r"
+    _build(root)
+    (root / ".hg/store/journal").write_bytes(b"")
+    result = amg("verify", cwd=root)
+    assert result.rc == 0
+    assert result.err == b"abandoned transaction found - run 'amg recover'\n"
