@@ -57,4 +57,6 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "bookmarks": ("amalgam.commands.bookmarks", ("bookmark",)),
     "tags": ("amalgam.commands.tags", ()),
     "phase": ("amalgam.commands.phase", ()),
+    "copy": ("amalgam.commands.copy", ("cp",)),
+    "rename": ("amalgam.commands.rename", ("move", "mv")),
 }
