@@ -149,6 +149,12 @@ class Engine:
             return value.get(key[1], "")
         raise self.error(f"{values.text(value)!r} has no member")
 
+    def boolean(self, tree: Tree, mapping: Mapping[str, Any]) -> bool:
+        """A flag argument: the bare words true/false, else the value's truth."""
+        if tree[0] == "symbol" and tree[1].lower() in ("true", "false"):
+            return tree[1].lower() == "true"
+        return values.truthy(self.evaluate(tree, mapping))
+
     def integer(self, value: Any) -> int:
         try:
             return int(values.text(value))

@@ -71,7 +71,7 @@ def pad(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
     value = engine.render(args[0], mapping)
     width = engine.integer(engine.evaluate(args[1], mapping))
     fill = engine.render(args[2], mapping) if len(args) > 2 else " "
-    left = len(args) > 3 and engine.render(args[3], mapping).lower() not in ("", "false", "0")
+    left = len(args) > 3 and engine.boolean(args[3], mapping)
     if len(fill) != 1:
         raise engine.error("pad() expects a single fill character")
     return value.rjust(width, fill) if left else value.ljust(width, fill)

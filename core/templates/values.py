@@ -59,7 +59,7 @@ def text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "".join(text(v) for v in value)
     if isinstance(value, dict):
-        return " ".join(f"{k}={v}" for k, v in sorted(value.items()))
+        return "".join(f"{k}={v}" for k, v in sorted(value.items()))
     return str(value)
 
 
