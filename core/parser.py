@@ -20,6 +20,9 @@ from amalgam import error
 #: clean parse error beats a RecursionError deep inside an evaluator.
 MAX_DEPTH = 200
 
+#: Longer expressions are not echoed under the error (it must stay one line).
+MAX_ECHO = 200
+
 _ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)", re.DOTALL)
 
 Token = tuple[str, Any, int]  # (type, value, column)
@@ -36,7 +39,8 @@ class ParseError(error.ParseError):
         full = f"parse error at {column}: {message}" if column is not None \
             else f"parse error: {message}"
         hint = None
-        if column is not None and text is not None and "\n" not in text:
+        if column is not None and text is not None and "\n" not in text \
+                and len(text) <= MAX_ECHO:
             hint = f"{text}\n{' ' * (column + 1)}^ here"
         super().__init__(full, hint=hint)
 
@@ -61,7 +65,10 @@ class Rule:
 
 @dataclass
 class Grammar:
+    """The rules by token type; infix kinds in *flat* chain into one n-ary node."""
+
     rules: dict[str, Rule] = field(default_factory=dict)
+    flat: frozenset[str] = frozenset()
 
 
 class Parser:
@@ -69,6 +76,7 @@ class Parser:
 
     def __init__(self, grammar: Grammar, tokens: Iterator[Token], text: str | None = None) -> None:
         self.rules = grammar.rules
+        self.flat = grammar.flat
         self.tokens = tokens
         self.text = text
         self.current: Token = ("end", None, 0)
@@ -131,6 +139,9 @@ class Parser:
                 if closer:
                     node = self._operand(ibind, closer[0])
                     left = (kind, left, node)
+                elif kind in self.flat and left[0] == kind:
+                    # a or b or c: one node, so long chains do not nest deeply
+                    left = (*left, self.parse(ibind))
                 else:
                     left = (kind, left, self.parse(ibind))
             elif rule.suffix is not None:
@@ -171,25 +182,6 @@ def unescape(text: str) -> str:
     if "\\" not in text:
         return text
     return _ESCAPE_RE.sub(_unescape_one, text)
-
-
-def simplify_infix(tree: Tree, kinds: frozenset[str]) -> Tree:
-    """Turn ``(kind, (kind, a, b), c)`` chains into ``(kind, ('list', a, b, c))``.
-
-    hg flattens ``or`` this way; doing it keeps evaluation depth flat for long chains.
-    """
-    if not isinstance(tree, tuple) or tree[0] not in kinds or len(tree) != 3:
-        return tree
-    items: list[Tree] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple) and node[0] == tree[0] and len(node) == 3:
-            stack.append(node[2])
-            stack.append(node[1])
-        else:
-            items.append(node)
-    return (tree[0], ("list", *items))
 
 
 def depth(tree: Any) -> int:

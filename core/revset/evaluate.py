@@ -16,7 +16,7 @@ from amalgam.node import nullrev
 from amalgam.parser import ParseError, Tree
 from amalgam.revset import lang
 from amalgam.revset.names import RepoView
-from amalgam.revset.smartset import BaseSet, SmartSet, SpanSet
+from amalgam.revset.smartset import BaseSet, SmartSet, SpanSet, UnionSet
 
 #: name -> Predicate; filled by amalgam.revset.predicates and plugins.
 PREDICATES: dict[str, Predicate] = {}
@@ -133,12 +133,7 @@ class Evaluator:
         return first & self.getset(right, first)
 
     def _or(self, subset: SmartSet, items: Tree) -> SmartSet:
-        result: SmartSet | None = None
-        for item in items[1:]:
-            part = self.getset(item, subset)
-            result = part if result is None else result + part
-        assert result is not None
-        return result
+        return UnionSet([self.getset(item, subset) for item in items[1:]])
 
     def _not(self, subset: SmartSet, inner: Tree) -> SmartSet:
         return subset - self.getset(inner, subset)

@@ -40,7 +40,7 @@ GRAMMAR = Grammar({
     "symbol": Rule(0, primary="symbol"),
     "string": Rule(0, primary="string"),
     "end": Rule(0),
-})
+}, flat=frozenset(("or", "list")))
 
 KEYWORDS = frozenset(("and", "or", "not"))
 _SINGLE = frozenset("():=,-|&+!~^%[]#")
@@ -121,32 +121,25 @@ def tokenize(text: str, known: Callable[[str], bool] | None = None) -> Iterator[
     yield ("end", None, len(text))
 
 
-def _flatten(tree: Tree) -> Tree:
-    """Flatten ``or`` and ``list`` chains, below the depth limit (so recursion is safe)."""
+def _analyse(tree: Tree) -> Tree:
+    """hg's shapes: ``(or (list a b c))``, and ``-name`` read as the string ``'-name'``."""
     if not isinstance(tree, tuple):
         return tree
-    tree = parser.simplify_infix(tree, frozenset(("or",)))
-    children = tuple(_flatten(child) for child in tree[1:])
+    children = tuple(_analyse(child) for child in tree[1:])
     if tree[0] == "negate" and children[0][0] in ("symbol", "string"):
         # hg reads "-rev" in sort(x, -rev) and "-1" as plain strings.
         return ("string", "-" + children[0][1])
-    if tree[0] == "list":
-        items: list[Tree] = []
-        for child in children:
-            if isinstance(child, tuple) and child[0] == "list":
-                items.extend(child[1:])
-            else:
-                items.append(child)
-        children = tuple(items)
+    if tree[0] == "or":
+        return ("or", ("list", *children))
     return (tree[0], *children)
 
 
 def parse(text: str, known: Callable[[str], bool] | None = None) -> Tree:
-    """Parse a revset into hg's tree shape, ``or``/``list`` flattened."""
+    """Parse a revset into hg's tree shape."""
     tree = parser.parse(GRAMMAR, tokenize(text, known), text)
     if parser.depth(tree) > parser.MAX_DEPTH:
         raise ParseError("expression nested too deeply")
-    return _flatten(tree)
+    return _analyse(tree)
 
 
 def getlist(tree: Tree | None) -> list[Tree]:

@@ -42,7 +42,7 @@ class SmartSet:
         return self.filter(lambda rev: rev not in other)
 
     def __add__(self, other: SmartSet) -> SmartSet:
-        return AddSet(self, other)
+        return UnionSet([self, other])
 
     def first(self) -> int | None:
         return next(iter(self), None)
@@ -128,18 +128,26 @@ class FilteredSet(SmartSet):
         return f"<filteredset {self.base!r}>"
 
 
-class AddSet(SmartSet):
-    """*first* then the members of *second* not already in *first*."""
+class UnionSet(SmartSet):
+    """The members of each part in turn, each revision once (``a + b + c``).
 
-    def __init__(self, first: SmartSet, second: SmartSet) -> None:
-        self.one, self.two = first, second
+    One flat list of parts rather than nested pairs, so a union of
+    thousands of terms iterates without deep recursion.
+    """
+
+    def __init__(self, parts: list[SmartSet]) -> None:
+        self.parts = parts
 
     def __iter__(self) -> Iterator[int]:
-        yield from self.one
-        yield from (rev for rev in self.two if rev not in self.one)
+        seen: set[int] = set()
+        for part in self.parts:
+            for rev in part:
+                if rev not in seen:
+                    seen.add(rev)
+                    yield rev
 
     def __contains__(self, rev: object) -> bool:
-        return rev in self.one or rev in self.two
+        return any(rev in part for part in self.parts)
 
 
 class GeneratorSet(SmartSet):

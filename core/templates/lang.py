@@ -29,9 +29,12 @@ GRAMMAR = Grammar({
     "string": Rule(0, primary="string"),
     "template": Rule(0, primary="template"),
     "end": Rule(0),
-})
+}, flat=frozenset(("list",)))
 
 _SINGLE = frozenset("(),%|.+-*/=")
+
+#: Quoted templates inside expressions may nest this deep.
+MAX_NESTING = 40
 
 
 class _Source:
@@ -39,6 +42,7 @@ class _Source:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.depth = 0
 
     def error(self, message: str, column: int) -> ParseError:
         return ParseError(message, column, self.text)
@@ -100,6 +104,10 @@ def _scan(src: _Source, pos: int, quote: str | None) -> tuple[list[Tree], int]:
     parts: list[Tree] = []
     literal: list[str] = []
     start = pos
+    src.depth += 1
+    # Each quoted template inside an expression costs several stack frames.
+    if src.depth > MAX_NESTING:
+        raise src.error("template nested too deeply", pos)
     while pos < len(text):
         c = text[pos]
         if quote is not None and c == quote:
@@ -124,6 +132,7 @@ def _scan(src: _Source, pos: int, quote: str | None) -> tuple[list[Tree], int]:
             raise src.error("unterminated string", start)
     if literal:
         parts.append(("string", "".join(literal)))
+    src.depth -= 1
     return parts, pos + 1
 
 
