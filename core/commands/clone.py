@@ -26,7 +26,8 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
     branches and their ancestors.  The new repository's .hg/hgrc records
     SOURCE as its 'default' path, which hg reads too.  Copies always use
     the pull protocol, so --pull changes nothing.  The working directory
-    is left empty for now, as with -U: run 'amg update' in the clone.
+    is then updated to the first -r revision, else the '@' bookmark, else
+    the newest head of the -b branch or of 'default'; -U leaves it empty.
 
     A clone that fails leaves no directory behind.
 
@@ -37,5 +38,6 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
     if dest is None:
         dest = default_dest(source)
         ui.status(f"destination directory: {dest}\n")
-    run(ui, source, dest, revs=opts["rev"], branches=opts["branch"])
+    run(ui, source, dest, revs=opts["rev"], branches=opts["branch"],
+        update=not opts["noupdate"])
     return 0

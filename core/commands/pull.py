@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from amalgam.error import InputError
 from amalgam.registrar import command
 
 if TYPE_CHECKING:
@@ -23,7 +22,9 @@ def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> in
 
     Add the changesets of SOURCE (the 'default' path when omitted) that
     this repository lacks.  -r, -b and -B limit the pull to those
-    changesets, branches or bookmarks and their ancestors.  Changesets
+    changesets, branches or bookmarks and their ancestors.  -u then
+    updates the working copy to the newest head of its branch that
+    descends from its parent.  Changesets
     from a publishing repository become public; remote bookmarks are added
     or fast-forwarded, a diverged one is kept as NAME@PATH.
 
@@ -33,14 +34,16 @@ def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> in
     from amalgam.exchange.peer import peer
     from amalgam.exchange.pull import pull as run, resolve_heads
 
-    if opts["update"]:
-        raise InputError("pull --update is not available yet",
-                         hint="pull, then run 'amg update'")
     label, location = paths.resolve(ui, repo, source)
     other = peer(ui, location)
     ui.status(f"pulling from {location}\n")
     heads = resolve_heads(other, opts["rev"], opts["branch"], opts["bookmark"])
     op = run(repo, other, ui, heads=heads, bookmarks=opts["bookmark"], remote_name=label)
-    if op is not None and op.added:
-        ui.status("(run 'amg update' to get a working copy)\n")
+    if op is None or not op.added:
+        return 0
+    if opts["update"]:
+        from amalgam.exchange.checkout import update_after_pull
+
+        return update_after_pull(repo, ui)
+    ui.status("(run 'amg update' to get a working copy)\n")
     return 0

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
     from amalgam.ui import UI
 
 
-@command("unbundle", [], "FILE...", category="remote")
+@command("unbundle",
+         [("u", "update", False, "update to new branch head if changesets were unbundled")],
+         "[-u] FILE...", category="remote")
 def unbundle(ui: UI, repo: Repository, *fnames: str, **opts: Any) -> int:
     """apply one or more bundle files
 
@@ -20,6 +22,7 @@ def unbundle(ui: UI, repo: Repository, *fnames: str, **opts: Any) -> int:
     uncompressed, gzip or bzip2) to the repository in one transaction per
     file.  A damaged or hostile bundle aborts with nothing added.  New
     changesets are draft unless the bundle carries phase information.
+    -u updates the working copy as 'amg pull -u' does.
 
     Returns 0 on success.
     """
@@ -36,6 +39,11 @@ def unbundle(ui: UI, repo: Repository, *fnames: str, **opts: Any) -> int:
             raise error.InputError(f"{fname}: {exc.strerror}") from None
         with fp, repo.wlock():
             added += len(apply_stream(repo, ui, fp, source="unbundle").added)
-    if added:
-        ui.status("(run 'amg update' to get a working copy)\n")
+    if not added:
+        return 0
+    if opts["update"]:
+        from amalgam.exchange.checkout import update_after_pull
+
+        return update_after_pull(repo, ui)
+    ui.status("(run 'amg update' to get a working copy)\n")
     return 0

@@ -81,7 +81,7 @@ def report(ui: UI, repo: Repository, op: Operation, *, newchangesets: bool = Tru
     for result in op.changegroups:
         heads = ""
         delta = result.newheads - result.oldheads
-        if delta > 0 and result.oldheads:
+        if delta > 0:
             heads = f" (+{delta} heads)"
         elif delta < 0:
             heads = f" ({delta} heads)"

@@ -129,7 +129,7 @@ class _LinkMap(dict):
 def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Result:
     """Add the changegroup read by *unpacker* to *repo* within *tr*."""
     cl = repo.changelog.revlog
-    result = Result(oldheads=len([r for r in cl.headrevs() if r != nullrev]))
+    result = Result(oldheads=len(cl.headrevs()))  # hg counts an empty repo's null head
     linkmap = _LinkMap(cl)
     with tempfile.TemporaryFile(prefix="amg-changelog-") as spool:
         ui.status("adding changesets\n")
@@ -171,7 +171,7 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Resu
             cl.addrevision(text, tr, len(cl), chunk.p1, chunk.p2, node=expected,
                            cachedelta=cachedelta)
     result.added = order
-    result.newheads = len([r for r in cl.headrevs() if r != nullrev])
+    result.newheads = len(cl.headrevs())
     return result
 
 

@@ -24,8 +24,8 @@ def default_dest(source: str) -> str:
 
 
 def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
-          branches: Sequence[str] = ()) -> Repository:
-    """Clone *source* into the new repository *dest* (no working copy yet)."""
+          branches: Sequence[str] = (), update: bool = True) -> Repository:
+    """Clone *source* into the new repository *dest*, then check out hg's default."""
     from amalgam.repo import Repository
 
     src = makepeer(ui, source)
@@ -36,10 +36,15 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
     try:
         repo = Repository.create(dest_abs, ui, config=ui.config)
         heads = resolve_heads(src, revs, branches)
-        pull(repo, src, ui, heads=heads)
+        pull(repo, src, ui, heads=heads, announce=False)
         url = src.repo.root if isinstance(src, LocalPeer) else source
         repo.vfs.write("hgrc", b"# example repository config (see 'amg help config')\n"
                                b"[paths]\ndefault = %s\n" % os.fsencode(url))
+        if update:
+            from amalgam.exchange.checkout import checkout, clone_target
+
+            node, label = clone_target(repo, [src.lookup(r) for r in revs], list(branches))
+            checkout(repo, ui, node, label)
     except BaseException:
         if created:
             shutil.rmtree(dest_abs, ignore_errors=True)

@@ -35,7 +35,7 @@ class Discovery:
         return any(n != nullid and not cl.hasnode(n) for n in self.remoteheads)
 
 
-def _heads(repo: Repository, revs: set[int]) -> list[int]:
+def heads_of(repo: Repository, revs: set[int]) -> list[int]:
     cl = repo.changelog.revlog
     inner = {p for r in revs for p in cl.parentrevs(r) if p in revs}
     return sorted(revs - inner)
@@ -43,7 +43,7 @@ def _heads(repo: Repository, revs: set[int]) -> list[int]:
 
 def _sample(repo: Repository, undecided: set[int], size: int, rng: random.Random) -> list[int]:
     cl = repo.changelog.revlog
-    sample = set(_heads(repo, undecided)[:size])
+    sample = set(heads_of(repo, undecided)[:size])
     frontier = list(sample)
     distance, step = 1, 0
     while frontier and len(sample) < size:
@@ -86,7 +86,7 @@ def discover(repo: Repository, peer: Peer, ui: UI | None = None) -> Discovery:
         undecided -= common | missing
     if ui is not None:
         ui.debug(f"discovery: {roundtrips} round trips, {len(common)} common\n")
-    heads = [cl.node(r) for r in _heads(repo, common)] or [nullid]
+    heads = [cl.node(r) for r in heads_of(repo, common)] or [nullid]
     return Discovery(common, heads, remoteheads, roundtrips)
 
 

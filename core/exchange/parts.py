@@ -117,21 +117,21 @@ def _bookmarks(op: Operation, part: Part) -> None:
 
 def apply_bookmarks(repo: Repository, tr: Transaction, changes: dict[str, Node | None]) -> None:
     """Set or delete bookmarks when *tr* closes."""
-    from amalgam.exchange import bookmarksync
+    from amalgam import bookmarks as bookmod
 
     for name, node in changes.items():
-        bookmarksync.validate_name(name)
+        bookmod.check_label(name)
         if node is not None and not repo.changelog.revlog.hasnode(node):
             raise Abort(f"bookmark '{name}' points to unknown changeset {short(node)}")
 
     def write(_tr: Transaction) -> None:
-        marks = bookmarksync.read(repo)
+        marks = bookmod.read(repo)
         for name, node in changes.items():
             if node is None:
                 marks.pop(name, None)
             else:
                 marks[name] = node
-        bookmarksync.write(repo, marks)
+        bookmod.write(repo, marks)
 
     tr.addfinalize(b"zz-bookmarks", write)
 
@@ -155,9 +155,9 @@ def _check_updated_heads(op: Operation, part: Part) -> None:
 
 
 def _check_bookmarks(op: Operation, part: Part) -> None:
-    from amalgam.exchange import bookmarksync
+    from amalgam import bookmarks as bookmod
 
-    marks = bookmarksync.read(op.repo)
+    marks = bookmod.read(op.repo)
     for node, name in _named_nodes(part.read(), "check:bookmarks"):
         if marks.get(name, _DELETED) != node:
             raise PushRaced(f"push race: bookmark '{name}' moved while pushing",

@@ -109,9 +109,9 @@ class LocalPeer:
                 for n in nodes]
 
     def lookup(self, key: str) -> Node:
-        from amalgam.exchange import bookmarksync
+        from amalgam import bookmarks as bookmod
 
-        marks = bookmarksync.read(self.repo)
+        marks = bookmod.read(self.repo)
         if key in marks:
             return marks[key]
         heads = self.branchmap().get(key)
@@ -123,10 +123,10 @@ class LocalPeer:
             raise RepoError(f"unknown revision '{key}' in {self.url}") from None
 
     def listkeys(self, namespace: str) -> dict[str, str]:
-        from amalgam.exchange import bookmarksync
+        from amalgam import bookmarks as bookmod
 
         if namespace == "bookmarks":
-            return {name: hex(node) for name, node in bookmarksync.read(self.repo).items()}
+            return {name: hex(node) for name, node in bookmod.read(self.repo).items()}
         if namespace == "phases":
             if is_publishing(self.repo):
                 return {"publishing": "True"}
@@ -140,7 +140,7 @@ class LocalPeer:
         return {}
 
     def pushkey(self, namespace: str, key: str, old: str, new: str) -> bool:
-        from amalgam.exchange import bookmarksync
+        from amalgam import bookmarks as bookmod
         from amalgam.exchange.parts import apply_bookmarks
         from amalgam.node import bin
 
@@ -148,7 +148,7 @@ class LocalPeer:
             return False
         repo = self.repo
         with repo.wlock(), repo.lock(), repo.transaction("pushkey") as tr:
-            current = bookmarksync.read(repo).get(key)
+            current = bookmod.read(repo).get(key)
             if (hex(current) if current else "") != old:
                 return False
             try:
@@ -182,7 +182,8 @@ class LocalPeer:
     def getbundle(self, source: str, *, heads: Sequence[Node], common: Sequence[Node],
                   cg: bool = True, bookmarks: bool = False, phases: bool = False,
                   cgversion: str = "03") -> Reader:
-        from amalgam.exchange import bookmarksync, bundle2
+        from amalgam import bookmarks as bookmod
+        from amalgam.exchange import bundle2
         from amalgam.exchange.bundle import phase_heads_payload
         from amalgam.exchange.changegroup import generate
 
@@ -201,7 +202,7 @@ class LocalPeer:
                            mandatory_params=[("version", cgversion)],
                            advisory_params=[("nbchanges", str(len(missing)))])
         if bookmarks:
-            marks = bookmarksync.read(repo)
+            marks = bookmod.read(repo)
             payload = b"".join(node + len(name.encode()).to_bytes(2, "big") + name.encode()
                                for name, node in sorted(marks.items()))
             writer.newpart("bookmarks", data=payload)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from amalgam import bookmarks as bookmod
 from amalgam.error import Abort
-from amalgam.exchange import bookmarksync, discovery, phasesync
+from amalgam.exchange import discovery, phasesync
 from amalgam.node import Node, nullid
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def resolve_heads(peer: Peer, revs: Sequence[str], branches: Sequence[str],
 
 
 def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = None,
-         bookmarks: Sequence[str] = (), remote_name: str = "default") -> Operation | None:
+         bookmarks: Sequence[str] = (), remote_name: str = "default",
+         announce: bool = True) -> Operation | None:
     """Bring what *peer* has under *heads* (default: all) into *repo*."""
     from amalgam.exchange.bundle import apply_stream
 
@@ -55,20 +57,15 @@ def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = Non
         stream = peer.getbundle("pull", heads=wanted or [nullid], common=disc.commonheads,
                                 cg=bool(needed), bookmarks=True, phases=True)
         op = apply_stream(repo, ui, stream, source="pull", targetphase=phasesync.DRAFT)
-        _merge_bookmarks(repo, ui, op.bookmarks, bookmarks, remote_name)
+        _merge_bookmarks(repo, ui if announce else None, op.bookmarks, bookmarks, remote_name)
         return op
 
 
-def _is_ancestor(repo: Repository, ancestor: Node, node: Node) -> bool:
-    cl = repo.changelog.revlog
-    return cl.rev(ancestor) in phasesync.ancestors(repo, [cl.rev(node)])
-
-
-def _merge_bookmarks(repo: Repository, ui: UI, remote: dict[str, Node | None],
+def _merge_bookmarks(repo: Repository, ui: UI | None, remote: dict[str, Node | None],
                      explicit: Sequence[str], remote_name: str) -> None:
     """hg's rules: add new remote bookmarks, fast-forward ours, keep divergence aside."""
     cl = repo.changelog.revlog
-    local = bookmarksync.read(repo)
+    local = bookmod.read(repo)
     changed = False
     for name, node in sorted(remote.items()):
         if node is None or not cl.hasnode(node):
@@ -76,20 +73,26 @@ def _merge_bookmarks(repo: Repository, ui: UI, remote: dict[str, Node | None],
         mine = local.get(name)
         if name in explicit or mine is None:
             if mine != node:
-                ui.status(f"{'importing' if name in explicit else 'adding remote'} "
-                          f"bookmark {name}\n")
+                _say(ui, f"{'importing' if name in explicit else 'adding remote'} "
+                         f"bookmark {name}\n")
                 local[name] = node
                 changed = True
         elif mine != node:
-            if _is_ancestor(repo, mine, node):
-                ui.status(f"updating bookmark {name}\n")
+            if bookmod.is_descendant(repo, mine, node):
+                _say(ui, f"updating bookmark {name}\n")
                 local[name] = node
                 changed = True
-            elif not _is_ancestor(repo, node, mine):
+            elif not bookmod.is_descendant(repo, node, mine):
                 divergent = f"{name}@{remote_name}"
-                ui.warn(f"divergent bookmark {name} stored as {divergent}\n")
+                if ui is not None:
+                    ui.warn(f"divergent bookmark {name} stored as {divergent}\n")
                 local[divergent] = node
                 changed = True
     if changed:
-        bookmarksync.write(repo, local)
+        bookmod.write(repo, local)
 
+
+
+def _say(ui: UI | None, message: str) -> None:
+    if ui is not None:
+        ui.status(message)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from amalgam import bookmarks as bookmod
 from amalgam.error import Abort, StateError
-from amalgam.exchange import bookmarksync, bundle2, discovery, phasesync
+from amalgam.exchange import bundle2, discovery, phasesync
 from amalgam.node import Node, hex, nullid, short
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
          force: bool = False, newbranch: bool = False, bookmarks: Sequence[str] = ()) -> int:
     """Send what *peer* lacks; 0 when something was pushed, 1 when nothing was."""
     cl = repo.changelog.revlog
-    local_marks = bookmarksync.read(repo)
+    local_marks = bookmod.read(repo)
     for name in bookmarks:
         if name not in local_marks:
             raise Abort(f"bookmark '{name}' does not exist")
@@ -86,7 +87,7 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
     if peer.listkeys("phases").get("publishing", "").lower() == "true":
         sent_heads = [cl.node(r) for r in (missing or [])]
         tops = [n for n in sent_heads if cl.rev(n) in
-                set(discovery._heads(repo, set(missing)))]
+                set(discovery.heads_of(repo, set(missing)))]
         common_heads = [n for n in disc.commonheads if n != nullid]
         with repo.lock(), repo.transaction("push-phases") as tr:
             phasesync.advance(repo, tr, phasesync.PUBLIC, tops + common_heads)
@@ -96,8 +97,6 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
 
 def _push_bookmarks(repo: Repository, peer: Peer, ui: UI, local: dict[str, Node],
                     remote: dict[str, Node], explicit: Sequence[str]) -> None:
-    from amalgam.exchange.pull import _is_ancestor
-
     for name, node in sorted(local.items()):
         old = remote.get(name)
         if old == node:
@@ -106,7 +105,7 @@ def _push_bookmarks(repo: Repository, peer: Peer, ui: UI, local: dict[str, Node]
             ui.status(f"exporting bookmark {name}\n")
         elif old is None or not repo.changelog.revlog.hasnode(old) or not peer.known([node])[0]:
             continue
-        elif not _is_ancestor(repo, old, node):
+        elif not bookmod.is_descendant(repo, old, node):
             continue
         else:
             ui.status(f"updating bookmark {name}\n")
