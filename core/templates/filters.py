@@ -41,37 +41,37 @@ def strftime(value: Any, fmt: str) -> str:
 
 @templatefilter("isodate")
 def isodate(value: Any) -> str:
-    """Date. ``2006-09-18 15:13 +0200``."""
+    """A date as YYYY-MM-DD HH:MM and its zone."""
     return strftime(value, "%Y-%m-%d %H:%M %z")
 
 
 @templatefilter("isodatesec")
 def isodatesec(value: Any) -> str:
-    """Date. ``2006-09-18 15:13:13 +0200``."""
+    """A date as YYYY-MM-DD HH:MM:SS and its zone."""
     return strftime(value, "%Y-%m-%d %H:%M:%S %z")
 
 
 @templatefilter("rfc822date")
 def rfc822date(value: Any) -> str:
-    """Date. ``Tue, 18 Aug 2009 13:00:13 +0200``."""
+    """A date in the e-mail (RFC 822) format."""
     return strftime(value, "%a, %d %b %Y %H:%M:%S %z")
 
 
 @templatefilter("shortdate")
 def shortdate(value: Any) -> str:
-    """Date. ``2006-09-18``."""
+    """A date as YYYY-MM-DD."""
     return strftime(value, "%Y-%m-%d")
 
 
 @templatefilter("date")
 def date(value: Any) -> str:
-    """Date. ``Mon Sep 04 15:13:13 2006 0700`` style, as hg log prints it."""
+    """A date the way log prints it, weekday first and zone last."""
     return strftime(value, "%a %b %d %H:%M:%S %Y %z")
 
 
 @templatefilter("age")
 def age(value: Any) -> str:
-    """Date. How long ago the date was (``3 days ago``); older than two years: the date."""
+    """How long ago a date was, in words; dates over two years old print as YYYY-MM-DD."""
     then = _date(value).when
     delta = int(time.time() - then)
     future = delta < 0
@@ -88,7 +88,7 @@ def age(value: Any) -> str:
 
 @templatefilter("person")
 def person(value: Any) -> str:
-    """Any text. The name before an email address."""
+    """The name part of an author, without the e-mail address."""
     author = text(value)
     if "@" not in author:
         return author
@@ -100,7 +100,7 @@ def person(value: Any) -> str:
 
 @templatefilter("email")
 def email(value: Any) -> str:
-    """Any text. The first email address found."""
+    """The e-mail address of an author (the text between < and >)."""
     author = text(value)
     right = author.find(">")
     return author[author.find("<") + 1:right if right != -1 else None]
@@ -108,7 +108,7 @@ def email(value: Any) -> str:
 
 @templatefilter("user")
 def user(value: Any) -> str:
-    """Any text. The short user name: the email's local part, up to a dot."""
+    """A short login-like name: the e-mail's local part up to any dot."""
     name = text(value)
     for cut in ("@",):
         if cut in name:
@@ -123,38 +123,38 @@ def user(value: Any) -> str:
 
 @templatefilter("short")
 def short(value: Any) -> str:
-    """Changeset hash. The short form (12 hexadecimal digits)."""
+    """The first 12 characters (a short node id)."""
     return text(value)[:12]
 
 
 @templatefilter("firstline")
 def firstline(value: Any) -> str:
-    """Any text. The first line."""
+    """Only the first line of the text."""
     lines = text(value).splitlines()
     return lines[0] if lines else ""
 
 
 @templatefilter("strip")
 def strip(value: Any) -> str:
-    """Any text. Strips leading and trailing whitespace."""
+    """The text without surrounding whitespace."""
     return text(value).strip()
 
 
 @templatefilter("upper")
 def upper(value: Any) -> str:
-    """Any text. Upper case."""
+    """The text in upper case."""
     return text(value).upper()
 
 
 @templatefilter("lower")
 def lower(value: Any) -> str:
-    """Any text. Lower case."""
+    """The text in lower case."""
     return text(value).lower()
 
 
 @templatefilter("count")
 def count(value: Any) -> int:
-    """List or text. The number of items or characters."""
+    """How many items a list has, or characters a text has."""
     if isinstance(value, ListValue):
         return len(value)
     return len(text(value))
@@ -162,7 +162,7 @@ def count(value: Any) -> int:
 
 @templatefilter("stringify")
 def stringify(value: Any) -> str:
-    """Any type. The value as text."""
+    """Any value rendered as plain text."""
     return text(value)
 
 
@@ -185,5 +185,5 @@ def dumps(value: Any) -> str:
 
 @templatefilter("json")
 def json_(value: Any) -> str:
-    """Any type. The value as JSON text."""
+    """Any value encoded as JSON."""
     return dumps(value)

@@ -18,7 +18,7 @@ def _count(engine: Engine, args: list[Tree], name: str, low: int, high: int,
 
 @function("if(expr, then[, else])")
 def if_(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
-    """Conditionally execute based on the result of an expression."""
+    """*then* when *expr* is non-empty (or a non-empty list), else *else*."""
     _count(engine, args, "if", 2, 3, "two or three arguments")
     if truthy(engine.evaluate(args[0], mapping)):
         return engine.evaluate(args[1], mapping)
@@ -27,7 +27,7 @@ def if_(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
 
 @function("ifeq(expr1, expr2, then[, else])")
 def ifeq(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
-    """Conditionally execute based on whether 2 items are equivalent."""
+    """*then* when both expressions render to the same text, else *else*."""
     _count(engine, args, "ifeq", 3, 4, "three or four arguments")
     if engine.render(args[0], mapping) == engine.render(args[1], mapping):
         return engine.evaluate(args[2], mapping)
@@ -36,7 +36,7 @@ def ifeq(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
 
 @function("ifcontains(needle, haystack, then[, else])")
 def ifcontains(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
-    """Conditionally execute based on whether the item "needle" is in "haystack"."""
+    """*then* when *needle* is an item of the list (or part of the text), else *else*."""
     _count(engine, args, "ifcontains", 3, 4, "three or four arguments")
     needle = engine.render(args[0], mapping)
     haystack = engine.evaluate(args[1], mapping)
@@ -48,7 +48,7 @@ def ifcontains(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> 
 
 @function("join(list, sep)")
 def join(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Join items in a list with a delimiter."""
+    """The list's items with *sep* (default a space) between them."""
     _count(engine, args, "join", 1, 2, "one or two arguments")
     value = engine.evaluate(args[0], mapping)
     sep = engine.render(args[1], mapping) if len(args) == 2 else " "
@@ -59,14 +59,14 @@ def join(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
 @function("label(label, expr)")
 def label(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
-    """Apply a label to generated content (colour is not applied to plain output)."""
+    """*expr* marked for colouring as *label* (plain output shows just *expr*)."""
     _count(engine, args, "label", 2, 2, "two arguments")
     return engine.evaluate(args[1], mapping)
 
 
-@function("pad(text, width[, fillchar=' '[, left=False]])")
+@function("pad(text, width[, fillchar[, left]])")
 def pad(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Pad text with a fill character."""
+    """*text* widened to *width* with *fillchar*, on the left when *left* is true."""
     _count(engine, args, "pad()", 2, 4, "two to four arguments")
     value = engine.render(args[0], mapping)
     width = engine.integer(engine.evaluate(args[1], mapping))
@@ -77,9 +77,9 @@ def pad(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
     return value.rjust(width, fill) if left else value.ljust(width, fill)
 
 
-@function("fill(text[, width[, initialident[, hangindent]]])")
+@function("fill(text[, width[, firstindent[, indent]]])")
 def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Fill many paragraphs with optional indentation."""
+    """Re-wrap each paragraph to *width* columns, with optional indents."""
     _count(engine, args, "fill", 1, 4, "one to four arguments")
     value = engine.render(args[0], mapping)
     width = engine.integer(engine.evaluate(args[1], mapping)) if len(args) > 1 else 76
@@ -96,7 +96,7 @@ def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
 @function("indent(text, indentchars[, firstline])")
 def indent(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Indent all non-empty lines with the characters given."""
+    """Prefix every non-empty line; the first one may get its own prefix."""
     _count(engine, args, "indent", 2, 3, "two or three arguments")
     value = engine.render(args[0], mapping)
     prefix = engine.render(args[1], mapping)
@@ -113,7 +113,7 @@ def indent(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
 @function("separate(sep, args...)")
 def separate(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Add a separator between non-empty arguments."""
+    """The non-empty arguments with *sep* between them."""
     if not args:
         raise engine.error("separate expects at least one argument")
     sep = engine.render(args[0], mapping)
@@ -123,7 +123,7 @@ def separate(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> st
 
 @function("date(date[, fmt])")
 def date(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Format a date; the default is like ``Mon Sep 04 15:13:13 2006 +0700``."""
+    """A date formatted with strftime codes (%z, %1, %2 give the zone); by default as log shows it."""
     from amalgam.templates import filters
 
     _count(engine, args, "date", 1, 2, "one or two arguments")
@@ -135,7 +135,7 @@ def date(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
 @function("get(dict, key)")
 def get(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
-    """Get an attribute/key from an object (``get(extras, "branch")``)."""
+    """One entry of a mapping such as extras."""
     _count(engine, args, "get()", 2, 2, "two arguments")
     value = engine.evaluate(args[0], mapping)
     if not isinstance(value, dict):
@@ -145,7 +145,7 @@ def get(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
 
 @function("revset(query[, formatargs...])")
 def revset(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> ListValue:
-    """Execute a revision set query; ``%d``/``%s`` take further arguments."""
+    """The revisions a revset selects (list; items have {rev} and {node}); %d and %s take the further arguments."""
     from amalgam import revset as revsetmod
     from amalgam.context import changectx
 

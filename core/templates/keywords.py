@@ -11,38 +11,38 @@ from amalgam.templates.values import Date, ListValue
 
 @keyword("rev")
 def rev(ctx: Any, mapping: Mapping[str, Any]) -> int:
-    """Integer. The repository-local changeset revision number."""
+    """The changeset's revision number in this repository."""
     return ctx.rev
 
 
 @keyword("node")
 def node(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The changeset identification hash, as a 40 hexadecimal digit string."""
+    """The full node id in hex (40 digits)."""
     return ctx.hex()
 
 
 @keyword("author")
 def author(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The unmodified author of the changeset."""
+    """Who committed the changeset, exactly as recorded."""
     return ctx.user()
 
 
 @keyword("date")
 def date(ctx: Any, mapping: Mapping[str, Any]) -> Date:
-    """Date information. The date when the changeset was committed."""
+    """When the changeset was committed (a date; see the date filters)."""
     when, offset = ctx.date()
     return Date(when, offset)
 
 
 @keyword("desc")
 def desc(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The text of the changeset description."""
+    """The commit message."""
     return ctx.description()
 
 
 @keyword("branch")
 def branch(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The name of the branch on which the changeset was committed."""
+    """The named branch the changeset belongs to."""
     return ctx.branch()
 
 
@@ -58,7 +58,7 @@ def _paths(paths: list[bytes], key: str = "file") -> ListValue:
 
 @keyword("files")
 def files(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. All files modified, added, or removed by this changeset."""
+    """Every path the changeset touches (list; items have {file})."""
     return _paths(list(ctx.files()))
 
 
@@ -80,25 +80,25 @@ def _status(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
 
 @keyword("file_mods")
 def file_mods(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Files modified by this changeset."""
+    """Paths changed relative to the first parent (list)."""
     return _paths(_status(ctx)[0])
 
 
 @keyword("file_adds")
 def file_adds(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Files added by this changeset."""
+    """Paths new relative to the first parent (list)."""
     return _paths(_status(ctx)[1])
 
 
 @keyword("file_dels")
 def file_dels(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Files removed by this changeset."""
+    """Paths gone relative to the first parent (list)."""
     return _paths(_status(ctx)[2])
 
 
 @keyword("file_copies")
 def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Files copied in this changeset with their sources."""
+    """Copied or renamed paths (list; items have {name} and {source})."""
     items = []
     for path in _status(ctx)[1] + _status(ctx)[0]:
         renamed = ctx.filectx(path).renamed()
@@ -112,13 +112,13 @@ def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
 
 @keyword("tags")
 def tags(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Any tags associated with the changeset."""
+    """Tags on the changeset, tip included (list; items have {tag})."""
     return ListValue.of("tag", list(ctx.tags()))
 
 
 @keyword("bookmarks")
 def bookmarks(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. Any bookmarks associated with the changeset."""
+    """Bookmarks on the changeset (list; items have {bookmark})."""
     return ListValue.of("bookmark", list(ctx.bookmarks()))
 
 
@@ -131,50 +131,50 @@ def _parent_items(ctx: Any, natural_hidden: bool) -> list[dict[str, Any]]:
 
 @keyword("parents")
 def parents(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """List of strings. The parents as ``rev:node``, unless the parent is the previous revision."""
+    """Parents as rev:shortnode, left empty when the only parent is the previous revision."""
     return ListValue(_parent_items(ctx, True), lambda item: f"{item['rev']}:{item['node'][:12]} ",
                      sep="", json=lambda item: item["node"])
 
 
 @keyword("p1rev")
 def p1rev(ctx: Any, mapping: Mapping[str, Any]) -> int:
-    """Integer. The repository-local revision number of the first parent, or -1."""
+    """Revision number of the first parent (-1 for none)."""
     return ctx.p1().rev
 
 
 @keyword("p2rev")
 def p2rev(ctx: Any, mapping: Mapping[str, Any]) -> int:
-    """Integer. The repository-local revision number of the second parent, or -1."""
+    """Revision number of the second parent (-1 for none)."""
     return ctx.p2().rev
 
 
 @keyword("p1node")
 def p1node(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The identification hash of the first parent (all zeroes if none)."""
+    """Full hex node of the first parent (zeroes for none)."""
     return ctx.p1().hex()
 
 
 @keyword("p2node")
 def p2node(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The identification hash of the second parent (all zeroes if none)."""
+    """Full hex node of the second parent (zeroes for none)."""
     return ctx.p2().hex() if ctx.p2().rev != nullrev else hex(nullid)
 
 
 @keyword("phase")
 def phase(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. The changeset phase name."""
+    """public, draft or secret."""
     return ctx.phasestr()
 
 
 @keyword("phaseidx")
 def phaseidx(ctx: Any, mapping: Mapping[str, Any]) -> int:
-    """Integer. The changeset phase index (0 public, 1 draft, 2 secret)."""
+    """The phase as a number: 0 public, 1 draft, 2 secret."""
     return ctx.phase()
 
 
 @keyword("diffstat")
 def diffstat(ctx: Any, mapping: Mapping[str, Any]) -> str:
-    """String. Statistics of changes with ``files: +added/-removed`` lines."""
+    """Summary of the diff against the first parent: FILES: +ADDED/-REMOVED lines."""
     import difflib
 
     mine, theirs = ctx.manifest(), ctx.p1().manifest()

@@ -129,3 +129,12 @@ def test_revsetalias_from_config(repo: Repository, amg) -> None:
                                                        '"even" = "0 + 2 + 4"\n')
     result = amg("debugrevspec", "odd", cwd=repo.root)
     assert (result.rc, result.stdout) == (0, "1\n3\n5\n")
+
+
+def test_help_revsets_lists_every_function(amg) -> None:
+    from amalgam.revset.evaluate import PREDICATES
+
+    result = amg("help", "revsets")
+    assert result.rc == 0
+    for predicate in PREDICATES.values():
+        assert f"\n  {predicate.decl}\n" in result.stdout

@@ -88,3 +88,12 @@ def test_debugtemplate_command(repo: Repository, amg) -> None:
     assert (result.rc, result.stdout) == (0, "0|1|")
     result = amg("debugtemplate", "-r", "0", "{rev|bogus}", cwd=repo.root)
     assert (result.rc, result.stderr) == (255, "abort: parse error: unknown function 'bogus'\n")
+
+
+def test_help_templates_lists_every_keyword_filter_and_function(amg) -> None:
+    from amalgam.templates.engine import FILTERS, FUNCTIONS, KEYWORDS
+
+    result = amg("help", "templates")
+    assert result.rc == 0
+    for name in [*KEYWORDS, *FILTERS] + [decl for _, decl, _ in FUNCTIONS.values()]:
+        assert f"\n  {name}\n" in result.stdout
