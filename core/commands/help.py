@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 #: Topics that are not commands; they win over a command of the same name
 #: (use ``-c`` for the command), as in hg.
-TOPICS = ("config", "hooks")
+TOPICS = ("config", "hooks", "revsets", "templates")
 
 
 @command("help", [
@@ -54,6 +54,10 @@ def help_(ui: UI, repo: Any, name: str | None = None, **opts: Any) -> int:
 def _topic(ui: UI, prog: str, name: str) -> str:
     if name == "hooks":
         return helptext.hooks_topic(prog)
+    if name in ("revsets", "templates"):
+        import importlib
+
+        return importlib.import_module(f"amalgam.helptext.{name}").topic(prog)
     from amalgam.config import help_text
 
     return help_text(ui.config).rstrip("\n") + "\n"
@@ -133,7 +137,10 @@ def overview(ui: UI, prog: str) -> str:
         lines += ["user aliases:", "", *helptext.listing(aliases), ""]
     lines += ["additional help topics:", "",
               *helptext.listing([("config", "configuration items and files"),
-                                 ("hooks", "hooks plugins can implement")]), ""]
+                                 ("hooks", "hooks plugins can implement"),
+                                 ("revsets", "selecting changesets with revsets"),
+                                 ("templates", "customizing output with templates")]),
+              ""]
     if ui.verbose:
         from amalgam.cli.dispatch import GLOBAL_OPTIONS
 
