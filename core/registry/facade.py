@@ -160,6 +160,17 @@ class Hooks:
         return self._all("exchange_push_prestep",
                          dict(repo=repo, peer=peer, outgoing=outgoing))
 
+    # -- revsets and templates ---------------------------------------------
+
+    def revset_predicates(self, *, repo: Any) -> list[Any]:
+        return self._all("revset_predicates", dict(repo=repo))
+
+    def template_keywords(self, *, repo: Any) -> list[Any]:
+        return self._all("template_keywords", dict(repo=repo))
+
+    def template_filters(self, *, repo: Any) -> list[Any]:
+        return self._all("template_filters", dict(repo=repo))
+
 
 def _run(impl: Callable[..., int | None], inv: CommandInvocation) -> int | None:
     return impl(inv.ui, inv.repo, *inv.args, **inv.opts)
