@@ -35,6 +35,7 @@ LAYERS: dict[str, str] = {
     "storage": "amalgam.hooks.storage",
     "workingcopy": "amalgam.hooks.workingcopy",
     "exchange": "amalgam.hooks.exchange",
+    "revsets": "amalgam.hooks.revsets",
 }
 
 
@@ -111,6 +112,16 @@ _LAYER_HOOKS = (
     HookInfo("exchange_push_prestep", "exchange",
              "A push is about to send its changesets.",
              False, None, ("repo", "peer", "outgoing")),
+    # -- revsets and templates -------------------------------------------
+    HookInfo("revset_predicates", "revsets",
+             "Add revset functions that test one changeset at a time.",
+             False, None, ("repo",)),
+    HookInfo("template_keywords", "revsets",
+             "Add template keywords.",
+             False, None, ("repo",)),
+    HookInfo("template_filters", "revsets",
+             "Add template filters.",
+             False, None, ("repo",)),
 )
 
 

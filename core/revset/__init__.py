@@ -8,7 +8,7 @@ and returns a lazy, ordered :class:`~amalgam.revset.smartset.SmartSet`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amalgam.parser import Tree
 
@@ -43,6 +43,18 @@ def config_aliases(repo: Repository) -> dict[str, str]:
     return {str(name): str(value) for name, value in config.items("revsetalias")}
 
 
+def plugin_tables(repo: Repository, hook: str) -> list[Mapping[str, Any]]:
+    """What enabled plugins return from *hook* (``revset_predicates``, ``template_*``).
+
+    Goes through the hook facade, so with no plugin declaring the hook
+    nothing is imported; a repository used without the CLI has no plugins.
+    """
+    hooks = getattr(repo.ui, "hooks", None)
+    if hooks is None:
+        return []
+    return [table for table in getattr(hooks, hook)(repo=repo) if table]
+
+
 def revs(repo: Repository, specs: Sequence[str | int],
          aliases: Mapping[str, str] | None = None) -> SmartSet:
     """The changesets *specs* select, in hg's order (several specs: their union)."""
@@ -65,7 +77,7 @@ def revs(repo: Repository, specs: Sequence[str | int],
         if aliases:
             tree = lang.expand_aliases(tree, lang.load_aliases(aliases))
         trees.append(tree)
-    evaluator = Evaluator(view)
+    evaluator = Evaluator(view, plugin_tables(repo, "revset_predicates"))
     tree = trees[0] if len(trees) == 1 else ("or", ("list", *trees))
     return evaluator.getset(tree)
 

@@ -8,7 +8,7 @@ order themselves (ranges, ``sort``, ``reverse``, ``or``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from amalgam import error
@@ -50,9 +50,15 @@ class FullSet(SpanSet):
 class Evaluator:
     """Evaluates trees for one repository view."""
 
-    def __init__(self, view: RepoView) -> None:
+    def __init__(self, view: RepoView, plugins: list[Mapping[str, Callable[..., bool]]] = ()
+                 ) -> None:
         self.view = view
         self.full = FullSet(len(view))
+        self.extra: dict[str, Predicate] = {}
+        for table in plugins:
+            for name, func in table.items():
+                if name not in PREDICATES:
+                    self.extra[name] = _plugin_predicate(func, name)
 
     def error(self, message: str, hint: str | None = None) -> ParseError:
         exc = ParseError(message)
@@ -173,11 +179,11 @@ class Evaluator:
     def _func(self, subset: SmartSet, name: Tree, args: Tree | None) -> SmartSet:
         if name[0] != "symbol":
             raise self.error("not a function: " + _what(name[0]))
-        found = PREDICATES.get(name[1])
+        found = PREDICATES.get(name[1]) or self.extra.get(name[1])
         if found is None:
             from difflib import get_close_matches
 
-            close = get_close_matches(name[1], list(PREDICATES), n=1, cutoff=0.6)
+            close = get_close_matches(name[1], [*PREDICATES, *self.extra], n=1, cutoff=0.6)
             raise self.error(f"unknown identifier: {name[1]}",
                              hint=f"did you mean {close[0]}?" if close else None)
         return found.func(self, subset, args)
@@ -259,6 +265,18 @@ class Evaluator:
             if rev != nullrev:
                 found.add(rev)
         return subset & BaseSet(sorted(found))
+
+
+def _plugin_predicate(func: Callable[..., bool], name: str) -> Predicate:
+    """Wrap a plugin's ``func(repo, rev, args) -> bool`` as a lazy filter."""
+
+    def evaluate(ev: Evaluator, subset: SmartSet, args: Tree | None) -> SmartSet:
+        strings = [ev.string(arg, f"{name} expects string arguments")
+                   for arg in lang.getlist(args)]
+        repo = ev.view.repo
+        return subset.filter(lambda rev: rev >= 0 and bool(func(repo, rev, strings)))
+
+    return Predicate(evaluate, f"{name}(...)", (func.__doc__ or "").strip())
 
 
 def _what(kind: str) -> str:

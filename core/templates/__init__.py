@@ -42,7 +42,11 @@ class ChangesetPrinter:
 
         named = dict(named if named is not None else config_templates(repo))
         self.repo = repo
-        self.engine = Engine({name: parse(text) for name, text in named.items()})
+        from amalgam.revset import plugin_tables
+
+        self.engine = Engine({name: parse(text) for name, text in named.items()},
+                             keywords=plugin_tables(repo, "template_keywords"),
+                             filters=plugin_tables(repo, "template_filters"))
         self.json = spec == "json"
         self.count = 0
         self.last_header: str | None = None

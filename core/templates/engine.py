@@ -50,10 +50,17 @@ def load() -> None:
 class Engine:
     """Renders trees; *named* holds ``[templates]`` entries usable as ``{name}``."""
 
-    def __init__(self, named: Mapping[str, Tree] | None = None) -> None:
+    def __init__(self, named: Mapping[str, Tree] | None = None, *,
+                 keywords: list[Mapping[str, Callable[..., Any]]] = (),
+                 filters: list[Mapping[str, Callable[[Any], Any]]] = ()) -> None:
         load()
         self.named = dict(named or {})
         self._expanding: list[str] = []
+        # Plugins' additions, for this engine only; built-in names win.
+        self.keywords = {name: func for table in keywords for name, func in table.items()
+                         if name not in KEYWORDS}
+        self.filters = {name: func for table in filters for name, func in table.items()
+                        if name not in FILTERS}
 
     def error(self, message: str) -> ParseError:
         return ParseError(message)
@@ -100,15 +107,23 @@ class Engine:
                 return self.render(self.named[name], mapping)
             finally:
                 self._expanding.pop()
-        found = KEYWORDS.get(name)
-        if found is None or "ctx" not in mapping:
+        if "ctx" not in mapping:
             return ""
-        return found[0](mapping["ctx"], mapping)
+        found = KEYWORDS.get(name)
+        if found is not None:
+            return found[0](mapping["ctx"], mapping)
+        plugin = self.keywords.get(name)
+        if plugin is not None:
+            value = plugin(mapping["ctx"].repo, mapping["ctx"])
+            return values.ListValue.of(name, list(value)) if isinstance(value, list) else value
+        return ""
 
     def filter(self, inner: Tree, name: Tree, mapping: Mapping[str, Any]) -> Any:
         if name[0] != "symbol":
             raise self.error("expected a filter name")
         found = FILTERS.get(name[1])
+        if found is None and name[1] in self.filters:
+            return self.filters[name[1]](self.evaluate(inner, mapping))
         if found is None:
             if name[1] in FUNCTIONS:
                 return self.call(name, inner, mapping)
