@@ -162,13 +162,17 @@ class _Packer:
 
 
 def _group(packer: _Packer, revlog: Revlog, revs: list[int], linknodes: dict[int, Node],
-           known: set[int]) -> Iterator[bytes]:
-    """The delta group of *revs* (ascending); deltas against p1 when the receiver has it."""
+           known: set[int], fulltexts: bool = False) -> Iterator[bytes]:
+    """The delta group of *revs* (ascending); deltas against p1 when the receiver has it.
+
+    *fulltexts* sends every revision whole (hg does so for the changelog,
+    whose revlog stores no deltas to reuse).
+    """
     from amalgam.storage import mdiff
 
     for rev in revs:
         p1, p2 = revlog.parentrevs(rev)
-        if p1 != nullrev and p1 in known:
+        if not fulltexts and p1 != nullrev and p1 in known:
             base = p1
             delta = revlog.revdiff(p1, rev)
         else:
@@ -198,15 +202,17 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     revs = sorted(set(missing))
     commonrevs = _commonrevs(cl, common)
     clnodes = {rev: cl.node(rev) for rev in revs}
-    yield from _group(packer, cl, revs, clnodes, set(commonrevs))
+    yield from _group(packer, cl, revs, clnodes, set(), fulltexts=True)
 
     mlog = repo.manifestlog.revlog
     mlinks: dict[int, Node] = {}
+    entries = []
     for rev in revs:
-        mnode = repo.changelog.read(rev).manifest
-        if mnode == nullid:
+        entry = repo.changelog.read(rev)
+        entries.append((rev, entry.manifest, entry.files))
+        if entry.manifest == nullid:
             continue
-        mrev = mlog.rev(mnode)
+        mrev = mlog.rev(entry.manifest)
         if mrev not in mlinks and mlog.linkrev(mrev) not in commonrevs:
             mlinks[mrev] = clnodes[rev]
     mrevs = sorted(mlinks)
@@ -215,14 +221,18 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     if version == "03":
         yield closechunk()
 
-    # Files: every entry a sent manifest adds relative to its manifest parents.
+    # Files: the revisions each sent changeset lists as changed, as hg's
+    # fast path finds them; a file revision a merge takes unchanged from its
+    # second parent was listed by the changeset that created it.
     needed: dict[bytes, dict[Node, Node]] = {}
-    for mrev in mrevs:
-        manifest = repo.manifestlog.read(mlog.node(mrev))
-        p1 = repo.manifestlog.read(mlog.node(mlog.parentrevs(mrev)[0]))
-        for path, (mine, _theirs) in manifest.diff(p1).items():
-            if mine is not None:
-                needed.setdefault(path, {}).setdefault(mine[0], mlinks[mrev])
+    for rev, mnode, files in entries:
+        if not files:
+            continue
+        manifest = repo.manifestlog.read(mnode)
+        for path in files:
+            found = manifest.get(path)
+            if found is not None:
+                needed.setdefault(path, {}).setdefault(found[0], clnodes[rev])
     for path in sorted(needed):
         flog = repo.file(path).revlog
         links: dict[int, Node] = {}
