@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from amalgam import error
-from amalgam.node import bin, hex, nullid, nullrev
+from amalgam.node import nullid, nullrev
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
     from amalgam.storage.changelog import ChangesetEntry
 
-PHASES = ("public", "draft", "secret")
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class RepoView:
@@ -55,125 +55,51 @@ class RepoView:
             self._children = children
         return self._children.get(rev, [])
 
-    # -- phases ---------------------------------------------------------------------
+    # -- phases and names, from the kernel's modules --------------------------------
 
     def phase(self, rev: int) -> int:
         if self._phases is None:
-            roots: dict[int, int] = {}
-            for line in self.repo.svfs.tryread("phaseroots").splitlines():
-                phase, _, hexnode = line.partition(b" ")
-                try:
-                    node = bin(hexnode.decode("ascii"))
-                    value = int(phase)
-                except ValueError:
-                    continue
-                if self.cl.hasnode(node) and value > 0:
-                    rev_ = self.cl.rev(node)
-                    roots[rev_] = max(roots.get(rev_, 0), min(value, 2))
-            phases = [0] * len(self.cl)
-            for r in range(min(roots, default=len(self.cl)), len(self.cl)):
-                p1, p2 = self.cl.parentrevs(r)
-                phases[r] = max(roots.get(r, 0), phases[p1] if p1 >= 0 else 0,
-                                phases[p2] if p2 >= 0 else 0)
-            self._phases = phases
+            from amalgam import phases
+
+            self._phases = phases.phases(self.repo)
         return self._phases[rev] if rev >= 0 else 0
 
-    # -- names --------------------------------------------------------------------------
+    def _revs(self, table: dict[str, bytes]) -> dict[str, int]:
+        return {name: self.cl.rev(node) if node != nullid else nullrev
+                for name, node in table.items() if node == nullid or self.cl.hasnode(node)}
 
     def bookmarks(self) -> dict[str, int]:
         if self._bookmarks is None:
-            marks = {}
-            for line in self.repo.vfs.tryread("bookmarks").splitlines():
-                hexnode, _, name = line.partition(b" ")
-                try:
-                    node = bin(hexnode.decode("ascii"))
-                except ValueError:
-                    continue
-                if self.cl.hasnode(node):
-                    marks[name.decode("utf-8", "replace")] = self.cl.rev(node)
-            self._bookmarks = marks
+            from amalgam import bookmarks
+
+            self._bookmarks = self._revs(bookmarks.read(self.repo))
         return self._bookmarks
 
     def tags(self) -> dict[str, int]:
-        """Global tags from ``.hgtags`` on every head (later heads win), local tags, ``tip``."""
+        """Every tag (``tip`` included) -> revision."""
         if self._tags is None:
-            found: dict[str, bytes] = {}
-            texts = [self._hgtags(rev) for rev in sorted(self.cl.headrevs())]
-            texts.append(self.repo.vfs.tryread("localtags"))
-            for text in texts:
-                for line in text.splitlines():
-                    hexnode, _, name = line.strip().partition(b" ")
-                    try:
-                        found[name.strip().decode("utf-8")] = bin(hexnode.decode("ascii"))
-                    except (ValueError, UnicodeDecodeError):
-                        continue
-            tags = {name: self.cl.rev(node) for name, node in found.items()
-                    if node != nullid and self.cl.hasnode(node)}
-            tags["tip"] = len(self.cl) - 1
-            self._tags = tags
+            from amalgam import tags
+
+            self._tags = self._revs(tags.tags(self.repo))
         return self._tags
 
-    def _hgtags(self, rev: int) -> bytes:
-        if rev < 0:
-            return b""
-        entry = self.repo.manifest_of(self.cl.node(rev)).get(b".hgtags")
-        return self.repo.file(b".hgtags").read(entry[0]) if entry else b""
-
-    def branchtip(self, name: str) -> int | None:
-        """The newest open head of branch *name*, else its newest head."""
-        revs = [rev for rev in range(len(self.cl)) if self.entry(rev).branch == name]
-        if not revs:
-            return None
-        members = set(revs)
-        heads = [rev for rev in revs
-                 if not any(child in members for child in self.children(rev))]
-        open_heads = [rev for rev in heads if "close" not in self.entry(rev).extra]
-        return max(open_heads or heads)
-
     def lookup(self, symbol: str) -> int:
-        """One revision for *symbol*, resolved in hg's order."""
-        if symbol == "null":
-            return nullrev
-        if symbol == "tip":
-            return len(self.cl) - 1
-        if symbol == ".":
-            node = self.repo.dirstate_parents()[0]
-            return self.cl.rev(node) if node != nullid else nullrev
-        digits = symbol[1:] if symbol.startswith("-") else symbol
-        if digits.isdigit() and digits.isascii() and str(int(symbol)) == symbol:
-            rev = int(symbol) + (len(self.cl) if symbol.startswith("-") else 0)
-            if 0 <= rev < len(self.cl):
-                return rev
-        if len(symbol) == 40:
-            try:
-                node = bin(symbol)
-            except ValueError:
-                node = None
-            if node is not None and self.cl.hasnode(node):
-                return self.cl.rev(node)
-        for table in (self.bookmarks(), self.tags()):
-            if symbol in table:
-                return table[symbol]
-        rev = self.branchtip(symbol)
-        if rev is not None:
-            return rev
-        rev = self._prefix(symbol)
-        if rev is not None:
-            return rev
-        raise error.InputError(f"unknown revision '{symbol}'")
+        """One revision for *symbol*, resolved in hg's order (``amalgam.revspec``)."""
+        from amalgam.revspec import lookup_symbol
 
-    def _prefix(self, symbol: str) -> int | None:
-        if not symbol or len(symbol) > 40 or not all(c in "0123456789abcdef" for c in symbol):
+        return lookup_symbol(self.repo, symbol)
+
+    def prefix(self, symbol: str) -> int | None:
+        """The revision whose node starts with hex *symbol*, if exactly one does."""
+        from amalgam.storage.revlog import LookupFailed
+
+        if not symbol or len(symbol) > 40 or not _HEX.issuperset(symbol):
             return None
         try:
-            node = self.cl.lookup_prefix(symbol)
-        except error.StorageError:
+            node = self.cl.lookup_prefix(symbol.lower())
+        except LookupFailed:
             raise error.InputError(f"ambiguous revision identifier: {symbol}") from None
-        if node is not None and hex(nullid).startswith(symbol):
-            raise error.InputError(f"ambiguous revision identifier: {symbol}")
-        if node is not None:
-            return self.cl.rev(node)
-        return nullrev if hex(nullid).startswith(symbol) else None
+        return None if node is None else self.cl.rev(node)
 
     def known(self, symbol: str) -> bool:
         try:

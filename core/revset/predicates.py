@@ -253,7 +253,7 @@ def rev(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
 def id_(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """The revision whose node id starts with the hex *string*."""
     prefix = _onearg(ev, args, "id", "id requires a string")
-    found = ev.view._prefix(prefix.lower()) if prefix else None
+    found = ev.view.prefix(prefix) if prefix else None
     if found is None:
         return BaseSet()
     return BaseSet([found]) if found in subset or found == nullrev else BaseSet()
