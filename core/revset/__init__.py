@@ -58,7 +58,6 @@ def plugin_tables(repo: Repository, hook: str) -> list[Mapping[str, Any]]:
 def revs(repo: Repository, specs: Sequence[str | int],
          aliases: Mapping[str, str] | None = None) -> SmartSet:
     """The changesets *specs* select, in hg's order (several specs: their union)."""
-    from amalgam import error
     from amalgam.revset import lang
     from amalgam.revset.evaluate import Evaluator
     from amalgam.revset.names import RepoView
@@ -70,10 +69,7 @@ def revs(repo: Repository, specs: Sequence[str | int],
 
     trees = []
     for spec in specs:
-        text = str(spec)
-        if not text.strip():
-            raise error.ParseError("empty query")
-        tree = lang.parse(text, view.known)
+        tree = lang.parse(str(spec), view.known)
         if aliases:
             tree = lang.expand_aliases(tree, lang.load_aliases(aliases))
         trees.append(tree)

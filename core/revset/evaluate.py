@@ -41,7 +41,7 @@ def predicate(decl: str) -> Callable[[Callable[..., SmartSet]], Callable[..., Sm
 
 
 class FullSet(SpanSet):
-    """All revisions; unlike a plain span it also admits ``null`` when asked directly."""
+    """All revisions: the starting subset.  ``null`` joins a result only against it, as in hg."""
 
     def __init__(self, count: int) -> None:
         super().__init__(0, count)

@@ -110,11 +110,8 @@ def email(value: Any) -> str:
 def user(value: Any) -> str:
     """A short login-like name: the e-mail's local part up to any dot."""
     name = text(value)
-    for cut in ("@",):
-        if cut in name:
-            name = name[:name.find(cut)]
-    if "<" in name:
-        name = name[name.find("<") + 1:]
+    name = name[:name.find("@")] if "@" in name else name
+    name = name[name.find("<") + 1:]
     for cut in (" ", "."):
         if cut in name:
             name = name[:name.find(cut)]
