@@ -130,3 +130,46 @@ def test_push_and_pull_bookmarks(amg, hg, tmp_path: Path) -> None:
     hg("bookmark", "-q", "-f", "-r", "tip", "main", cwd=src)
     pulled = amg("pull", cwd=work)
     assert pulled.rc == 0 and "updating bookmark main" in pulled.stdout
+
+
+def test_clone_checks_out_and_pull_update(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    ours = tmp_path / "ours"
+    result = amg("clone", str(src), str(ours))
+    assert result.rc == 0, result.stderr
+    assert "updating to branch default\n2 files updated" in result.stdout
+    assert hg("status", cwd=ours).stdout == ""
+    assert (ours / "a").read_text() == "3\n"
+    assert hg("parents", "-T", "{node}", cwd=ours).stdout == \
+        hg("log", "-r", "tip", "-T", "{node}", cwd=src).stdout
+    _commit(hg, src, "b", "new\n")
+    pulled = amg("pull", "-u", cwd=ours)
+    assert pulled.rc == 0, pulled.stderr
+    assert "1 files updated" in pulled.stdout
+    assert (ours / "b").read_text() == "new\n"
+    assert hg("status", cwd=ours).stdout == ""
+    bare = amg("clone", "-U", str(src), str(tmp_path / "bare"))
+    assert bare.rc == 0 and not (tmp_path / "bare" / "a").exists()
+
+
+def test_push_race_is_refused(amg, hg, tmp_path: Path) -> None:
+    """The receiver checks the heads the pusher saw (check:heads) before applying."""
+    from amalgam.exchange import bundle2
+    from amalgam.exchange.peer import LocalPeer
+    from amalgam.repo import Repository
+
+    src = _source(hg, tmp_path)
+    seen = hg("log", "-r", "tip", "-T", "{node}", cwd=src).stdout
+    _commit(hg, src, "c", "raced in\n")
+    before = _nodes(hg, src)
+    writer = bundle2.Writer()
+    writer.newpart("check:heads", data=bytes.fromhex(seen))
+    writer.newpart("changegroup", data=b"\0\0\0\0" * 3, mandatory_params=[("version", "02")])
+    peer = LocalPeer(Repository.open(str(src)))
+    import pytest
+
+    from amalgam.error import Abort
+
+    with pytest.raises(Abort, match="push race"):
+        peer.unbundle(writer.chunks(), [bytes.fromhex(seen)])
+    assert _nodes(hg, src) == before
