@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from amalgam.repo import Repository
 
 _HEADER = struct.Struct(">cllll")
+#: The same layout with the name length unsigned, so a corrupt negative one
+#: cannot move the parser backwards.
+_READ = struct.Struct(">clllL")
+_STATES = {b"n": "n", b"a": "a", b"r": "r", b"m": "m"}
 _MASK = 0x7FFFFFFF
 #: mtimes this far in the future are kept: a clock that far off is not a race.
 _FUTURE_SLACK = 86400
@@ -59,23 +63,25 @@ def parse(data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, byte
     p1, p2 = Node(data[:20]), Node(data[20:40])
     entries: dict[bytes, tuple] = {}
     copies: dict[bytes, bytes] = {}
-    unpack = _HEADER.unpack_from
+    unpack = _READ.unpack_from
+    states = _STATES
     pos, end = 40, len(data)
-    while pos < end:
-        if pos + 17 > end:
-            raise _corrupt("truncated entry")
-        state, mode, size, mtime, namelen = unpack(data, pos)
-        pos += 17
-        if namelen < 0 or pos + namelen > end:
-            raise _corrupt("truncated file name")
-        name = data[pos:pos + namelen]
-        pos += namelen
-        if state not in b"narm" or len(state) != 1:
-            raise _corrupt(f"unknown state {state!r}")
-        if b"\0" in name:
-            name, source = name.split(b"\0", 1)
-            copies[name] = source
-        entries[name] = (state.decode(), mode, size, mtime)
+    try:
+        while pos < end:
+            state, mode, size, mtime, namelen = unpack(data, pos)
+            pos += 17
+            name = data[pos:pos + namelen]
+            pos += namelen
+            if b"\0" in name:
+                name, source = name.split(b"\0", 1)
+                copies[name] = source
+            entries[name] = (states[state], mode, size, mtime)
+    except struct.error:
+        raise _corrupt("truncated entry") from None
+    except KeyError as exc:
+        raise _corrupt(f"unknown state {exc.args[0]!r}") from None
+    if pos != end:  # the last name runs past the end (an unsigned length never goes back)
+        raise _corrupt("truncated file name")
     return p1, p2, entries, copies
 
 

@@ -53,18 +53,66 @@ class Status:
         return "<Status " + " ".join(f"{n}={getattr(self, n)!r}" for n in FIELDS) + ">"
 
 
+class _Collector:
+    """The lists a status fills, plus what the comparison needs."""
+
+    __slots__ = ("result", "lookup", "copies", "clean", "seen")
+
+    def __init__(self, result: Status, copies: dict[bytes, bytes], clean: bool) -> None:
+        self.result = result
+        self.lookup: list[tuple[bytes, os.stat_result]] = []
+        self.copies = copies
+        self.clean = clean
+        self.seen: set[bytes] = set()
+
+    def classify(self, path: bytes, value: tuple, st: os.stat_result | None) -> None:
+        """Sort one tracked file given its lstat (None: not a file on disk)."""
+        state, mode, size, mtime = value
+        result = self.result
+        if state == "r":
+            result.removed.append(path)
+        elif st is None:
+            result.deleted.append(path)
+        elif state == "n":
+            stsize = st.st_size
+            if size >= 0 and ((size != stsize and size != stsize & _MASK)
+                              or (mode ^ st.st_mode) & 0o100) \
+                    or size == -2 or path in self.copies:
+                if statmod.S_ISLNK(st.st_mode) and size != stsize:
+                    self.lookup.append((path, st))
+                else:
+                    result.modified.append(path)
+            elif mtime == -1 or mtime != int(st.st_mtime) & _MASK:
+                self.lookup.append((path, st))
+            elif self.clean:
+                result.clean.append(path)
+        elif state == "a":
+            result.added.append(path)
+        else:
+            result.modified.append(path)
+
+
 def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[bytes], bool],
-          want_unknown: bool, want_ignored: bool
-          ) -> tuple[dict[bytes, os.stat_result], list[bytes]]:
-    """Scan the tree: lstat results of tracked files, and untracked file names."""
-    seen: dict[bytes, os.stat_result] = {}
+          want_untracked: bool, want_ignored: bool, out: _Collector) -> list[bytes]:
+    """Scan the tree, sorting tracked files on the way; returns untracked file names.
+
+    The comparison of the common case (a clean tracked file) is written out
+    here rather than calling :meth:`_Collector.classify`: this loop runs
+    once per file of the working copy.
+    """
     untracked: list[bytes] = []
     get = dmap.get
     scandir = os.scandir
+    classify = out.classify
+    seenadd = out.seen.add
+    lookup = out.lookup
+    copies = out.copies
+    clean = out.result.clean if out.clean else None
     pending: list[tuple[bytes, bytes]] = []
+    matchall = m.always()
     for start in sorted(set(m.roots())):
         if start == b"":
-            pending.append((root, b""))
+            pending = [(root, b"")]
             break
         full = os.path.join(root, start)
         try:
@@ -74,11 +122,13 @@ def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[b
         if statmod.S_ISDIR(st.st_mode):
             pending.append((full, start + b"/"))
         elif start in dmap:
-            seen[start] = st
+            if m(start):
+                seenadd(start)
+                classify(start, dmap[start], _filestat(st))
         elif statmod.S_ISREG(st.st_mode) or statmod.S_ISLNK(st.st_mode):
             untracked.append(start)
     visited: set[bytes] = set()
-    visitdir = None if m.always() else m.visitdir
+    visitdir = None if matchall else m.visitdir
     while pending:
         full, prefix = pending.pop()
         if prefix in visited:
@@ -92,34 +142,56 @@ def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[b
                           for e in entries):
             continue  # a nested repository is not ours
         for e in entries:
-            name = e.name
-            path = prefix + name
-            if e.is_dir(follow_symlinks=False):
-                if not prefix and name == b".hg":
-                    continue
-                if visitdir is not None and not visitdir(path):
-                    continue
-                if not want_ignored and ignore(path) and path not in dmap:
-                    continue  # tracked files inside are stat'ed one by one later
-                pending.append((e.path, path + b"/"))
-            elif get(path) is not None:
-                try:
-                    seen[path] = e.stat(follow_symlinks=False)
-                except OSError:
-                    pass
-            elif (want_unknown or want_ignored) and (
-                    e.is_file(follow_symlinks=False) or e.is_symlink()):
-                untracked.append(path)
-    return seen, untracked
+            path = prefix + e.name
+            value = get(path)
+            if value is None:
+                if e.is_dir(follow_symlinks=False):
+                    if not prefix and path == b".hg":
+                        continue
+                    if visitdir is not None and not visitdir(path):
+                        continue
+                    if not want_ignored and ignore(path):
+                        continue  # tracked files inside are stat'ed one by one later
+                    pending.append((e.path, path + b"/"))
+                elif want_untracked and (e.is_file(follow_symlinks=False) or e.is_symlink()):
+                    untracked.append(path)
+                continue
+            if not matchall and not m(path):
+                continue
+            if value[0] != "n" or e.is_dir(follow_symlinks=False):
+                if e.is_dir(follow_symlinks=False):
+                    pending.append((e.path, path + b"/"))
+                    continue  # a tracked file became a directory: deleted, found later
+                seenadd(path)
+                classify(path, value, _filestat(e.stat(follow_symlinks=False)))
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            seenadd(path)
+            _, mode, size, mtime = value
+            stsize = st.st_size
+            if (size >= 0 and ((size != stsize and size != stsize & _MASK)
+                               or (mode ^ st.st_mode) & 0o100)) or size == -2 or path in copies:
+                classify(path, value, _filestat(st))
+            elif mtime == -1 or mtime != int(st.st_mtime) & _MASK:
+                lookup.append((path, st))
+            elif clean is not None:
+                clean.append(path)
+    return untracked
+
+
+def _filestat(st: os.stat_result) -> os.stat_result | None:
+    mode = st.st_mode
+    return st if statmod.S_ISREG(mode) or statmod.S_ISLNK(mode) else None
 
 
 def _lstat(root: bytes, path: bytes) -> os.stat_result | None:
     try:
-        st = os.lstat(os.path.join(root, path))
+        return _filestat(os.lstat(os.path.join(root, path)))
     except OSError:
         return None
-    mode = st.st_mode
-    return st if statmod.S_ISREG(mode) or statmod.S_ISLNK(mode) else None
 
 
 def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
@@ -131,62 +203,34 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
         hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored)
     root = os.fsencode(repo.root)
     dmap = ds.raw()
-    copies = ds.copies()
     if unknown or ignored:
         from amalgam.wc.ignore import ignore_matcher
 
         ignore = ignore_matcher(repo)
     else:
         ignore = _nothing
+    result = Status()
+    out = _Collector(result, ds.copies(), clean)
+    untracked: list[bytes] = []
+    trust_unseen = False
     if hinted is not None:
-        seen, untracked = _from_hint(root, hinted, dmap, m)
+        untracked = _from_hint(root, hinted, dmap, m, out)
         trust_unseen = True
     elif unknown or ignored:
-        seen, untracked = _walk(root, m, dmap, ignore, unknown, ignored)
-        trust_unseen = False
-    else:
-        seen, untracked, trust_unseen = {}, [], False
-    st_ = Status()
-    modified, added, removed, deleted = st_.modified, st_.added, st_.removed, st_.deleted
-    cleanlist = st_.clean
-    lookup: list[tuple[bytes, os.stat_result]] = []
+        untracked = _walk(root, m, dmap, ignore, unknown, ignored, out)
     matchall = m.always()
-    checkexec = True
-    for path, (state, mode, size, mtime) in dmap.items():
-        if not matchall and not m(path):
-            continue
-        if state == "r":
-            removed.append(path)
-            continue
-        st = seen.get(path)
-        if st is None:
-            if trust_unseen and state == "n" and size >= 0 and mtime != -1:
+    seen = out.seen
+    if len(seen) != len(dmap):
+        for path, value in dmap.items():
+            if path in seen or (not matchall and not m(path)):
+                continue
+            if trust_unseen and value[0] == "n" and value[2] >= 0 and value[3] != -1:
                 if clean:
-                    cleanlist.append(path)
+                    result.clean.append(path)
                 continue
-            st = _lstat(root, path)
-            if st is None:
-                deleted.append(path)
-                continue
-        if state == "n":
-            stsize = st.st_size
-            if size >= 0 and ((size != stsize and size != stsize & _MASK)
-                              or ((mode ^ st.st_mode) & 0o100 and checkexec)) \
-                    or size == -2 or path in copies:
-                if statmod.S_ISLNK(st.st_mode) and size != stsize:
-                    lookup.append((path, st))
-                else:
-                    modified.append(path)
-            elif mtime == -1 or mtime != int(st.st_mtime) & _MASK:
-                lookup.append((path, st))
-            elif clean:
-                cleanlist.append(path)
-        elif state == "a":
-            added.append(path)
-        else:
-            modified.append(path)
-    if lookup:
-        fixups = _check_lookups(repo, ds, lookup, st_, clean)
+            out.classify(path, value, _lstat(root, path) if value[0] != "r" else None)
+    if out.lookup:
+        fixups = _check_lookups(repo, ds, out.lookup, result, clean)
         if fixup and fixups:
             _write_fixups(repo, ds, fixups)
     for path in untracked:
@@ -194,32 +238,32 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
             continue
         if ignore(path):
             if ignored:
-                st_.ignored.append(path)
+                result.ignored.append(path)
         elif unknown:
-            st_.unknown.append(path)
-    st_.sort()
+            result.unknown.append(path)
+    result.sort()
     if hooks is not None:
-        hooks.wc_status(repo=repo, match=m, status=st_)
-    return st_
+        hooks.wc_status(repo=repo, match=m, status=result)
+    return result
 
 
 def _nothing(path: bytes) -> bool:
     return False
 
 
-def _from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher
-               ) -> tuple[dict[bytes, os.stat_result], list[bytes]]:
+def _from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher,
+               out: _Collector) -> list[bytes]:
     """Stat only what a ``wc_walk`` plugin says may have changed."""
-    seen: dict[bytes, os.stat_result] = {}
     untracked: list[bytes] = []
     for path in hinted:
-        st = _lstat(root, path)
-        if path in dmap:
-            if st is not None:
-                seen[path] = st
-        elif st is not None:
+        value = dmap.get(path)
+        if value is not None:
+            if path not in out.seen and m(path):
+                out.seen.add(path)
+                out.classify(path, value, _lstat(root, path))
+        elif _lstat(root, path) is not None:
             untracked.append(path)
-    return seen, untracked
+    return untracked
 
 
 def _check_lookups(repo: Repository, ds: DirState, lookup: list[tuple[bytes, os.stat_result]],
