@@ -10,7 +10,6 @@ status reads nothing.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -144,11 +143,11 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
     tool = filemerge.check_tool(tool)
     p1 = ds.p1()
     m1 = repo.manifest_of(p1)
-    m2 = repo.manifest_of(node)
+    m2 = dict(repo.manifest_of(node).items())  # one parse; no per-file lookups later
     tracked = {path: value[0] for path, value in ds.raw().items()}
     if force:
         dirty = {p for p, s in tracked.items() if s != "n"} | _unclean(repo, ds)
-        actions = act.overwrite(dict(m1.items()), dict(m2.items()), tracked, dirty)
+        actions = act.overwrite(dict(m1.items()), m2, tracked, dirty)
     else:
         from amalgam.wc import files as wfiles
 
@@ -156,7 +155,7 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
         wm = act.working_manifest(dict(m1.items()), status.modified, status.added,
                                   status.removed + status.deleted,
                                   lambda path: wfiles.flags(repo, path))
-        actions = act.calculate(wm, dict(m2.items()), dict(ma.items()))
+        actions = act.calculate(wm, m2, dict(ma.items()))
     apply.check_untracked(repo, ds, actions, m2, force)
     hooks = repo.ui.hooks
     distance = _distance(repo, p1, node)

@@ -99,7 +99,3 @@ def overwrite(wm: Mapping[bytes, Entry], m2: Mapping[bytes, Entry],
             continue
         actions[path] = (FORGET,) if state == "a" else (REMOVE,)
     return actions
-
-
-def count_distance(actions: Mapping[bytes, tuple]) -> int:
-    return len(actions)

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from amalgam.merge import Stats
     from amalgam.node import Node
     from amalgam.repo import Repository
-    from amalgam.storage.manifest import Manifest
     from amalgam.wc.dirstate import DirState
 
 _CD_PROMPT = ("file '{f}' was deleted in other [{other}] but was modified in local [{local}].\n"
@@ -26,7 +25,7 @@ _DC_PROMPT = ("file '{f}' was deleted in local [{local}] but was modified in oth
 
 
 def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
-                    m2: Manifest, force: bool) -> None:
+                    m2: dict[bytes, tuple[bytes, str]], force: bool) -> None:
     """Refuse to overwrite an untracked file whose content differs from the target's."""
     if force:
         return
@@ -53,7 +52,8 @@ def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
 
 
 def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: Node,
-          node: Node, base: Node | None, m2: Manifest, branchmerge: bool, tool: str,
+          node: Node, base: Node | None, m2: dict[bytes, tuple[bytes, str]],
+          branchmerge: bool, tool: str,
           labels: list[str]) -> Stats:
     """Apply *actions*; returns the counts hg prints."""
     from amalgam.merge import Stats, filemerge
@@ -73,7 +73,7 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
         _, apath, anode = actions[path]
         local = wfiles.read(repo, path)
         ms.add(path, local, wfiles.flags(repo, path),
-               (apath or path, anode or nullid), (path, m2.node(path)),
+               (apath or path, anode or nullid), (path, m2[path][0]),
                base_node if base_node != nullid else None)
     with Progress(repo.ui, "updating", len(actions), "files") as progress:
         done = 0
@@ -138,8 +138,8 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
         else:
             ds.set_possibly_dirty(path)
         stats.unresolved += 1
-    if branchmerge or stats.unresolved:
-        ms.write()
+    if branchmerge or ms.files:
+        ms.write()  # hg keeps it after a linear update with merges too, resolved or not
     else:
         MergeState.clear(repo)
     return stats
