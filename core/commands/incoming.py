@@ -27,7 +27,7 @@ def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -
     """
     from amalgam.exchange import discovery, paths
     from amalgam.exchange.listing import show_bundle
-    from amalgam.exchange.peer import peer
+    from amalgam.exchange.peer import LocalPeer, peer
     from amalgam.exchange.pull import resolve_heads
 
     _label, location = paths.resolve(ui, repo, source)
@@ -41,5 +41,17 @@ def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -
     if all(cl.hasnode(n) for n in wanted):
         ui.status("no changes found\n")
         return 1
+    if isinstance(other, LocalPeer) and not opts["bundle"]:
+        # Like hg, a local source is listed with its own revision numbers.
+        from amalgam.exchange.listing import show_revs
+        from amalgam.exchange.phasesync import ancestors
+
+        remote = other.repo
+        rcl = remote.changelog.revlog
+        revs = sorted(ancestors(remote, [rcl.rev(n) for n in wanted]))
+        values = [r for r in revs if not cl.hasnode(rcl.node(r))]
+        show_revs(ui, remote, values)
+        return 0
     stream = other.getbundle("incoming", heads=wanted, common=disc.commonheads)
-    return show_bundle(ui, repo, stream, opts["bundle"] or None)
+    marks = {name: bytes.fromhex(value) for name, value in other.listkeys("bookmarks").items()}
+    return show_bundle(ui, repo, stream, opts["bundle"] or None, marks)

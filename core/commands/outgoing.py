@@ -23,7 +23,7 @@ def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> 
     Returns 0 if there are outgoing changes, 1 otherwise.
     """
     from amalgam.exchange import discovery, paths
-    from amalgam.exchange.listing import show_changeset
+    from amalgam.exchange.listing import show_revs
     from amalgam.exchange.peer import peer
     from amalgam.revspec import revrange
 
@@ -40,8 +40,5 @@ def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> 
     if not missing:
         ui.status("no changes found\n")
         return 1
-    cl = repo.changelog.revlog
-    for rev in missing:
-        show_changeset(ui, rev, cl.node(rev), cl.parents(cl.node(rev)),
-                       repo.changelog.read(rev))
+    show_revs(ui, repo, missing)
     return 0

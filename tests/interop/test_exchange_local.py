@@ -59,6 +59,10 @@ def test_pull_incoming_and_phases(amg, hg, tmp_path: Path) -> None:
     assert incoming.rc == 0
     expected = hg("incoming", "-q", cwd=dst).stdout
     assert incoming.stdout == expected
+    assert amg("incoming", cwd=dst).stdout == hg("incoming", cwd=dst).stdout
+    saved = amg("incoming", "--bundle", str(tmp_path / "in.hg"), cwd=dst)
+    assert saved.rc == 0 and saved.stdout.count("changeset:") == 2
+    assert "changegroup" in hg("debugbundle", str(tmp_path / "in.hg")).stdout
     pulled = amg("pull", cwd=dst)
     assert pulled.rc == 0, pulled.stderr
     assert "added 2 changesets" in pulled.stdout
@@ -78,6 +82,7 @@ def test_push_to_hg_repository_and_refuse_new_heads(amg, hg, tmp_path: Path) -> 
     _commit(hg, work, "c", "local\n")
     outgoing = amg("outgoing", "-q", cwd=work)
     assert outgoing.stdout == hg("outgoing", "-q", cwd=work).stdout
+    assert amg("outgoing", cwd=work).stdout == hg("outgoing", cwd=work).stdout
     pushed = amg("push", cwd=work)
     assert pushed.rc == 0, pushed.stderr
     assert [n.split()[0] for n in _nodes(hg, src)] == [n.split()[0] for n in _nodes(hg, work)]
