@@ -55,17 +55,17 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
             raise Abort(f"bookmark '{name}' does not exist")
     if revs is not None:
         revs = revs + [cl.rev(local_marks[name]) for name in bookmarks]
-    values = phasesync.phases(repo)
-    if revs and any(values[r] >= phasesync.SECRET for r in revs):
-        raise StateError("cannot push secret changesets",
-                         hint="use 'amg phase --draft' to make them pushable")
     ui.status("searching for changes\n")
     disc = discovery.discover(repo, peer, ui)
     missing = discovery.outgoing(repo, disc, revs)
     remote_marks = {k: Node(bytes.fromhex(v)) for k, v in peer.listkeys("bookmarks").items()}
     pushed = 1
     if not missing:
-        ui.status("no changes found\n")
+        values = phasesync.phases(repo)
+        wanted = phasesync.ancestors(repo, revs) if revs is not None else range(len(values))
+        secret = sum(1 for r in wanted if values[r] >= phasesync.SECRET and r not in disc.common)
+        ignored = f" (ignored {secret} secret changesets)" if secret else ""
+        ui.status(f"no changes found{ignored}\n")
     else:
         if not force:
             _check_heads(repo, peer, missing, newbranch)

@@ -178,3 +178,27 @@ def test_push_race_is_refused(amg, hg, tmp_path: Path) -> None:
     with pytest.raises(Abort, match="push race"):
         peer.unbundle(writer.chunks(), [bytes.fromhex(seen)])
     assert _nodes(hg, src) == before
+
+
+def test_push_new_branch_rev_and_secret(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    hg("clone", "-q", str(src), str(tmp_path / "work"))
+    work = tmp_path / "work"
+    hg("branch", "-q", "feature", cwd=work)
+    _commit(hg, work, "f", "on a branch\n")
+    refused = amg("push", cwd=work)
+    assert refused.rc != 0 and "push creates new remote branches: feature" in refused.stderr
+    hg("update", "-q", "default", cwd=work)
+    _commit(hg, work, "s", "secret\n", "--secret")
+    # -r limits the push to the given changeset's ancestors.
+    only = amg("push", "-r", "2", cwd=work)
+    assert only.rc == 1 and only.stdout.endswith("no changes found\n")
+    assert amg("push", "--new-branch", cwd=work).rc == 0
+    branches = hg("branches", "-T", "{branch}\n", cwd=src).stdout.split()
+    assert sorted(branches) == ["default", "feature"]
+    secret = hg("log", "-r", "secret()", "-T", "{node}", cwd=work).stdout
+    assert hg("log", "-r", f"{secret}", cwd=src, check=False).rc != 0
+    ignored = amg("push", "-r", secret, cwd=work)
+    assert ignored.rc == 1
+    assert "no changes found (ignored 1 secret changesets)" in ignored.stdout
+    hg("verify", cwd=src)
