@@ -28,6 +28,7 @@ _HEADER = struct.Struct(">cllll")
 #: cannot move the parser backwards.
 _READ = struct.Struct(">clllL")
 _STATES = {b"n": "n", b"a": "a", b"r": "r", b"m": "m"}
+_CODES = {v: k for k, v in _STATES.items()}
 _MASK = 0x7FFFFFFF
 #: mtimes this far in the future are kept: a clock that far off is not a race.
 _FUTURE_SLACK = 86400
@@ -95,16 +96,19 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
     chunks = [p1, p2]
     append = chunks.append
     header = _HEADER.pack
-    for name in sorted(entries):
-        state, mode, size, mtime = entries[name]
+    downgraded = []
+    for name, (state, mode, size, mtime) in entries.items():  # hg keeps no order either
         if state == "n" and mtime >= now and mtime - now < _FUTURE_SLACK:
             mtime = -1
-            entries[name] = (state, mode, size, mtime)
+            downgraded.append(name)
         source = copies.get(name)
         if source is not None:
             name = name + b"\0" + source
-        append(header(state.encode(), mode, size, mtime, len(name)))
+        append(header(_CODES[state], mode, size, mtime, len(name)))
         append(name)
+    for name in downgraded:
+        state, mode, size, _ = entries[name]
+        entries[name] = (state, mode, size, -1)
     return b"".join(chunks)
 
 

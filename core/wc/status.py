@@ -219,16 +219,8 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     elif unknown or ignored:
         untracked = _walk(root, m, dmap, ignore, unknown, ignored, out)
     matchall = m.always()
-    seen = out.seen
-    if len(seen) != len(dmap):
-        for path, value in dmap.items():
-            if path in seen or (not matchall and not m(path)):
-                continue
-            if trust_unseen and value[0] == "n" and value[2] >= 0 and value[3] != -1:
-                if clean:
-                    result.clean.append(path)
-                continue
-            out.classify(path, value, _lstat(root, path) if value[0] != "r" else None)
+    if len(out.seen) != len(dmap):
+        _unseen(root, dmap, m, out, trust_unseen)
     if out.lookup:
         fixups = _check_lookups(repo, ds, out.lookup, result, clean)
         if fixup and fixups:
@@ -245,6 +237,50 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     if hooks is not None:
         hooks.wc_status(repo=repo, match=m, status=result)
     return result
+
+
+def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
+            trust: bool) -> None:
+    """Sort the tracked files the walk did not meet, one ``lstat`` each.
+
+    With *trust* (a ``wc_walk`` plugin vouched for them) entries with a
+    reliable size and mtime are clean without a look.  Written out like
+    the walk's inner loop: after a commit this runs for every file.
+    """
+    seen = out.seen
+    matchall = m.always()
+    lstat = os.lstat
+    prefix = root + b"/"
+    classify = out.classify
+    lookup = out.lookup
+    copies = out.copies
+    clean = out.result.clean if out.clean else None
+    for path, value in dmap.items():
+        if path in seen or (not matchall and not m(path)):
+            continue
+        state, mode, size, mtime = value
+        if state != "n":
+            classify(path, value, None if state == "r" else _lstat(root, path))
+            continue
+        if trust and size >= 0 and mtime != -1:
+            if clean is not None:
+                clean.append(path)
+            continue
+        try:
+            st = lstat(prefix + path)
+        except OSError:
+            classify(path, value, None)
+            continue
+        stsize = st.st_size
+        if not (st.st_mode & 0o170000) in (0o100000, 0o120000) \
+                or (size >= 0 and ((size != stsize and size != stsize & _MASK)
+                                   or (mode ^ st.st_mode) & 0o100)) \
+                or size == -2 or path in copies:
+            classify(path, value, _filestat(st))
+        elif mtime == -1 or mtime != int(st.st_mtime) & _MASK:
+            lookup.append((path, st))
+        elif clean is not None:
+            clean.append(path)
 
 
 def _nothing(path: bytes) -> bool:
