@@ -167,7 +167,10 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
             repo.vfs.write("updatestate", hex(node).encode() + b"\n")
         stats = apply.apply(repo, ds, actions, p1=p1, node=node, base=base, m2=m2,
                             branchmerge=branchmerge, tool=tool, labels=labels)
-        ds.setparents(node, p1 if branchmerge else nullid)
+        if branchmerge:
+            ds.setparents(p1, node)
+        else:
+            ds.setparents(node)
         if not branchmerge:
             ds.setbranch(repo.changelog.read(node).branch if node != nullid else "default")
         ds.write()

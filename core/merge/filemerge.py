@@ -63,16 +63,20 @@ def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str) -> bool:
         _write(repo, path, local, local_flags)
         return False
     else:
-        ui.status(f"merging {show(path)}\n")
         labels = ms.labels or list(simplemerge.DEFAULT_LABELS)
-        try:
-            result, conflicts = simplemerge.merge_lines(base, local, other, labels,
-                                                        mode=TOOLS[tool] or "merge")
-        except simplemerge.BinaryFileError:
-            ui.warn(f"warning: {show(path)} looks like a binary file.\n")
+        if "l" in local_flags + other_flags or any(map(simplemerge.is_binary,
+                                                       (local, other, base))):
+            # No internal tool merges these: hg then asks, and a
+            # non-interactive run leaves the file unresolved.
+            ui.warn(f"no tool found to merge {show(path)}\n")
+            ui.status(f"file '{show(path)}' needs to be resolved.\n"
+                      f"You can keep (l)ocal [{labels[0]}], take (o)ther [{labels[1]}], "
+                      "or leave (u)nresolved.\nWhat do you want to do? u\n")
             _write(repo, path, local, local_flags)
-            ui.warn(f"merging {show(path)} failed!\n")
             return False
+        ui.status(f"merging {show(path)}\n")
+        result, conflicts = simplemerge.merge_lines(base, local, other, labels,
+                                                    mode=TOOLS[tool] or "merge")
         flags = _merge_flags(local_flags, other_flags, rec, repo, ms)
         if conflicts:
             _write(repo, path + b".orig", local, "")
@@ -108,10 +112,8 @@ def _file(repo: Repository, path: bytes, filenode: bytes | None,
     if filenode is None:
         return b"", ""
     data = repo.file(path).read(filenode)
-    flags = ""
-    if changeset is not None:
-        flags = repo.manifest_of(changeset).flags(path) if path in repo.manifest_of(changeset) else ""
-    return data, flags
+    entry = repo.manifest_of(changeset).get(path) if changeset is not None else None
+    return data, entry[1] if entry is not None else ""
 
 
 def _write(repo: Repository, path: bytes, data: bytes, flags: str) -> None:
