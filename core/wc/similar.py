@@ -7,7 +7,7 @@ added file takes its best-scoring source at or above the threshold.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -58,14 +58,24 @@ def find_renames(repo: Repository, ds: DirState, added: list[bytes], removed: li
         if source is not None:
             found[dest] = (source, 1.0)
     if threshold < 1.0:
-        for dest, data in targets.items():
-            if dest in found:
-                continue
-            best: tuple[bytes, float] | None = None
-            for source, old in sources.items():
-                value = score(old, data)
-                if value >= threshold and (best is None or value > best[1]):
-                    best = (source, value)
-            if best is not None:
-                found[dest] = best
+        from amalgam.merge.progress import Progress
+
+        with Progress(repo.ui, "searching for similar files", len(targets), "files") as bar:
+            _best_matches(sources, targets, threshold, found, bar)
     return found
+
+
+def _best_matches(sources: dict[bytes, bytes], targets: dict[bytes, bytes], threshold: float,
+                  found: dict[bytes, tuple[bytes, float]], bar: Any) -> None:
+    """Give each unpaired target its most similar source at or above *threshold*."""
+    for count, (dest, data) in enumerate(targets.items()):
+        bar.update(count)
+        if dest in found:
+            continue
+        best: tuple[bytes, float] | None = None
+        for source, old in sources.items():
+            value = score(old, data)
+            if value >= threshold and (best is None or value > best[1]):
+                best = (source, value)
+        if best is not None:
+            found[dest] = best

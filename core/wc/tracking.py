@@ -71,9 +71,9 @@ def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
     show = uipathfn(repo, True)
     bad = _named_missing(repo, ds, m)
     names = candidates_to_add(repo, ds, m)
-    for path in names:
-        if ui.verbose or not m.exact(path):
-            ui.status(f"adding {show(path)}\n")
+    verbose = ui.verbose
+    ui.status("".join([f"adding {show(path)}\n" for path in names
+                       if verbose or not m.exact(path)]))
     hooks = getattr(ui, "hooks", None)
     if hooks is not None and names:
         handled = hooks.wc_add(repo=repo, paths=list(names), opts=dict(opts or {}))
