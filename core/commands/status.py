@@ -49,9 +49,7 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
 
     Returns 0 on success.
     """
-    from amalgam.node import nullid
-    from amalgam.revspec import revpair, revsingle
-    from amalgam.wc import cmdutil, compare
+    from amalgam.wc import cmdutil
     from amalgam.wc.dirstate import DirState
 
     revs, change = opts.get("rev") or [], opts.get("change") or ""
@@ -70,6 +68,10 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     m = cmdutil.matcher(repo, pats, opts)
     cl = repo.changelog
     showcopies = opts.get("copies") or opts.get("all")
+    if change or revs:
+        from amalgam.node import nullid
+        from amalgam.revspec import revpair, revsingle
+        from amalgam.wc import compare
     if change:
         node2 = cl.revlog.node(revsingle(repo, change))
         node1 = cl.revlog.parents(node2)[0]
