@@ -29,8 +29,9 @@ def bundle(ui: UI, repo: Repository, fname: str, dest: str | None = None, **opts
     ancestors.  Secret changesets are never bundled.
 
     The bundle type is a bundlespec COMPRESSION-v2 or COMPRESSION-v3 with
-    COMPRESSION one of none, gzip, bzip2 (default) or zstd.  Mercurial
-    unbundles these files, and 'amg unbundle' applies them.
+    COMPRESSION one of none, gzip, bzip2 (default) or zstd; 'none-v2;stream=v2'
+    with --all copies the store files themselves, for a new repository.
+    Mercurial unbundles these files, and 'amg unbundle' applies them.
 
     Returns 0 on success, 1 if no changes are found.
     """
@@ -58,9 +59,12 @@ def bundle(ui: UI, repo: Repository, fname: str, dest: str | None = None, **opts
     base = set(range(len(repo))) if heads is None else phasesync.ancestors(repo, heads)
     missing = sorted(r for r in base - phasesync.ancestors(repo, common)
                      if values[r] < phasesync.SECRET)
+    if spec.stream and (not opts["all"] or opts["rev"]):
+        raise InputError("stream bundles copy the whole store", hint="use --all")
     if not missing:
         ui.status("no changes found\n")
         return 1
     ui.status(f"{len(missing)} changesets found\n")
-    bundlemod.write_file(fname, bundlemod.bundle_chunks(repo, spec, missing, common))
+    with repo.lock():  # a stream bundle is a consistent snapshot of the store files
+        bundlemod.write_file(fname, bundlemod.bundle_chunks(repo, spec, missing, common))
     return 0

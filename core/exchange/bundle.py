@@ -108,6 +108,11 @@ def bundle_chunks(repo: Repository, spec: BundleSpec, missing: Iterable[int],
 
     missing = sorted(missing)
     writer = bundle2.Writer(spec.compression)
+    if spec.stream:
+        from amalgam.exchange import streamclone
+
+        streamclone.add_part(repo, writer)
+        return writer.chunks()
     writer.newpart("changegroup", data=generate(repo, missing, common, spec.cgversion),
                    mandatory_params=[("version", spec.cgversion)],
                    advisory_params=[("nbchanges", str(len(missing)))])

@@ -18,6 +18,7 @@ class BundleSpec:
     version: str              # "v2" (HG20)
     cgversion: str            # "02" or "03"
     phases: bool = False
+    stream: bool = False      # a stream2 bundle: the store files themselves
     params: dict[str, str] = field(default_factory=dict)
 
 
@@ -39,12 +40,13 @@ def parse(spec: str) -> BundleSpec:
     comp, sep, kind = head.partition("-")
     if not sep:
         comp, kind = (comp, "v2") if comp in COMPRESSIONS else ("bzip2", comp)
+    if comp == "stream" or kind.startswith("stream"):
+        raise InputError(f"unsupported bundle type '{spec}'",
+                         hint="stream bundles are written with -t 'none-v2;stream=v2'")
     if comp not in COMPRESSIONS:
         raise InputError(f"unknown bundle compression '{comp}' in '{spec}'", hint=_hint())
     if kind not in _TYPES:
-        hint = ("stream bundles are not supported yet" if kind.startswith("stream")
-                or comp == "stream" else _hint())
-        raise InputError(f"unsupported bundle type '{kind}' in '{spec}'", hint=hint)
+        raise InputError(f"unsupported bundle type '{kind}' in '{spec}'", hint=_hint())
     cgversion = params.pop("cg.version", _TYPES[kind])
     if cgversion not in ("02", "03"):
         raise InputError(f"unsupported changegroup version '{cgversion}'",
@@ -53,7 +55,15 @@ def parse(spec: str) -> BundleSpec:
     if phases_value not in _BOOLS:
         raise InputError(f"invalid value '{phases_value}' for bundle parameter 'phases'",
                          hint="use yes or no")
+    stream = params.pop("stream", None)
+    if stream not in (None, "v2"):
+        raise InputError(f"unsupported stream version '{stream}'", hint="use stream=v2")
+    if stream and comp != "none":
+        raise InputError("stream bundles cannot be compressed",
+                         hint="use -t 'none-v2;stream=v2'")
+    params.pop("requirements", None)  # hg prints them in specs; we compute our own
     for key in list(params):
         if key not in ("revbranchcache", "tagsfnodescache", "obsolescence"):
             raise InputError(f"unsupported bundle parameter '{key}' in '{spec}'")
-    return BundleSpec(COMPRESSIONS[comp], "v2", cgversion, _BOOLS[phases_value], params)
+    return BundleSpec(COMPRESSIONS[comp], "v2", cgversion, _BOOLS[phases_value], bool(stream),
+                      params)

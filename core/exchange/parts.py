@@ -46,6 +46,7 @@ class Operation:
     listkeys: dict[str, dict[bytes, bytes]] = field(default_factory=dict)
     reply_return: int | None = None
     reply_requested: bool = False
+    streamed: bool = False
 
     @property
     def added(self) -> list[Node]:
@@ -206,6 +207,14 @@ def _replycaps(op: Operation, part: Part) -> None:
     op.reply_requested = True
 
 
+def _stream2(op: Operation, part: Part) -> None:
+    from amalgam.exchange import streamclone
+
+    count = streamclone.apply(op.repo, op.tr, part)
+    op.ui.status(f"stream-cloned {count} files\n")
+    op.streamed = True
+
+
 def _obsmarkers(op: Operation, part: Part) -> None:
     part.consume()
     op.ui.warn("ignoring obsolescence markers: this repository does not use them\n")
@@ -233,6 +242,7 @@ HANDLERS: dict[str, Callable[[Operation, Part], None]] = {
     "reply:pushkey": _ignore,
     "replycaps": _replycaps,
     "obsmarkers": _obsmarkers,
+    "stream2": _stream2,
     "hgtagsfnodes": _ignore,
     "cache:rev-branch-cache": _ignore,
     "pushvars": _ignore,

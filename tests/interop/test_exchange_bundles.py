@@ -101,3 +101,34 @@ def test_unbundled_changesets_are_draft_unless_the_bundle_says_public(amg, hg,
         if spec == "none-v3":
             assert hg("log", "-T", "{phase}\n", cwd=dst).stdout.split() == \
                 hg("log", "-T", "{phase}\n", cwd=src).stdout.split()
+
+
+STREAM = "none-v2;stream=v2"
+
+
+def test_stream_bundles_both_ways(amg, hg, tmp_path: Path) -> None:
+    src = _history(hg, tmp_path)
+    ours = tmp_path / "ours.hg"
+    assert amg("bundle", "--all", "-t", STREAM, str(ours), cwd=src).rc == 0
+    assert hg("debugbundle", "--spec", str(ours)).stdout.startswith(STREAM)
+    into_hg = tmp_path / "into-hg"
+    hg("init", str(into_hg))
+    hg("unbundle", str(ours), cwd=into_hg)
+    hg("verify", cwd=into_hg)
+    assert _log(hg, into_hg) == _log(hg, src)
+
+    theirs = tmp_path / "theirs.hg"
+    hg("bundle", "-q", "--all", "-t", STREAM, str(theirs), cwd=src)
+    # A zlib repository adopts the sender's revlog format, as hg's receiver does.
+    into_amg = tmp_path / "into-amg"
+    result = amg("--config", "format.revlog-compression=zlib", "init", str(into_amg))
+    assert result.rc == 0
+    applied = amg("unbundle", str(theirs), cwd=into_amg)
+    assert applied.rc == 0, applied.stderr
+    assert amg("verify", cwd=into_amg).rc == 0
+    hg("verify", cwd=into_amg)
+    assert _log(hg, into_amg) == _log(hg, src)
+    assert "revlog-compression-zstd" in (into_amg / ".hg" / "store" / "requires").read_text()
+    # Only an empty repository takes a stream bundle.
+    again = amg("unbundle", str(theirs), cwd=into_amg)
+    assert again.rc != 0 and "not empty" in again.stderr

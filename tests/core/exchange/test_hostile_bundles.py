@@ -131,3 +131,21 @@ def test_zlib_bomb_is_bounded_and_refused(amg, target, tmp_path):
     # it has an invalid length, so we stop after inflating one small piece.
     bomb = zlib.compress(b"\xff" * (64 << 20), 9)
     _refused(amg, repo, b"HG10GZ" + bomb, tmp_path, "abort:")
+
+
+@pytest.mark.parametrize("name", [b"data/../../evil.i", b"hgrc", b"data/.hg/x.i",
+                                  b"../requires", b"data/ok.txt"])
+def test_stream_bundle_names_are_checked(amg, tmp_path, name):
+    from urllib.parse import quote
+
+    repo = tmp_path / "empty"
+    assert amg("init", str(repo)).rc == 0
+    from amalgam.exchange.streamclone import _varint
+
+    payload = b"s" + _varint(len(name)) + _varint(3) + name + b"abc"
+    writer = Writer()
+    writer.newpart("stream2", data=payload,
+                   mandatory_params=[("bytecount", "3"), ("filecount", "1"),
+                                     ("requirements", quote("revlogv1", safe=""))])
+    _refused(amg, repo, b"".join(writer.chunks()), tmp_path, "abort:")
+    assert not (tmp_path / "evil.i").exists()
