@@ -39,7 +39,7 @@ def merge(ui: UI, repo: Repository, node: str | None = None, **opts: Any) -> int
 
     Returns 0 on success, 1 if there are unresolved files.
     """
-    from amalgam.merge import abort, check_interrupted
+    from amalgam.merge import abort
     from amalgam.merge import merge as run
 
     rev = opts.get("rev") or None
@@ -56,7 +56,6 @@ def merge(ui: UI, repo: Repository, node: str | None = None, **opts: Any) -> int
         ui.status(stats.line())
         return 0
     with repo.wlock():
-        check_interrupted(repo)
         target = _target(repo, spec)
         if opts.get("preview"):
             _preview(ui, repo, target)
@@ -90,9 +89,10 @@ def _target(repo: Repository, spec: str | None) -> Node:
     heads = branchheads(repo, branch)
     p1rev = cl.rev(ds.p1()) if ds.p1() in (cl.node(r) for r in heads) else None
     if p1rev is None:
-        if len(heads) > 1 or not heads:
-            raise error.StateError("working directory not at a head revision",
-                                   hint="use 'amg update' or merge with an explicit revision")
+        if len(heads) <= 1:
+            raise error.StateError("nothing to merge", hint="use 'amg update' instead")
+        raise error.StateError("working directory not at a head revision",
+                               hint="use 'amg update' or merge with an explicit revision")
     others = [rev for rev in heads if rev != p1rev]
     if len(heads) > 2:
         raise error.StateError(f"branch '{branch}' has {len(heads)} heads - please merge "

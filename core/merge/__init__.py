@@ -57,13 +57,6 @@ def ancestor(repo: Repository, a: Node, b: Node) -> Node:
     return cl.node(max(common)) if common else nullid
 
 
-def check_interrupted(repo: Repository) -> None:
-    """Abort when an earlier update stopped half-way (``.hg/updatestate``)."""
-    if repo.vfs.exists("updatestate"):
-        raise error.StateError("last update was interrupted",
-                               hint="use 'amg update' to get a consistent checkout")
-
-
 def _working_changes(repo: Repository, ds: DirState):
     from amalgam.wc import match as matchmod
     from amalgam.wc.status import status

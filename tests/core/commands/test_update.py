@@ -72,12 +72,24 @@ def test_dirstate_records_written_files_so_status_reads_nothing(amg, two, hg):
     assert hg("status", "-A", cwd=two).stdout == "C a\nC b\n"
 
 
-def test_interrupted_update_is_finished_by_rerun(amg, two, hg):
-    (two / ".hg" / "updatestate").write_text("whatever\n")
-    r = amg("merge", "0", cwd=two)
-    assert r.rc == 255 and "abort: last update was interrupted" in r.stderr
-    assert "amg update" in r.stderr
-    assert amg("update", "0", cwd=two).rc == 0
+def test_interrupted_update_leaves_a_marker_and_rerun_finishes(amg, two, hg, monkeypatch):
+    from amalgam.wc import files as wfiles
+
+    real_write, calls = wfiles.write, []
+
+    def dying_write(repo, path, data, flags=""):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_write(repo, path, data, flags)
+
+    amg("update", "null", cwd=two)
+    monkeypatch.setattr(wfiles, "write", dying_write)
+    amg("update", "1", cwd=two)
+    assert (two / ".hg" / "updatestate").read_text().strip() == \
+        hg("log", "-r", "1", "-T", "{node}", cwd=two).stdout
+    monkeypatch.setattr(wfiles, "write", real_write)
+    assert amg("update", "1", cwd=two).rc == 0
     assert not (two / ".hg" / "updatestate").exists()
     assert hg("status", cwd=two).stdout == ""
 
