@@ -17,7 +17,7 @@ to a repository is :mod:`amalgam.exchange.cgapply`.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -186,13 +186,15 @@ def _group(packer: _Packer, revlog: Revlog, revs: list[int], linknodes: dict[int
 
 
 def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
-             version: str = "02") -> Iterator[bytes]:
+             version: str = "02", keep: Callable[[bytes], bool] | None = None
+             ) -> Iterator[bytes]:
     """The changegroup sending changesets *missing* to a peer that has *common*.
 
     *common* are changeset revisions the receiver has (their ancestors are
     implied).  Manifests and file revisions are sent when the changeset that
     introduced them (their linkrev) is not common; each is linked to the
-    first sent changeset that references it.
+    first sent changeset that references it.  *keep*, when given, decides
+    which files' groups are sent (narrow-style filtering by plugins).
     """
     if version not in OUTGOING_VERSIONS:
         raise Abort(f"cannot produce changegroup version '{version}'",
@@ -234,6 +236,8 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
             if found is not None:
                 needed.setdefault(path, {}).setdefault(found[0], clnodes[rev])
     for path in sorted(needed):
+        if keep is not None and not keep(path):
+            continue
         flog = repo.file(path).revlog
         links: dict[int, Node] = {}
         for fnode, linknode in needed[path].items():

@@ -36,6 +36,10 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
     try:
         repo = Repository.create(dest_abs, ui, config=ui.config)
         heads = resolve_heads(src, revs, branches)
+        hooks = getattr(ui, "hooks", None)
+        if hooks is not None:
+            hooks.exchange_clone_prestep(repo=repo, peer=src,
+                                         opts={"rev": list(revs), "branch": list(branches)})
         pull(repo, src, ui, heads=heads, announce=False)
         url = src.repo.root if isinstance(src, LocalPeer) else source
         repo.vfs.write("hgrc", b"# example repository config (see 'amg help config')\n"

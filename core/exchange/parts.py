@@ -250,9 +250,17 @@ HANDLERS: dict[str, Callable[[Operation, Part], None]] = {
 
 
 def process(op: Operation, unbundler: Unbundler) -> Operation:
-    """Apply every part of *unbundler* to ``op.repo`` within ``op.tr``."""
+    """Apply every part of *unbundler* to ``op.repo`` within ``op.tr``.
+
+    Plugins may add handlers for part types (``exchange_bundle2_handlers``).
+    """
+    handlers = dict(HANDLERS)
+    hooks = getattr(op.ui, "hooks", None)
+    if hooks is not None:
+        for extra in hooks.exchange_bundle2_handlers(repo=op.repo):
+            handlers.update({name.lower(): func for name, func in (extra or {}).items()})
     for part in unbundler.parts():
-        handler = HANDLERS.get(part.type)
+        handler = handlers.get(part.type)
         if handler is None:
             if part.mandatory:
                 raise Abort(f"missing support for bundle2 part type '{part.type}'",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from amalgam.error import Abort, InputError, RepoError
 from amalgam.exchange import phasesync
@@ -37,7 +37,7 @@ class Peer(Protocol):
     def branchmap(self) -> dict[str, list[Node]]: ...
     def getbundle(self, source: str, *, heads: Sequence[Node], common: Sequence[Node],
                   cg: bool = True, bookmarks: bool = False, phases: bool = False,
-                  cgversion: str = "03") -> Reader: ...
+                  cgversion: str = "03", **extra: Any) -> Reader: ...
     def unbundle(self, bundle: Iterable[bytes], heads: Sequence[Node]) -> Reader: ...
     def close(self) -> None: ...
 
@@ -181,7 +181,12 @@ class LocalPeer:
 
     def getbundle(self, source: str, *, heads: Sequence[Node], common: Sequence[Node],
                   cg: bool = True, bookmarks: bool = False, phases: bool = False,
-                  cgversion: str = "03") -> Reader:
+                  cgversion: str = "03", **extra: Any) -> Reader:
+        """A bundle2 with what lies under *heads* but not *common*.
+
+        Plugins see every argument (*extra* carries ones their client side
+        added): they may restrict the file groups and add parts.
+        """
         from amalgam import bookmarks as bookmod
         from amalgam.exchange import bundle2
         from amalgam.exchange.bundle import phase_heads_payload
@@ -196,9 +201,16 @@ class LocalPeer:
         commonrevs = [cl.rev(n) for n in common if n != nullid and cl.hasnode(n)]
         has = phasesync.ancestors(repo, commonrevs)
         missing = sorted(phasesync.ancestors(repo, [cl.rev(n) for n in heads]) - has)
+        args = dict(extra, heads=list(heads), common=list(common), cg=cg,
+                    bookmarks=bookmarks, phases=phases, cgversion=cgversion)
+        hooks = getattr(repo.ui, "hooks", None)
+        matchers = [m for m in hooks.exchange_changegroup_filter(repo=repo, args=args)
+                    if m is not None] if hooks is not None else []
         writer: Writer = bundle2.Writer()
         if cg and missing:
-            writer.newpart("changegroup", data=generate(repo, missing, commonrevs, cgversion),
+            keep = (lambda path: all(m(path) for m in matchers)) if matchers else None
+            writer.newpart("changegroup",
+                           data=generate(repo, missing, commonrevs, cgversion, keep),
                            mandatory_params=[("version", cgversion)],
                            advisory_params=[("nbchanges", str(len(missing)))])
         if bookmarks:
@@ -214,6 +226,8 @@ class LocalPeer:
             else:
                 payload = phase_heads_payload(repo, [cl.rev(n) for n in heads])
             writer.newpart("phase-heads", data=payload)
+        if hooks is not None:
+            hooks.exchange_getbundle_parts(repo=repo, bundler=writer, args=args)
         return IterReader(writer.chunks())
 
     def unbundle(self, bundle: Iterable[bytes], heads: Sequence[Node]) -> Reader:

@@ -54,11 +54,17 @@ def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = Non
             ui.status("searching for changes\n")
         if not needed:
             ui.status("no changes found\n")
-        stream = peer.getbundle("pull", heads=wanted or [nullid], common=disc.commonheads,
-                                cg=bool(needed), bookmarks=True, phases=True)
+        args = {"heads": wanted or [nullid], "common": disc.commonheads, "cg": bool(needed),
+                "bookmarks": True, "phases": True}
+        hooks = getattr(ui, "hooks", None)
+        if hooks is not None:
+            hooks.exchange_getbundle_args(repo=repo, peer=peer, args=args)
+        stream = peer.getbundle("pull", **args)
         op = apply_stream(repo, ui, stream, source="pull", targetphase=phasesync.DRAFT)
         _merge_bookmarks(repo, ui if announce else None, op.bookmarks, bookmarks, remote_name)
-        return op
+    if hooks is not None:
+        hooks.exchange_pull_done(repo=repo, peer=peer, result=op)
+    return op
 
 
 def _merge_bookmarks(repo: Repository, ui: UI | None, remote: dict[str, Node | None],

@@ -69,6 +69,9 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
     else:
         if not force:
             _check_heads(repo, peer, missing, newbranch)
+        hooks = getattr(ui, "hooks", None)
+        if hooks is not None:
+            hooks.exchange_push_prestep(repo=repo, peer=peer, outgoing=missing)
         writer = bundle2.Writer()
         if not force:
             writer.newpart("check:heads", data=b"".join(sorted(disc.remoteheads)))
