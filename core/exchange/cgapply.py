@@ -14,7 +14,7 @@ and the caller's transaction rolls everything back.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -70,8 +70,8 @@ def _corrupt(what: str) -> Abort:
     return Abort(what, hint="the bundle is corrupt or was tampered with")
 
 
-def _fulltext(revlog: Revlog, chunk: DeltaChunk, name: str) -> tuple[bytes, int]:
-    """The text *chunk* describes and its delta base rev, checked against the node."""
+def _fulltext(revlog: Revlog, chunk: DeltaChunk, name: str) -> tuple[bytes, int, bytes]:
+    """The text *chunk* describes, its delta base rev and text, checked against the node."""
     if chunk.base == nullid:
         baserev, base = nullrev, b""
     elif not revlog.hasnode(chunk.base):
@@ -91,11 +91,12 @@ def _fulltext(revlog: Revlog, chunk: DeltaChunk, name: str) -> tuple[bytes, int]
         raise _corrupt(f"{name}: bad delta for {short(chunk.node)}: {exc.message}") from None
     if hashrevision(text, chunk.p1, chunk.p2) != chunk.node:
         raise _corrupt(f"{name}: integrity check failed for {short(chunk.node)}")
-    return text, baserev
+    return text, baserev, base
 
 
 def _addgroup(revlog: Revlog, group: Iterator[DeltaChunk], tr: Transaction,
-              linkrev_of: dict[Node, int], name: str) -> list[Node]:
+              linkrev_of: dict[Node, int], name: str,
+              collect: Callable[[DeltaChunk, bytes, bytes], None] | None = None) -> list[Node]:
     added = []
     for chunk in group:
         if chunk.linknode not in linkrev_of:
@@ -103,12 +104,70 @@ def _addgroup(revlog: Revlog, group: Iterator[DeltaChunk], tr: Transaction,
                            f"changeset {short(chunk.linknode)}")
         if revlog.hasnode(chunk.node):
             continue
-        text, baserev = _fulltext(revlog, chunk, name)
+        text, baserev, base = _fulltext(revlog, chunk, name)
+        if collect is not None:
+            collect(chunk, text, base)
         cachedelta = (baserev, chunk.delta) if baserev != nullrev else None
         revlog.addrevision(text, tr, linkrev_of[chunk.linknode], chunk.p1, chunk.p2,
                            node=chunk.node, cachedelta=cachedelta)
         added.append(chunk.node)
     return added
+
+
+def _insertions(base: bytes, delta: bytes) -> list[bytes] | None:
+    """The whole lines a delta inserts, or None when its hunks are not line-aligned."""
+    import struct
+
+    lines: list[bytes] = []
+    pos = 0
+    while pos < len(delta):
+        start, end, size = struct.unpack_from(">lll", delta, pos)
+        data = delta[pos + 12:pos + 12 + size]
+        pos += 12 + size
+        if ((start and base[start - 1] != 0x0A) or (end and base[end - 1] != 0x0A)
+                or (data and not data.endswith(b"\n"))):
+            return None
+        lines.extend(data.splitlines())
+    return lines
+
+
+class _FileNeeds:
+    """File revisions the new manifests add, to check once files are applied.
+
+    A manifest sent as a line-aligned delta against its first parent (what
+    hg and we send) lists its new entries in the delta itself; anything else
+    is compared line by line with the parent's text.
+    """
+
+    def __init__(self, mlog: Revlog) -> None:
+        self.mlog = mlog
+        self.needed: dict[bytes, set[bytes]] = {}
+
+    def __call__(self, chunk: DeltaChunk, text: bytes, base: bytes) -> None:
+        lines = None
+        if chunk.base == chunk.p1 and chunk.base != nullid:
+            lines = _insertions(base, chunk.delta)
+        if lines is None:
+            parent = self.mlog.rawdata(chunk.p1) if chunk.p1 != nullid else b""
+            lines = list(set(text.splitlines()) - set(parent.splitlines()))
+        for line in lines:
+            path, sep, rest = line.partition(b"\0")
+            if not sep or len(rest) < 40:
+                raise _corrupt(f"manifest {short(chunk.node)} has a malformed line")
+            self.needed.setdefault(path, set()).add(rest[:40])
+
+    def check(self, repo: Repository) -> None:
+        for path, hexnodes in sorted(self.needed.items()):
+            check_path(path)
+            revlog = repo.file(path).revlog
+            for hexnode in sorted(hexnodes):
+                try:
+                    node = bytes.fromhex(hexnode.decode("ascii"))
+                except ValueError:
+                    raise _corrupt(f"manifest entry for {path!r} has a bad node") from None
+                if node == nullid or not revlog.hasnode(node):
+                    raise _corrupt(f"missing file data for {path.decode('utf-8', 'replace')}:"
+                                   f"{hexnode[:12].decode('ascii', 'replace')}")
 
 
 class _LinkMap(dict):
@@ -149,7 +208,8 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Resu
             spool.write(len(chunk.delta).to_bytes(4, "big") + record + chunk.delta)
         ui.status("adding manifests\n")
         mlog = repo.manifestlog.revlog
-        newmanifests = _addgroup(mlog, unpacker.manifests(), tr, linkmap, "manifest")
+        needs = _FileNeeds(mlog)
+        _addgroup(mlog, unpacker.manifests(), tr, linkmap, "manifest", needs)
         ui.status("adding file changes\n")
         for path, group in unpacker.files():
             check_path(path)
@@ -157,7 +217,7 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Resu
             added = _addgroup(repo.file(path).revlog, group, tr, linkmap,
                               path.decode("utf-8", "replace"))
             result.revisions += len(added)
-        _check_files(repo, newmanifests)
+        needs.check(repo)
         spool.seek(0)
         for expected in order:
             size = int.from_bytes(spool.read(4), "big")
@@ -165,7 +225,7 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Resu
             delta = spool.read(size)
             chunk = DeltaChunk(Node(record[:20]), Node(record[20:40]), Node(record[40:60]),
                                Node(record[60:80]), Node(record[:20]), 0, delta)
-            text, baserev = _fulltext(cl, chunk, "changelog")
+            text, baserev, _base = _fulltext(cl, chunk, "changelog")
             _check_changeset(repo, text, chunk.node)
             cachedelta = (baserev, delta) if baserev != nullrev else None
             cl.addrevision(text, tr, len(cl), chunk.p1, chunk.p2, node=expected,
@@ -185,19 +245,3 @@ def _check_changeset(repo: Repository, text: bytes, node: Node) -> None:
     if entry.manifest != nullid and not repo.manifestlog.revlog.hasnode(entry.manifest):
         raise _corrupt(f"changeset {short(node)} refers to missing manifest "
                        f"{short(entry.manifest)}")
-
-
-def _check_files(repo: Repository, manifests: list[Node]) -> None:
-    """Every file revision a new manifest adds must exist, under a safe name."""
-    mlog = repo.manifestlog
-    for mnode in manifests:
-        manifest = mlog.read(mnode)
-        p1 = mlog.read(mlog.revlog.parents(mnode)[0])
-        for path, (mine, _old) in manifest.diff(p1).items():
-            if mine is None:
-                continue
-            check_path(path)
-            if mine[0] == nullid or not repo.file(path).revlog.hasnode(mine[0]):
-                raise _corrupt(f"missing file data for {path.decode('utf-8', 'replace')}:"
-                               f"{short(mine[0])}")
-

@@ -149,3 +149,18 @@ def test_stream_bundle_names_are_checked(amg, tmp_path, name):
                                      ("requirements", quote("revlogv1", safe=""))])
     _refused(amg, repo, b"".join(writer.chunks()), tmp_path, "abort:")
     assert not (tmp_path / "evil.i").exists()
+
+
+def test_manifest_naming_missing_file_revision(amg, target, tmp_path):
+    """A bundle whose manifests name file revisions it does not carry is refused."""
+    from amalgam.exchange.changegroup import generate
+    from amalgam.repo import Repository
+
+    repo, _link = target
+    donor = Repository.create(str(tmp_path / "donor"))
+    from amalgam.repo import FileChange
+
+    donor.commit_files({b"f": FileChange(b"data\n")}, user="t", message="m", date=(0.0, 0))
+    donor.commit_files({b"g": FileChange(b"new\n")}, user="t", message="m2", date=(1.0, 0))
+    payload = b"".join(generate(donor, [1], [0], "02", keep=lambda path: False))
+    _refused(amg, repo, _bundle(payload), tmp_path, "missing file data for g")
