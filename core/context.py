@@ -342,6 +342,36 @@ class WorkingContext:
             return str(self._dirstate.branch())
         return read_branch(self.repo)
 
+    def dirstate(self) -> Any:
+        """The DirState this context reads (opened on first use)."""
+        if self._dirstate is None:
+            from amalgam.wc.dirstate import DirState
+
+            self._dirstate = DirState.open(self.repo)
+        return self._dirstate
+
+    def status(self, *, unknown: bool = False) -> Any:
+        """``amalgam.wc.status.Status`` of the whole working copy against its parent."""
+        from amalgam.wc.match import always
+        from amalgam.wc.status import status
+
+        return status(self.repo, self.dirstate(), always(self.repo.root, self.repo.root),
+                      unknown=unknown)
+
+    def dirty(self, *, missing: bool = True, merge: bool = True, branch: bool = True) -> bool:
+        """Whether committing now would record something (hg's ``+`` in ``identify``).
+
+        A merge in progress, a changed branch name, and modified, added or
+        removed files make it dirty; each flag turns its check off (hg's
+        ``identify`` ignores the merge and the branch).  Unknown files never do.
+        """
+        if merge and self.parentnodes()[1] != nullid:
+            return True
+        if branch and self.branch() != self.p1().branch():
+            return True
+        st = self.status()
+        return bool(st.modified or st.added or st.removed or (missing and st.deleted))
+
     def _ospath(self, path: bytes) -> bytes:
         return os.path.join(os.fsencode(self.repo.root), path)
 
