@@ -262,3 +262,30 @@ def test_mixed_use_on_one_checkout(tmp_path, amg, hg, first):
     two("commit", "-m", "2", *D)
     assert one("status", "-A").stdout == "C a\nC c\n"
     assert hg("verify", "-q", cwd=root).rc == 0
+
+
+def test_new_head_and_verbose_commit(twin, hg):
+    _base(twin)
+    twin.write("a", "second\n")
+    twin.same("commit", "-m", "two", *D)
+    twin.each(lambda root: hg("update", "-q", "0", cwd=root))
+    twin.write("b", "other line\n")
+    twin.same("commit", "-v", "-m", "head", *D)
+    twin.write("b", "more\n")
+    twin.same("commit", "-q", "-m", "quiet", *D)
+    twin.same("status", "--rev", "1", "--rev", "2", "-C")
+    twin.assert_same_state()
+
+
+def test_merge_commit_rules(twin, hg):
+    _base(twin)
+    twin.write("a", "left\n")
+    twin.same("commit", "-m", "left", *D)
+    twin.each(lambda root: hg("update", "-q", "0", cwd=root))
+    twin.write("b", "right\n")
+    twin.same("commit", "-m", "right", *D)
+    twin.each(lambda root: hg("merge", "-q", "1", cwd=root))
+    twin.same("status")
+    twin.same("commit", "-m", "partial", *D, "a")
+    twin.same("commit", "-m", "merged", *D)
+    twin.assert_same_state()
