@@ -104,7 +104,9 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
     if follow:
         starts = revs if revs is not None else [revsingle(repo, ".")]
         return iter(_follow_files(repo, m, starts))
-    if revs is None and not m.anypats() and m.files():
+    if revs is None and not m.anypats() and m.files() \
+            and all(len(repo.file(path)) for path in m.files()):
+        # Every name has a filelog: its linkrevs are the answer (hg's fast path).
         return iter(_filelog_revs(repo, m.files()))
     candidates = revs if revs is not None else range(len(repo) - 1, -1, -1)
     return (rev for rev in candidates if rev >= 0 and _touches(repo, rev, m))
