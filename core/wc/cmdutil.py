@@ -35,11 +35,14 @@ def uipathfn(repo: Repository, relative: bool) -> Callable[[bytes], str]:
     return lambda path: relpath(root, cwd, path)
 
 
-def warn_missing(repo: Repository, m: Matcher, known: Callable[[bytes], bool]) -> None:
-    """hg's warning for named files that are neither on disk nor tracked."""
+def warn_missing(repo: Repository, m: Matcher, known: Callable[[bytes], bool]) -> list[bytes]:
+    """hg's warning for named files that are neither on disk nor tracked; returns them."""
     show = uipathfn(repo, True)
     root = os.fsencode(repo.root)
+    missing = []
     for path in m.files():
         if path == b"" or known(path) or os.path.lexists(os.path.join(root, path)):
             continue
         repo.ui.warn(f"{show(path)}: No such file or directory\n")
+        missing.append(path)
+    return missing

@@ -11,7 +11,7 @@ import stat as statmod
 from typing import TYPE_CHECKING, Any
 
 from amalgam.wc.audit import PathAuditor
-from amalgam.wc.cmdutil import uipathfn
+from amalgam.wc.cmdutil import uipathfn, warn_missing
 from amalgam.wc.status import status
 
 if TYPE_CHECKING:
@@ -25,15 +25,7 @@ _LARGE = 10 * 1024 * 1024
 
 def _named_missing(repo: Repository, ds: DirState, m: Matcher) -> list[bytes]:
     """Named paths neither on disk nor tracked (hg's "No such file" warning)."""
-    show = uipathfn(repo, True)
-    root = os.fsencode(repo.root)
-    bad = []
-    for path in m.files():
-        if path and path not in ds and not ds.hasdir(path) \
-                and not os.path.lexists(os.path.join(root, path)):
-            repo.ui.warn(f"{show(path)}: No such file or directory\n")
-            bad.append(path)
-    return bad
+    return warn_missing(repo, m, lambda path: path in ds or ds.hasdir(path))
 
 
 def _kind(mode: int) -> str:
@@ -97,12 +89,7 @@ def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
             ui.warn(f"{show(path)}: up to {st.st_size * 3 // 1000000} MB of RAM may be "
                     f"required to manage this file\n(use 'hg revert {show(path)}' to cancel "
                     "the pending addition)\n")
-        entry = ds.get(path)
-        if entry is not None and entry.state != "r":
-            ui.warn(f"{show(path)} already tracked!\n")
-            if m.exact(path):
-                bad.append(path)
-        elif entry is not None:
+        if ds.get(path) is not None:  # removed, now added back
             ds.set_possibly_dirty(path)
         else:
             ds.add(path)
