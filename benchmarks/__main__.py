@@ -31,14 +31,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="small repository and start-up rows only")
     parser.add_argument("--runs", type=int, default=5, help="counted runs (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="warm-up runs (default 1)")
+    parser.add_argument("--heavy-runs", type=int, default=None,
+                        help="counted runs of the minutes-long scenarios (update and "
+                             "add+commit of the big tree; default: --runs)")
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")
     parser.add_argument("--out", type=Path, default=HERE,
                         help="directory for RESULTS.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache",
                         help="directory of the generated repositories")
     args = parser.parse_args(argv)
-    if args.runs < 1 or args.warmup < 0:
-        parser.error("--runs must be >= 1 and --warmup >= 0")
+    if args.heavy_runs is None:
+        args.heavy_runs = args.runs
+    if args.runs < 1 or args.heavy_runs < 1 or args.warmup < 0:
+        parser.error("--runs and --heavy-runs must be >= 1, --warmup >= 0")
     return args
 
 
@@ -75,12 +80,15 @@ def run_scenario(scenario: Scenario, ctx: Context, args: argparse.Namespace) -> 
     sides: list[Side] = [plan.b, *plan.floors]
     if isinstance(plan.a, Side):
         sides.insert(0, plan.a)
-    runs = args.runs if isinstance(plan.a, Side) else min(args.runs, ALONE_RUNS)
+    runs = args.heavy_runs if scenario.heavy else args.runs
+    if not isinstance(plan.a, Side):
+        runs = min(runs, ALONE_RUNS)
+    warmup = 0 if scenario.heavy else args.warmup
     groups = [(row.name, row.steps) for row in plan.rows]
     try:
         if plan.prepare:
             plan.prepare()
-        results, failures = measure(sides, groups, runs, args.warmup, ctx.env)
+        results, failures = measure(sides, groups, runs, warmup, ctx.env)
     finally:
         if plan.cleanup:
             plan.cleanup()
@@ -113,8 +121,38 @@ def _brief(side: dict | str | None) -> str:
     return str(side)
 
 
+def _lock(cache: Path):
+    """Hold the cache for this run: scenarios mutate its working copies, so two
+    runs sharing a cache would corrupt each other's measurements."""
+    import fcntl
+
+    handle = open(cache / "lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        _log(f"waiting for another benchmark run using {cache} (or pass --cache) ...")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def write(args: argparse.Namespace, tools, env: dict[str, str], repos: dict,
+          rows: list[dict]) -> None:
+    """Write RESULTS.md and results.json for the rows measured so far."""
+    info = report.machine(tools, env)
+    command = "python -m benchmarks " + shlex.join(args.argv)
+    repo_meta = {n: {k: v for k, v in r.meta.items() if k != "git_revs"}
+                 for n, r in repos.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(
+        {"machine": info, "command": command, "runs": args.runs,
+         "heavy_runs": args.heavy_runs, "warmup": args.warmup,
+         "repositories": repo_meta, "rows": rows}, indent=1) + "\n")
+    (args.out / "RESULTS.md").write_text(report.markdown(rows, info, repo_meta, command))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    args.argv = argv if argv is not None else sys.argv[1:]
     scenarios = select(args)
     if args.list:
         for s in scenarios:
@@ -126,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     cache = args.cache.resolve()
     cache.mkdir(parents=True, exist_ok=True)
+    lock = _lock(cache)
     scratch = cache / "scratch"
     scratch.mkdir(exist_ok=True)
     env = bench_env(cache / "home")
@@ -133,20 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     needed = sorted({n for s in scenarios for n in s.needs})
     repos = {name: build(name, cache, tools, env, _log) for name in needed}
     ctx = Context(tools, repos, env, scratch, _log)
-    rows = []
+    rows: list[dict] = []
     for scenario in scenarios:
         _log(f"{scenario.name} ...")
         rows.extend(run_scenario(scenario, ctx, args))
-    info = report.machine(tools, env)
-    command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
-    repo_meta = {n: {k: v for k, v in r.meta.items() if k != "git_revs"}
-                 for n, r in repos.items()}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(
-        {"machine": info, "command": command, "runs": args.runs, "warmup": args.warmup,
-         "repositories": repo_meta, "rows": rows}, indent=1) + "\n")
-    (args.out / "RESULTS.md").write_text(report.markdown(rows, info, repo_meta, command))
+        # Rewritten after every scenario: a long run cut short keeps its rows.
+        write(args, tools, env, repos, rows)
     _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
+    lock.close()
     return 0
 
 
