@@ -59,4 +59,5 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "phase": ("amalgam.commands.phase", ()),
     "copy": ("amalgam.commands.copy", ("cp",)),
     "rename": ("amalgam.commands.rename", ("move", "mv")),
+    "summary": ("amalgam.commands.summary", ("sum",)),
 }
