@@ -255,10 +255,15 @@ def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
     lookup = out.lookup
     copies = out.copies
     clean = out.result.clean if out.clean else None
+    realdir = _RealDirs(root)
     for path, value in dmap.items():
         if path in seen or (not matchall and not m(path)):
             continue
         state, mode, size, mtime = value
+        slash = path.rfind(b"/")
+        if slash > 0 and state != "r" and not realdir(path[:slash]):
+            classify(path, value, None)  # its directory is gone or is a symlink now
+            continue
         if state != "n":
             classify(path, value, None if state == "r" else _lstat(root, path))
             continue
@@ -281,6 +286,32 @@ def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
             lookup.append((path, st))
         elif clean is not None:
             clean.append(path)
+
+
+class _RealDirs:
+    """``realdir(d)``: whether *d* and its parents are real directories, not symlinks.
+
+    A tracked file is never read through a symlinked directory (that could
+    leave the repository); each directory costs one ``lstat``.
+    """
+
+    def __init__(self, root: bytes) -> None:
+        self.root = root
+        self.known: dict[bytes, bool] = {}
+
+    def __call__(self, path: bytes) -> bool:
+        known = self.known.get(path)
+        if known is not None:
+            return known
+        parent = path.rpartition(b"/")[0]
+        ok = not parent or self(parent)
+        if ok:
+            try:
+                ok = statmod.S_ISDIR(os.lstat(os.path.join(self.root, path)).st_mode)
+            except OSError:
+                ok = False
+        self.known[path] = ok
+        return ok
 
 
 def _nothing(path: bytes) -> bool:

@@ -117,3 +117,15 @@ def test_commit_failing_editor_aborts(repo, amg):
     (repo / "a").write_text("changed\n")
     result = amg("commit", "-u", "t", cwd=repo, env={"HGEDITOR": "false"})
     assert result.rc == 255 and "edit failed" in result.stderr
+
+
+def test_directory_replaced_by_symlink_is_not_followed(repo, amg, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "c").write_text("not ours\n")
+    os.rename(repo / "d", repo / "d.real")
+    os.symlink(outside, repo / "d")
+    assert amg("status", cwd=repo).stdout == "! d/c\n? d\n? d.real/c\n"
+    assert amg("status", "-mard", cwd=repo).stdout == "! d/c\n"
+    result = amg("commit", "-m", "x", "-u", "t", "-d", "0 0", cwd=repo)
+    assert result.rc == 1 and result.stdout.startswith("nothing changed")
