@@ -202,3 +202,37 @@ def test_push_new_branch_rev_and_secret(amg, hg, tmp_path: Path) -> None:
     assert ignored.rc == 1
     assert "no changes found (ignored 1 secret changesets)" in ignored.stdout
     hg("verify", cwd=src)
+
+
+def test_pull_branch_bookmark_and_divergence(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    hg("branch", "-q", "other", cwd=src)
+    _commit(hg, src, "o", "other branch\n")
+    dst = tmp_path / "dst"
+    assert amg("clone", "-U", "-b", "default", str(src), str(dst)).rc == 0
+    assert "other" not in hg("branches", "-T", "{branch}\n", cwd=dst).stdout
+    assert amg("pull", "-b", "other", cwd=dst).rc == 0
+    assert "other" in hg("branches", "-T", "{branch}\n", cwd=dst).stdout
+    # -B imports the named bookmark; a bookmark moved on both sides diverges.
+    hg("bookmark", "-q", "-r", "0", "side", cwd=src)
+    result = amg("pull", "-B", "side", cwd=dst)
+    assert result.rc == 0 and "importing bookmark side" in result.stdout
+    hg("bookmark", "-q", "-f", "-r", "1", "side", cwd=dst)
+    hg("update", "-q", "0", cwd=src)
+    _commit(hg, src, "n", "diverging\n")
+    hg("bookmark", "-q", "-f", "side", cwd=src)
+    diverged = amg("pull", cwd=dst)
+    assert diverged.rc == 0
+    assert "divergent bookmark side stored as side@default" in diverged.stderr
+    marks = hg("bookmarks", "-T", "{bookmark}\n", cwd=dst).stdout.split()
+    assert "side@default" in marks and "side" in marks
+    missing = amg("pull", "-B", "nosuch", cwd=dst)
+    assert missing.rc != 0 and "remote bookmark nosuch not found!" in missing.stderr
+
+
+def test_non_publishing_source_keeps_drafts(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    dst = tmp_path / "dst"
+    result = amg("--config", "phases.publish=false", "clone", "-U", str(src), str(dst))
+    assert result.rc == 0, result.stderr
+    assert hg("log", "-T", "{phase}\n", cwd=dst).stdout.split() == ["draft"] * 3
