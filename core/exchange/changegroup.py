@@ -162,11 +162,13 @@ class _Packer:
 
 
 def _group(packer: _Packer, revlog: Revlog, revs: list[int], linknodes: dict[int, Node],
-           known: set[int], fulltexts: bool = False) -> Iterator[bytes]:
+           known: set[int], fulltexts: bool = False,
+           ondelta: Callable[[int, bytes], None] | None = None) -> Iterator[bytes]:
     """The delta group of *revs* (ascending); deltas against p1 when the receiver has it.
 
     *fulltexts* sends every revision whole (hg does so for the changelog,
-    whose revlog stores no deltas to reuse).
+    whose revlog stores no deltas to reuse).  *ondelta(rev, delta)* sees
+    each delta sent.
     """
     from amalgam.storage import mdiff
 
@@ -179,10 +181,51 @@ def _group(packer: _Packer, revlog: Revlog, revs: list[int], linknodes: dict[int
             base = nullrev
             delta = mdiff.trivialdiffheader(revlog.size(rev)) + revlog.rawdata(rev)
         known.add(rev)
+        if ondelta is not None:
+            ondelta(rev, delta)
         flags = revlog.flags(rev) if packer.version == "03" else 0
         yield from packer.chunk(revlog.node(rev), revlog.node(p1), revlog.node(p2),
                                 revlog.node(base), linknodes[rev], flags, delta)
     yield closechunk()
+
+
+def _parse_insertions(delta: bytes) -> list[tuple[bytes, Node]] | None:
+    """Manifest entries a delta inserts, or None if its hunks are not whole lines."""
+    entries = []
+    pos = 0
+    while pos < len(delta):
+        _start, _end, size = struct.unpack_from(">lll", delta, pos)
+        data = delta[pos + 12:pos + 12 + size]
+        pos += 12 + size
+        if data and not data.endswith(b"\n"):
+            return None
+        for line in data.splitlines():
+            path, sep, rest = line.partition(b"\0")
+            if not sep or len(rest) < 40 or rest[40:] not in (b"", b"x", b"l", b"t"):
+                return None
+            try:
+                entries.append((path, Node(bytes.fromhex(rest[:40].decode("ascii")))))
+            except ValueError:
+                return None
+    return entries
+
+
+def _new_entries(repo: Repository, mrev: int, delta: bytes) -> list[tuple[bytes, Node]]:
+    """File revisions manifest *mrev* adds over its first parent.
+
+    The delta sent against p1 (or a full text) lists them, as hg's
+    ``readfast`` assumes; an entry naming a file revision that does not
+    exist means the delta was not line-aligned, and the manifests are
+    compared in full instead.
+    """
+    entries = _parse_insertions(delta)
+    if entries is not None and all(repo.file(path).revlog.hasnode(fnode)
+                                   for path, fnode in entries):
+        return entries
+    mlog = repo.manifestlog
+    mine = mlog.read(mlog.revlog.node(mrev))
+    parent = mlog.read(mlog.revlog.node(mlog.revlog.parentrevs(mrev)[0]))
+    return [(path, new[0]) for path, (new, _old) in mine.diff(parent).items() if new is not None]
 
 
 def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
@@ -204,37 +247,34 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     revs = sorted(set(missing))
     commonrevs = _commonrevs(cl, common)
     clnodes = {rev: cl.node(rev) for rev in revs}
-    yield from _group(packer, cl, revs, clnodes, set(), fulltexts=True)
+    manifests: list[tuple[int, Node]] = []
+
+    def changeset(rev: int, delta: bytes) -> None:
+        # A full text after its 12-byte hunk header; line one is the manifest.
+        manifests.append((rev, Node(bytes.fromhex(delta[12:52].decode("ascii")))))
+
+    yield from _group(packer, cl, revs, clnodes, set(), fulltexts=True, ondelta=changeset)
 
     mlog = repo.manifestlog.revlog
     mlinks: dict[int, Node] = {}
-    entries = []
-    for rev in revs:
-        entry = repo.changelog.read(rev)
-        entries.append((rev, entry.manifest, entry.files))
-        if entry.manifest == nullid:
+    for rev, mnode in manifests:
+        if mnode == nullid:
             continue
-        mrev = mlog.rev(entry.manifest)
+        mrev = mlog.rev(mnode)
         if mrev not in mlinks and mlog.linkrev(mrev) not in commonrevs:
             mlinks[mrev] = clnodes[rev]
     mrevs = sorted(mlinks)
     mknown = {r for r in range(len(mlog)) if mlog.linkrev(r) in commonrevs} if mrevs else set()
-    yield from _group(packer, mlog, mrevs, mlinks, mknown)
+    needed: dict[bytes, dict[Node, Node]] = {}
+
+    def manifest(mrev: int, delta: bytes) -> None:
+        for path, fnode in _new_entries(repo, mrev, delta):
+            needed.setdefault(path, {}).setdefault(fnode, mlinks[mrev])
+
+    yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest)
     if version == "03":
         yield closechunk()
 
-    # Files: the revisions each sent changeset lists as changed, as hg's
-    # fast path finds them; a file revision a merge takes unchanged from its
-    # second parent was listed by the changeset that created it.
-    needed: dict[bytes, dict[Node, Node]] = {}
-    for rev, mnode, files in entries:
-        if not files:
-            continue
-        manifest = repo.manifestlog.read(mnode)
-        for path in files:
-            found = manifest.get(path)
-            if found is not None:
-                needed.setdefault(path, {}).setdefault(found[0], clnodes[rev])
     for path in sorted(needed):
         if keep is not None and not keep(path):
             continue
