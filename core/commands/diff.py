@@ -92,7 +92,7 @@ def write_diff(ui: UI, repo: Repository, ctx1: Any, ctx2: Any, match: Any,
         pairs = changes.between(ctx1, ctx2, match, git=git)
         revs = (ctx1.short(), ctx2.short())
     if reverse:
-        pairs = [_reversed(p) for p in pairs]
+        pairs = sorted((_reversed(p) for p in pairs), key=lambda p: p.name)
     context = context_lines(opts)
     rendered = (dispdiff.render(p, git=git, context=context, revs=revs,
                                 text=bool(opts.get("text"))) for p in pairs)
@@ -106,7 +106,11 @@ def write_diff(ui: UI, repo: Repository, ctx1: Any, ctx2: Any, match: Any,
 
 
 def _reversed(pair: Any) -> Any:
+    """The same change undone; undoing a copy deletes the copy (the source stays)."""
     from amalgam.display.diff import FilePair
 
+    if pair.copy == "copy":
+        return FilePair(pair.path2, None, pair.data2, bytes, pair.flags2, "",
+                        pair.date2, pair.date1)
     return FilePair(pair.path2, pair.path1, pair.data2, pair.data1, pair.flags2,
                     pair.flags1, pair.date2, pair.date1, pair.copy)

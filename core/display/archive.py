@@ -165,6 +165,15 @@ def _write_zip(dest: str, prefix: str, entries: list[Entry], mtime: int,
         raise error.Abort(f"cannot create {dest}: {exc.strerror}") from None
     with archive:
         for path, flags, data in entries:
+            try:
+                path.decode("utf-8")
+            except UnicodeDecodeError:
+                archive.close()
+                os.unlink(dest)
+                raise error.InputError(
+                    f"cannot store the non-UTF-8 file name {_member(prefix, path)!r} in a "
+                    "zip archive", hint="use a tar archive (-t tar), which keeps names "
+                    "byte for byte") from None
             info = zipfile.ZipInfo(_member(prefix, path), stamp)
             info.compress_type = method
             info.create_system = 3  # unix, so the mode below is honoured

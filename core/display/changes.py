@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from amalgam.display.dates import Date, local_offset
 from amalgam.display.diff import FilePair
+from amalgam.node import nullid
 
 if TYPE_CHECKING:
     from amalgam.context import ChangeContext
@@ -30,23 +31,26 @@ def copies_between(ctx1: ChangeContext, ctx2: ChangeContext,
                    added: list[bytes]) -> dict[bytes, bytes]:
     """``{dest: source}`` for files of *added* copied from a file present in *ctx1*.
 
-    A copy record is followed through earlier copies of the same file, so a
-    file renamed twice between the two revisions still maps to its origin.
+    Each file's history is walked back along first parents and copy records,
+    so a copy edited later, or renamed twice, still maps to its origin.
     """
     m1 = ctx1.manifest()
     result: dict[bytes, bytes] = {}
     for path in added:
         flog = ctx2.repo.file(path)
         node = ctx2.filenode(path)
-        for _hop in range(64):  # bounded: metadata could form a cycle
+        for _hop in range(10000):  # bounded: corrupt metadata could form a cycle
             renamed = flog.renamed(node)
-            if renamed is None:
+            if renamed is not None:
+                source, node = renamed
+                if source in m1:
+                    result[path] = source
+                    break
+                flog = ctx2.repo.file(source)
+                continue
+            node = flog.parents(node)[0]
+            if node == nullid:
                 break
-            source, snode = renamed
-            if source in m1:
-                result[path] = source
-                break
-            flog, node = ctx2.repo.file(source), snode
     return result
 
 

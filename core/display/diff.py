@@ -112,7 +112,7 @@ def _git_blob_id(data: bytes | None) -> bytes:
 
 
 def _b85(data: bytes) -> bytes:
-    """git's base85 (its own alphabet, big-endian 4-byte groups)."""
+    """git's base85 (its own alphabet, big-endian 4-byte groups, the last zero-padded)."""
     out = bytearray()
     padded = data + b"\0" * (-len(data) % 4)
     for pos in range(0, len(padded), 4):
@@ -122,7 +122,7 @@ def _b85(data: bytes) -> bytes:
             value, digit = divmod(value, 85)
             chars[k] = _B85[digit]
         out += chars
-    return bytes(out[:len(out) - (-len(data) % 4)]) if len(data) % 4 else bytes(out)
+    return bytes(out)
 
 
 def _binary_patch(old: bytes | None, new: bytes | None) -> list[bytes]:

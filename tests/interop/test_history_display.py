@@ -185,16 +185,14 @@ def test_plain_working_diff_matches_hg_but_for_now(history: Twin) -> None:
 
 @pytest.mark.parametrize("kind", ["files", "tar", "tgz", "zip", "uzip", "tbz2"])
 def test_archives_are_identical_to_hg(history: Twin, kind: str) -> None:
+    # hg itself crashes on a non-UTF-8 name in a zip, so zips take a revision before it.
+    rev = "2" if "zip" in kind else "7"
     for root, run in ((history.a, history._amg), (history.h, history._hg)):
-        result = run("archive", "-r", "7", "-t", kind, str(root / f"out.{kind}"), cwd=root)
+        result = run("archive", "-r", rev, "-t", kind, str(root / f"out.{kind}"), cwd=root)
         assert result.rc == 0
     mine, theirs = history.a / f"out.{kind}", history.h / f"out.{kind}"
     if kind == "files":
-        for name in sorted(os.listdir(theirs)):
-            assert (mine / name).read_bytes() == (theirs / name).read_bytes(), name
-            assert os.lstat(mine / name).st_mode == os.lstat(theirs / name).st_mode
-            assert os.lstat(mine / name).st_mtime == os.lstat(theirs / name).st_mtime
-        assert sorted(os.listdir(mine)) == sorted(os.listdir(theirs))
+        assert _tree(mine) == _tree(theirs)
     elif kind == "tbz2":
         import tarfile
 
@@ -203,6 +201,30 @@ def test_archives_are_identical_to_hg(history: Twin, kind: str) -> None:
                 [(m.name, m.mode, m.mtime) for m in th]
     else:
         assert mine.read_bytes() == theirs.read_bytes()
+
+
+def _tree(top: Path) -> list[tuple[bytes, int, float, bytes]]:
+    """(path, mode, mtime, content or link target) of everything under *top*."""
+    out = []
+    base = os.fsencode(top)
+    for dirpath, _dirs, names in os.walk(base):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            st = os.lstat(full)
+            if os.path.islink(full):  # neither tool dates a symlink
+                out.append((os.path.relpath(full, base), st.st_mode, 0.0, os.readlink(full)))
+                continue
+            with open(full, "rb") as fh:
+                content = fh.read()
+            out.append((os.path.relpath(full, base), st.st_mode, st.st_mtime, content))
+    return sorted(out)
+
+
+def test_zip_of_a_non_utf8_name_aborts_cleanly(history: Twin, amg) -> None:
+    result = amg("archive", "-r", "7", "-t", "zip", str(history.a / "out.zip"), cwd=history.a)
+    assert result.rc == 255
+    assert result.stderr.startswith("abort: cannot store the non-UTF-8 file name")
+    assert not (history.a / "out.zip").exists()
 
 
 def test_archive_archival_text_for_a_tagged_and_untagged_revision(history: Twin) -> None:
