@@ -7,6 +7,7 @@ renderer can indent everything the same way.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,24 @@ def meaningful_parents(ctx: Any, debug: bool) -> list[Any]:
     if parents[0].rev >= ctx.rev - 1:
         return []
     return parents[:1]
+
+
+# Bookmarks by node, read once per repository object: ``log`` shows thousands of
+# changesets and ctx.bookmarks() re-reads .hg/bookmarks every time.
+_BOOKMARKS: weakref.WeakKeyDictionary[Any, dict[bytes, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def _bookmarks(ctx: Any) -> list[str]:
+    repo = ctx.repo
+    bynode = _BOOKMARKS.get(repo)
+    if bynode is None:
+        from amalgam import bookmarks
+
+        bynode = {}
+        for name, node in sorted(bookmarks.read(repo).items()):
+            bynode.setdefault(node, []).append(name)
+        _BOOKMARKS[repo] = bynode
+    return bynode.get(ctx.node, [])
 
 
 def _ident(ui: UI, ctx: Any) -> str:
@@ -63,7 +82,7 @@ def changeset_text(ui: UI, ctx: Any) -> str:
     branch = ctx.branch()
     if branch != "default":
         out.append(_field("branch", branch))
-    out.extend(_field("bookmark", name) for name in ctx.bookmarks())
+    out.extend(_field("bookmark", name) for name in _bookmarks(ctx))
     out.extend(_field("tag", name) for name in ctx.tags())
     if debug:
         out.append(_field("phase", _PHASES[ctx.phase()]))
