@@ -85,7 +85,6 @@ def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str) -> bool:
                     "(edit, then use 'amg resolve --mark')\n")
             return False
     _write(repo, path, result, flags)
-    ms.set_extra(path, b"merged", b"yes")
     return True
 
 

@@ -158,6 +158,10 @@ class MergeState:
         extras = self.extras.setdefault(path, {})
         if ancestor_link is not None:
             extras[b"ancestorlinknode"] = hex(ancestor_link).encode()
+        if kind == b"F":
+            # hg's commit keeps the second file parent only for files marked so,
+            # whatever the tool did with them.
+            extras[b"merged"] = b"yes"
 
     def mark(self, path: bytes, state: str) -> None:
         self.files[path][0] = state.encode()
