@@ -195,6 +195,7 @@ class LocalPeer:
         repo = self.repo
         cl = repo.changelog.revlog
         values = self._visible()
+        heads = [n for n in heads if n != nullid]
         for node in heads:
             if not cl.hasnode(node) or values[cl.rev(node)] >= phasesync.SECRET:
                 raise Abort(f"requested head {hex(node)[:12]} is not in {self.url}")

@@ -54,7 +54,7 @@ def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = Non
             ui.status("searching for changes\n")
         if not needed:
             ui.status("no changes found\n")
-        args = {"heads": wanted or [nullid], "common": disc.commonheads, "cg": bool(needed),
+        args = {"heads": wanted, "common": disc.commonheads, "cg": bool(needed),
                 "bookmarks": True, "phases": True}
         hooks = getattr(ui, "hooks", None)
         if hooks is not None:
