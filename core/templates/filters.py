@@ -167,6 +167,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Date):
         return [int(value.when), value.offset]
     if isinstance(value, ListValue):
+        if value.whole is not None:
+            return value.whole(value.items)
         return [_plain(value.json(item)) for item in value.items]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -63,19 +63,44 @@ def files(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
 
 
 def _status(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
-    """(modified, added, removed) against the first parent, for files() of *ctx*."""
-    mine, theirs = ctx.manifest(), ctx.p1().manifest()
-    modified, added, removed = [], [], []
-    for path in ctx.files():
-        here, there = mine.get(path), theirs.get(path)
-        if here is not None and there is not None:
-            if here != there:
-                modified.append(path)
-        elif here is not None:
-            added.append(path)
-        elif there is not None:
-            removed.append(path)
-    return modified, added, removed
+    """(modified, added, removed) among the changeset's files, classified as hg does.
+
+    Added: in the changeset but in no parent.  Removed: gone from the
+    changeset, except in a merge where no parent has it or the one parent
+    that has it left it as the merge base had it (the other side deleted it).
+    Everything else listed is modified.
+    """
+    mine = ctx.manifest()
+    parents = [p.manifest() for p in ctx.parents() if p.rev != nullrev]
+    files = list(ctx.files())
+    added = [f for f in files if f in mine and not any(f in m for m in parents)]
+    removed = [f for f in files if f not in mine]
+    if removed and len(parents) == 2:
+        bases = _merge_bases(ctx)
+        removed = [f for f in removed if not _removed_by_other_side(f, parents, bases)]
+    gone = set(added) | set(removed)
+    return [f for f in files if f not in gone], added, removed
+
+
+def _merge_bases(ctx: Any) -> list[Any]:
+    """Manifests of the heads of the common ancestors of a merge's parents."""
+    from amalgam.revset import graph
+    from amalgam.revset.names import RepoView
+
+    view = RepoView(ctx.repo)
+    common = (graph.ancestors(view, [ctx.p1().rev]) & graph.ancestors(view, [ctx.p2().rev]))
+    heads = [r for r in common if not any(c in common for c in view.children(r))]
+    return [ctx.repo.manifest_of(view.cl.node(r)) for r in sorted(heads)]
+
+
+def _removed_by_other_side(path: bytes, parents: list[Any], bases: list[Any]) -> bool:
+    having = [m for m in parents if path in m]
+    if not having:
+        return True
+    if len(having) == 1:
+        entry = having[0].get(path)
+        return all(base.get(path) == entry for base in bases) if bases else False
+    return False
 
 
 @keyword("file_mods")
@@ -100,14 +125,17 @@ def file_dels(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
 def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Copied or renamed paths (list; items have {name} and {source})."""
     items = []
-    for path in _status(ctx)[1] + _status(ctx)[0]:
+    modified, added, _ = _status(ctx)
+    mine = ctx.manifest()
+    for path in (p for p in added + modified if p in mine):
         renamed = ctx.filectx(path).renamed()
         if renamed:
             items.append({"name": path.decode("utf-8", "surrogateescape"),
                           "source": renamed[0].decode("utf-8", "surrogateescape")})
     items.sort(key=lambda item: item["name"])
-    return ListValue(items, lambda item: f"{item['name']} ({item['source']})",
-                     json=lambda item: {item["name"]: item["source"]})
+    # hg runs the items together with no separator.
+    return ListValue(items, lambda item: f"{item['name']} ({item['source']})", sep="",
+                     whole=lambda items: {item["name"]: item["source"] for item in items})
 
 
 @keyword("tags")
@@ -178,8 +206,13 @@ def diffstat(ctx: Any, mapping: Mapping[str, Any]) -> str:
     import difflib
 
     mine, theirs = ctx.manifest(), ctx.p1().manifest()
+    if ctx.p2().rev != nullrev:
+        # A merge's diff against p1 includes everything brought in from p2.
+        paths = sorted(p for p in {*mine, *theirs} if mine.get(p) != theirs.get(p))
+    else:
+        paths = list(ctx.files())
     added = removed = changed = 0
-    for path in ctx.files():
+    for path in paths:
         new = ctx.filectx(path).data().splitlines() if path in mine else []
         old = ctx.p1().filectx(path).data().splitlines() if path in theirs else []
         if new == old and (path in mine) == (path in theirs):

@@ -42,7 +42,7 @@ STYLES: dict[str, Style] = {
         "   {node|short}   {date|isodate}   {author|user}\n"
         "  {desc|firstline|strip}\n\n"),
     "changelog": Style(
-        "\t* {join(files, ', ')}:\n"
+        "\t* {indent(fill('{join(files, \', \')}:', 68), '\t', '')}\n"
         '{indent(fill(desc, 68), "\t")}\n'
         "\t[{node|short}]{tags % ' [{tag}]'}"
         '{ifeq(branch, "default", "", " <{branch}>")}\n\n',

@@ -27,9 +27,12 @@ class ListValue:
     """A list of items; *text* makes an item's own text, *sep* joins them."""
 
     def __init__(self, items: list[Mapping[str, Any]], text: Callable[[Mapping[str, Any]], str],
-                 sep: str = " ", json: Callable[[Mapping[str, Any]], Any] | None = None) -> None:
+                 sep: str = " ", json: Callable[[Mapping[str, Any]], Any] | None = None,
+                 whole: Callable[[list[Mapping[str, Any]]], Any] | None = None) -> None:
         self.items, self.text, self.sep = items, text, sep
         self.json = json or text
+        #: the JSON value of the whole list, when it is not a list (file_copies: an object)
+        self.whole = whole
 
     @classmethod
     def of(cls, key: str, values: list[Any], sep: str = " ") -> ListValue:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.interop.test_revset_differential import build_history, oracle
 
-REVS = "0:3 + 5 + 9 + 12:15 + 18 + 20 + 27"
+REVS = "0:3 + 5 + 9 + 12:15 + 18 + 20:22 + 27"
 STYLES = ("default", "compact", "phases", "changelog", "json")
 
 TEMPLATES = [
@@ -22,7 +22,7 @@ TEMPLATES = [
     "{node|short}\n", "{desc|firstline}\n", "{date|isodate}\n", "{date|isodatesec}\n",
     "{date|rfc822date}\n", "{date|age}\n", "{date|shortdate}\n", "{date|date}\n",
     "{author|person}\n", "{author|email}\n", "{author|user}\n", "{desc|json}\n",
-    "{files|json}\n", "{date|json}\n", "{tags|json}\n", "{rev|json}\n", "{'  x  '|strip}\n",
+    "{files|json}\n", "{file_copies|json}\n", "{date|json}\n", "{tags|json}\n", "{rev|json}\n", "{'  x  '|strip}\n",
     "{branch|upper}{author|lower}\n", "{files|count} {tags|count} {desc|count}\n",
     "{desc|firstline|upper|strip}\n", "{rev|short}\n", "{bookmarks|json}\n",
     # functions
