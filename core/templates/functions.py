@@ -123,7 +123,10 @@ def separate(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> st
 
 @function("date(date[, fmt])")
 def date(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """A date formatted with strftime codes (%z, %1, %2 give the zone); by default as log shows it."""
+    """A date formatted with strftime codes (%z, %1, %2 give the zone).
+
+    Without *fmt*, the way log shows dates.
+    """
     from amalgam.templates import filters
 
     _count(engine, args, "date", 1, 2, "one or two arguments")
@@ -145,7 +148,10 @@ def get(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
 
 @function("revset(query[, formatargs...])")
 def revset(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> ListValue:
-    """The revisions a revset selects (list; items have {rev} and {node}); %d and %s take the further arguments."""
+    """The revisions a revset selects (list; items have {rev} and {node}).
+
+    ``%d`` and ``%s`` in the query take the further arguments.
+    """
     from amalgam import revset as revsetmod
     from amalgam.context import changectx
 

@@ -29,7 +29,8 @@ DAY = 86_400
 ORACLE = r'''
 import json, sys
 from mercurial import commands, error, extensions, hg, scmutil, ui as uimod
-from mercurial import revset_predicates, templatefilters, templatefuncs, templatekw  # noqa: F401 (they register)
+# Importing these registers hg's revset functions and template keywords.
+from mercurial import revset_predicates, templatefilters, templatefuncs, templatekw
 req = json.load(sys.stdin)
 u = uimod.ui.load()
 extensions.loadall(u)
@@ -90,7 +91,8 @@ def _commit(repo: Repository, number: int, files: dict[bytes, FileChange | None]
     if parent is not None:
         kwargs["p1"] = parent
     repo.commit_files(files, user=USERS[number % len(USERS)],
-                      date=(BASE + number * DAY + (number % 5) * 3600, [0, -3600, 7200][number % 3]),
+                      date=(BASE + number * DAY + (number % 5) * 3600,
+                            [0, -3600, 7200][number % 3]),
                       message=message or f"change {number}\n\nbody of change {number}",
                       branch=branch, extra=extra, **kwargs)
     return len(cl) - 1
