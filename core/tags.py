@@ -91,7 +91,8 @@ def _compute(repo: Repository) -> tuple[dict[str, Node], dict[str, str]]:
     result = {name: node for name, (node, _hist) in alltags.items()
               if node != nullid and cl.hasnode(node)}
     result["tip"] = cl.node(len(cl) - 1) if len(cl) else nullid
-    return result, {name: kinds[name] for name in result if name in kinds}
+    # Removed tags keep their type: hg still knows them (and says "already removed").
+    return result, kinds
 
 
 def _key(repo: Repository) -> object:
@@ -116,7 +117,10 @@ def tags(repo: Repository) -> dict[str, Node]:
 
 
 def tagtype(repo: Repository, name: str) -> str | None:
-    """``"global"``, ``"local"``, or None for ``tip`` and unknown names."""
+    """``"global"``, ``"local"``, or None for ``tip`` and names never tagged.
+
+    A removed tag (last pointing at the null node) keeps its type.
+    """
     return _lookup(repo)[1].get(name)
 
 
@@ -124,20 +128,3 @@ def nodetags(repo: Repository, node: Node) -> list[str]:
     """Tags on *node*, sorted by name."""
     return sorted(name for name, tagged in _lookup(repo)[0].items() if tagged == node)
 
-
-def global_history(repo: Repository, name: str) -> Node | None:
-    """The node *name* has in the working copy parent's ``.hgtags`` (None when absent)."""
-    data = _working_hgtags(repo)
-    entry = parse(data, ".hgtags").get(name)
-    return entry[0] if entry else None
-
-
-def _working_hgtags(repo: Repository) -> bytes:
-    import os
-
-    path = os.path.join(repo.root, ".hgtags")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return b""

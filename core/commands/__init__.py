@@ -60,4 +60,5 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "copy": ("amalgam.commands.copy", ("cp",)),
     "rename": ("amalgam.commands.rename", ("move", "mv")),
     "summary": ("amalgam.commands.summary", ("sum",)),
+    "tag": ("amalgam.commands.tag", ()),
 }
