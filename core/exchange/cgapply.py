@@ -25,6 +25,7 @@ from amalgam.storage import mdiff
 from amalgam.storage.revlog import hashrevision
 
 if TYPE_CHECKING:
+    from amalgam.merge.progress import Progress
     from amalgam.repo import Repository
     from amalgam.storage.revlog import Revlog
     from amalgam.storage.transaction import Transaction
@@ -139,11 +140,15 @@ class _FileNeeds:
     is compared line by line with the parent's text.
     """
 
-    def __init__(self, mlog: Revlog) -> None:
+    def __init__(self, mlog: Revlog, progress: Progress) -> None:
         self.mlog = mlog
         self.needed: dict[bytes, set[bytes]] = {}
+        self.progress = progress
+        self.count = 0
 
     def __call__(self, chunk: DeltaChunk, text: bytes, base: bytes) -> None:
+        self.count += 1
+        self.progress.update(self.count)
         lines = None
         if chunk.base == chunk.p1 and chunk.base != nullid:
             lines = _insertions(base, chunk.delta)
@@ -185,15 +190,27 @@ class _LinkMap(dict):
         return self._cl.rev(node)
 
 
-def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Result:
-    """Add the changegroup read by *unpacker* to *repo* within *tr*."""
+def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI,
+          expected: int | None = None) -> Result:
+    """Add the changegroup read by *unpacker* to *repo* within *tr*.
+
+    *expected* (the sender's changeset count, when it gave one) lets the
+    progress line on a terminal show how far along the transfer is.
+    """
+    from contextlib import ExitStack
+
+    from amalgam.merge.progress import Progress
+
     cl = repo.changelog.revlog
     result = Result(oldheads=len(cl.headrevs()))  # hg counts an empty repo's null head
     linkmap = _LinkMap(cl)
-    with tempfile.TemporaryFile(prefix="amg-changelog-") as spool:
+    with tempfile.TemporaryFile(prefix="amg-changelog-") as spool, ExitStack() as stack:
         ui.status("adding changesets\n")
         order: list[Node] = []
-        for chunk in unpacker.changelog():
+        progress = stack.enter_context(Progress(ui, "changesets", expected or 0, "chunks"))
+        for count, chunk in enumerate(unpacker.changelog(), 1):
+            if expected:
+                progress.update(count)
             if chunk.node in linkmap:
                 continue
             if chunk.linknode != chunk.node:
@@ -208,12 +225,15 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI) -> Resu
             spool.write(len(chunk.delta).to_bytes(4, "big") + record + chunk.delta)
         ui.status("adding manifests\n")
         mlog = repo.manifestlog.revlog
-        needs = _FileNeeds(mlog)
-        _addgroup(mlog, unpacker.manifests(), tr, linkmap, "manifest", needs)
+        needs = _FileNeeds(mlog, Progress(ui, "manifests", len(order), "chunks"))
+        with needs.progress:
+            _addgroup(mlog, unpacker.manifests(), tr, linkmap, "manifest", needs)
         ui.status("adding file changes\n")
+        progress = stack.enter_context(Progress(ui, "files", len(needs.needed), "files"))
         for path, group in unpacker.files():
             check_path(path)
             result.files += 1
+            progress.update(result.files)
             added = _addgroup(repo.file(path).revlog, group, tr, linkmap,
                               path.decode("utf-8", "replace"))
             result.revisions += len(added)

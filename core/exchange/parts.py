@@ -91,7 +91,12 @@ def _changegroup(op: Operation, part: Part) -> None:
             target = max(target, int(part.params["targetphase"]))
         except ValueError:
             raise Abort("invalid targetphase in changegroup part") from None
-    result = apply(op.repo, op.tr, Unpacker(part, part.params.get("version", "01")), op.ui)
+    try:
+        expected: int | None = int(part.params.get("nbchanges", ""))
+    except ValueError:
+        expected = None
+    result = apply(op.repo, op.tr, Unpacker(part, part.params.get("version", "01")), op.ui,
+                   expected)
     if target == phasesync.PUBLIC:
         # A publishing receiver makes what it gets, ancestors included, public.
         phasesync.advance(op.repo, op.tr, phasesync.PUBLIC, result.added)

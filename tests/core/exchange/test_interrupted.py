@@ -114,3 +114,28 @@ def test_remote_error_part_interrupting_a_payload(pair) -> None:
     with pytest.raises(RemoteError, match="server exploded"):
         apply_stream(dst, UI(fout=io.BytesIO()), io.BytesIO(hostile), source="pull")
     assert _snapshot(Path(dst.root)) == before
+
+
+def test_progress_on_a_terminal_only(pair, tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from amalgam.merge import progress
+
+    class Tty(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress, "_DELAY", 0.0)
+    monkeypatch.setattr(progress, "_INTERVAL", 0.0)
+    src, dst = pair
+    err = Tty()
+    ui = UI(fout=io.BytesIO(), ferr=err)
+    pull(Repository.open(dst.root, ui), LocalPeer(src), ui)
+    shown = err.getvalue().decode()
+    assert "changesets [" in shown and "manifests [" in shown and "files [" in shown
+    assert "/4 chunks]" in shown
+    quiet = Tty()
+    qui = UI(fout=io.BytesIO(), ferr=quiet)
+    qui.quiet = True
+    pull(Repository.open(src.root, qui), LocalPeer(dst), qui)
+    assert quiet.getvalue() == b""
