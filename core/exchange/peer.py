@@ -166,8 +166,11 @@ class LocalPeer:
         branch_of: dict[int, str] = {}
         children: set[int] = set()
         revs = [r for r, p in enumerate(values) if p < phasesync.SECRET]
+        from amalgam.branches import branchmap
+
+        names = branchmap(self.repo)  # cached names; heads recomputed without secrets
         for rev in revs:
-            branch_of[rev] = self.repo.changelog.read(rev).branch
+            branch_of[rev] = names.branch(rev)
         for rev in revs:
             for parent in cl.parentrevs(rev):
                 if parent >= 0 and branch_of.get(parent) == branch_of[rev]:
