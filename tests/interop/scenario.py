@@ -52,7 +52,15 @@ def _write(root: Path, path: bytes, change: FileChange) -> None:
     target.chmod(0o755 if change.flags == "x" else 0o644)
 
 
-def build_hg(hg, root: Path, steps: list[Step], init_args: tuple[str, ...] = ()) -> None:
+def build_hg(hg, root: Path, steps: list[Step],
+             init_args: tuple[str, ...] = ()) -> dict[int, set[bytes]]:
+    """Run the steps with hg; returns, per merge step, the files it had to ``hg rm``.
+
+    After ``hg merge`` a file only the other parent has is in the working
+    copy or not depending on the merge; only the ones hg had to remove
+    count as removed by the merge commit (the API's ``None``).
+    """
+    removed: dict[int, set[bytes]] = {}
     hg("init", *init_args, str(root))
     for number, step in enumerate(steps):
         parent = number - 1 if step.parent is None else step.parent
@@ -60,10 +68,12 @@ def build_hg(hg, root: Path, steps: list[Step], init_args: tuple[str, ...] = ())
             hg("update", "-q", "-C", "-r", str(parent), cwd=root)
         tracked = set(hg("files", "-0", cwd=root, check=False).out.split(b"\0")) - {b""}
         if step.merge is not None:
-            hg("merge", "-q", "-y", "--tool", ":local", "-r", str(step.merge), cwd=root,
-               check=False)
+            # Copy tracing would add copies the step does not describe.
+            hg("merge", "-q", "-y", "--tool", ":local", "--config", "merge.followcopies=0",
+               "-r", str(step.merge), cwd=root, check=False)
             tracked = set(hg("files", "-0", cwd=root, check=False).out.split(b"\0")) - {b""}
-            for path in sorted(tracked - set(step.files)):
+            removed[number] = tracked - set(step.files)
+            for path in sorted(removed[number]):
                 hg("rm", "-q", "-f", os.fsdecode(path), cwd=root)
         for path, change in sorted(step.files.items()):
             name = os.fsdecode(path)
@@ -85,9 +95,12 @@ def build_hg(hg, root: Path, steps: list[Step], init_args: tuple[str, ...] = ())
         hg(*args, cwd=root)
         for leftover in root.glob("**/*.orig"):
             leftover.unlink()
+    return removed
 
 
-def build_amg(root: Path, steps: list[Step], config: object = None) -> Repository:
+def build_amg(root: Path, steps: list[Step], removed: dict[int, set[bytes]],
+              config: object = None) -> Repository:
+    """Run the steps through the commit API; *removed* comes from :func:`build_hg`."""
     repo = Repository.create(str(root), config=config)
     for number, step in enumerate(steps):
         parent = number - 1 if step.parent is None else step.parent
@@ -95,7 +108,7 @@ def build_amg(root: Path, steps: list[Step], config: object = None) -> Repositor
         p2 = repo.changelog.revlog.node(step.merge) if step.merge is not None else None
         files = dict(step.files)
         if p2 is not None:
-            for path in [*repo.manifest_of(p1), *repo.manifest_of(p2)]:
+            for path in [*repo.manifest_of(p1), *removed[number]]:
                 files.setdefault(path, None)
         branch = step.branch or (repo.read_changeset(p1).branch if number else "default")
         extra = dict(step.extra)

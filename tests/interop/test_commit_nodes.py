@@ -66,8 +66,8 @@ BIG = [
 @pytest.mark.parametrize("engine", ["zstd", "zlib"])
 def test_same_history_same_nodes(hg, amg, tmp_path, steps, engine):
     hgroot, amgroot = tmp_path / "hg", tmp_path / "amg"
-    build_hg(hg, hgroot, steps, ("--config", f"format.revlog-compression={engine}"))
-    repo = build_amg(amgroot, steps, FormatConfig(**{"revlog-compression": engine}))
+    removed = build_hg(hg, hgroot, steps, ("--config", f"format.revlog-compression={engine}"))
+    repo = build_amg(amgroot, steps, removed, FormatConfig(**{"revlog-compression": engine}))
     assert fingerprint(hg, amgroot) == fingerprint(hg, hgroot)
     assert (amgroot / ".hg/store/requires").read_bytes() == \
         (hgroot / ".hg/store/requires").read_bytes()
