@@ -99,9 +99,7 @@ def _target(repo: Repository, spec: str | None) -> Node:
                                "with an explicit rev",
                                hint="run 'amg heads .' to see heads, specify rev with -r")
     if not others:
-        raise error.StateError(f"branch '{branch}' has one head - please merge with an "
-                               "explicit rev",
-                               hint="run 'amg heads' to see all heads, specify rev with -r")
+        raise error.StateError("nothing to merge")
     return cl.node(others[0])
 
 

@@ -73,14 +73,26 @@ def resolve(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
             elif ms.state(path) == "u":
                 if ms.kinds.get(path, b"F") != b"F":
                     failed = not _change_delete(repo, ms, path, tool) or failed
-                elif filemerge.filemerge(repo, ms, path, tool):
-                    ms.mark(path, "r")
                 else:
-                    failed = True
+                    _save_orig(repo, path)
+                    if filemerge.filemerge(repo, ms, path, tool, backup_on_conflict=False):
+                        ms.mark(path, "r")
+                    else:
+                        failed = True
         ms.write()
     if not unmark and not ms.unresolved():
         ui.status("(no more unresolved files)\n")
     return 1 if failed else 0
+
+
+def _save_orig(repo: Repository, path: bytes) -> None:
+    """Keep the user's current version as FILE.orig before merging it again."""
+    import os
+
+    from amalgam.wc import files as wfiles
+
+    if os.path.lexists(wfiles.join(repo, path)):
+        wfiles.write(repo, path + b".orig", wfiles.read(repo, path), "")
 
 
 def _change_delete(repo: Repository, ms: Any, path: bytes, tool: str) -> bool:

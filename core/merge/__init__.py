@@ -164,6 +164,9 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
             ds.setparents(p1, node)
         else:
             ds.setparents(node)
+            # A removal of a file the new parent does not have is no change any more.
+            for path in [p for p, v in ds.raw().items() if v[0] == "r" and p not in m2]:
+                ds.drop(path)
         if not branchmerge:
             ds.setbranch(repo.changelog.read(node).branch if node != nullid else "default")
         ds.write()

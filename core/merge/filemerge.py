@@ -42,11 +42,14 @@ def check_tool(tool: str | None) -> str:
     return name
 
 
-def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str) -> bool:
+def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str, *,
+              backup_on_conflict: bool = True) -> bool:
     """Merge *path* as recorded in *ms* into the working copy; True when resolved.
 
     The local side is the backup kept in the merge state, so rerunning
-    (``resolve``) starts again from the same three texts.
+    (``resolve``) starts again from the same three texts.  A conflict
+    saves the local version as ``FILE.orig`` when *backup_on_conflict*
+    (``resolve`` saves the user's file itself before merging again).
     """
     ui = repo.ui
     rec = ms.files[path]
@@ -79,7 +82,8 @@ def filemerge(repo: Repository, ms: MergeState, path: bytes, tool: str) -> bool:
                                                     mode=TOOLS[tool] or "merge")
         flags = _merge_flags(local_flags, other_flags, rec, repo, ms)
         if conflicts:
-            _write(repo, path + b".orig", local, "")
+            if backup_on_conflict:
+                _write(repo, path + b".orig", local, "")
             _write(repo, path, result, flags)
             ui.warn(f"warning: conflicts while merging {show(path)}! "
                     "(edit, then use 'amg resolve --mark')\n")

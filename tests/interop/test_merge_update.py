@@ -422,7 +422,18 @@ def test_mixed_amg_merge_then_hg_resolve(conflicting, amg, hg):
     assert amg("resolve", "-l", cwd=root).stdout == "R f\n"
     hg("commit", "-m", "merged", *DATE, cwd=root)
     assert amg("update", "0", cwd=root).rc == 0
-    assert hg("status", cwd=root).stdout == ""
+    assert hg("status", cwd=root).stdout == "? f.orig\n"
     hg("update", "tip", cwd=root)
     assert amg("update", "-C", "1", cwd=root).rc == 0
-    assert hg("status", "-A", cwd=root).stdout == "C f\nC g\n"
+    assert hg("status", "-A", cwd=root).stdout == "? f.orig\nC f\nC g\n"
+
+
+def test_update_with_removed_and_added_files(forked):
+    hg_both(forked, "update", "-q", "0")
+    hg_both(forked, "remove", "g")
+    forked.write("added", "a\n")
+    hg_both(forked, "add", "added")
+    alike(forked, "update", "1")
+    same_everywhere(forked)
+    alike(forked, "update", "null")
+    same_everywhere(forked)
