@@ -8,6 +8,7 @@ ambiguous-mtime rule keeps that safe for files changed in the same second.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from amalgam import error
@@ -16,7 +17,7 @@ from amalgam.wc.audit import show
 from amalgam.wc.status import Status, status
 
 if TYPE_CHECKING:
-    from amalgam.repo import Repository
+    from amalgam.repo import FileChange, Repository
     from amalgam.wc.dirstate import DirState
     from amalgam.wc.match import Matcher
 
@@ -48,8 +49,6 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
     The caller holds ``repo.wlock()``.  *st* is a status already computed
     for *match* (the command computes it first to build the editor text).
     """
-    from amalgam.repo import FileChange
-
     if amend:
         raise error.InputError("commit --amend is not supported yet",
                                hint="use 'hg commit --amend' for now")
@@ -61,49 +60,77 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
         return None
     hooks = getattr(repo.ui, "hooks", None)
     if hooks is not None:
+        wanted = bool(changes)
         hooks.wc_commit(repo=repo, files=changes, match=match, opts=dict(opts or {}))
-    removed = set(st.removed)
-    files: dict[bytes, FileChange | None] = {}
-    stats: dict[bytes, os.stat_result] = {}
-    root = os.fsencode(repo.root)
-    from amalgam.merge.progress import Progress
-    from amalgam.wc.files import flags_of_mode
-
-    with Progress(repo.ui, "committing", len(changes), "files") as progress:
-        for count, path in enumerate(changes):
-            progress.update(count)
-            if path in removed:
-                files[path] = None
-                continue
-            full = os.path.join(root, path)
-            try:
-                before = os.lstat(full)
-                flags = flags_of_mode(before.st_mode)
-                if flags == "l":
-                    data = os.readlink(full)
-                else:
-                    with open(full, "rb") as fp:
-                        data = fp.read()
-            except OSError as exc:
-                raise error.Abort(f"{show(path)}: {exc.strerror}",
-                                  hint="the file changed while committing; try again") from None
-            stats[path] = before
-            files[path] = FileChange(data, flags, ds.copied(path))
+        if wanted and not changes:
+            return None  # a plugin took every file over
+    files = _WorkingFiles(repo, ds, changes, set(st.removed))
     info: dict[str, str] = dict(extra or {})
     if close_branch:
         info["close"] = "1"
     branch = ds.branch()
-    node = repo.commit_files(files, p1=p1, p2=p2, user=user, date=date, message=message,
-                             branch=branch, extra=info)
+    from amalgam.merge.progress import Progress
+
+    with Progress(repo.ui, "committing", len(changes), "files") as progress:
+        files.progress = progress
+        node = repo.commit_files(files, p1=p1, p2=p2, user=user, date=date, message=message,
+                                 branch=branch, extra=info)
     ds.setparents(node)
-    for path, change in files.items():
-        if change is None:
+    for path in changes:
+        stat = files.stats.get(path)
+        if stat is None:
             ds.drop(path)
         else:
             ds.copy(None, path)
-            ds.set_clean(path, stats[path])
+            ds.set_clean(path, stat)
     ds.write()
     return node
+
+
+class _WorkingFiles(Mapping):
+    """The commit's files, read from disk one at a time as the commit stores them.
+
+    Holding every content at once would cost the whole change set in
+    memory; the stat taken *before* each read is what the dirstate records.
+    """
+
+    def __init__(self, repo: Repository, ds: DirState, paths: list[bytes],
+                 removed: set[bytes]) -> None:
+        self._root = os.fsencode(repo.root)
+        self._ds = ds
+        self._paths = paths
+        self._removed = removed
+        self.stats: dict[bytes, os.stat_result] = {}
+        self.progress: Any = None
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._paths)
+
+    def __getitem__(self, path: bytes) -> FileChange | None:
+        from amalgam.repo import FileChange
+        from amalgam.wc.files import flags_of_mode
+
+        if path in self._removed:
+            return None
+        if self.progress is not None:
+            self.progress.update(len(self.stats))
+        full = os.path.join(self._root, path)
+        try:
+            before = os.lstat(full)
+            flags = flags_of_mode(before.st_mode)
+            if flags == "l":
+                data = os.readlink(full)
+            else:
+                with open(full, "rb") as fp:
+                    data = fp.read()
+        except OSError as exc:
+            raise error.Abort(f"{show(path)}: {exc.strerror}",
+                              hint="the file changed while committing; try again") from None
+        self.stats[path] = before
+        return FileChange(data, flags, self._ds.copied(path))
 
 
 def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,

@@ -209,7 +209,9 @@ def addremove(repo: Repository, ds: DirState, m: Matcher, *, similarity: float =
     if similarity > 0:
         from amalgam.wc.similar import find_renames
 
-        renames = find_renames(repo, ds, added, removed, similarity)
+        # Files already added or removed take part too, as in hg.
+        renames = find_renames(repo, ds, sorted(set(added) | set(st.added)),
+                               sorted(set(removed) | set(st.removed)), similarity)
         for dest, (source, score) in sorted(renames.items()):
             if ui.verbose or not m.exact(source) or not m.exact(dest):
                 ui.status(f"recording removal of {show(source)} as rename to "
