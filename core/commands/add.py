@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 @command("add", [*WALK_OPTS, DRY_RUN], "[OPTION]... [FILE]...", category="wdir",
          helpbasic=True)
 def add(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """add the specified files on the next commit
+    """start tracking files from the next commit on
 
     Schedule FILEs to be tracked and committed with the next commit.
     Without FILE, every untracked file that is not ignored is added

@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 
 
 @command("addremove",
-         [("s", "similarity", "", "guess renamed files by similarity (0<=s<=100)",
+         [("s", "similarity", "", "record renames of files at least this percent alike",
            "SIMILARITY"), *WALK_OPTS, DRY_RUN],
          "[OPTION]... [FILE]...", category="wdir")
 def addremove(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """add all new files, delete all missing files
+    """track new files and untrack missing ones in one go
 
     Start tracking every untracked, unignored file and stop tracking every
     tracked file missing from the disk.  With -s/--similarity, a new file

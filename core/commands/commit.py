@@ -13,18 +13,18 @@ if TYPE_CHECKING:
 
 
 @command("commit|ci",
-         [("A", "addremove", False, "mark new/missing files as added/removed before committing"),
-          ("", "close-branch", False, "mark a branch head as closed"),
-          ("", "amend", False, "amend the parent of the working directory"),
-          ("e", "edit", False, "invoke editor on commit messages"),
+         [("A", "addremove", False, "add untracked and remove missing files first"),
+          ("", "close-branch", False, "close the branch with this commit"),
+          ("", "amend", False, "rewrite the parent changeset (not supported yet)"),
+          ("e", "edit", False, "edit the message in the editor"),
           *WALK_OPTS,
-          ("m", "message", "", "use text as commit message", "TEXT"),
-          ("l", "logfile", "", "read commit message from file", "FILE"),
-          ("d", "date", "", "record the specified date as commit date", "DATE"),
-          ("u", "user", "", "record the specified user as committer", "USER")],
+          ("m", "message", "", "the commit message", "TEXT"),
+          ("l", "logfile", "", "read the message from FILE (- for stdin)", "FILE"),
+          ("d", "date", "", "the date to record", "DATE"),
+          ("u", "user", "", "the author to record", "USER")],
          "[OPTION]... [FILE]...", category="change-creation", helpbasic=True)
 def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """commit the specified files or all outstanding changes
+    """record the working directory's changes as a new changeset
 
     Record the changes to FILEs (all modified, added and removed files
     when none are given) as a new changeset whose parent is the working

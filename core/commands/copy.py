@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 
 @command("copy|cp",
-         [("A", "after", False, "record a copy that has already occurred"),
-          ("f", "force", False, "forcibly copy over an existing managed file"),
+         [("A", "after", False, "only record a copy already made"),
+          ("f", "force", False, "copy over an existing tracked file"),
           *WALK_OPTS, DRY_RUN],
          "[OPTION]... SOURCE... DEST", category="wdir")
 def copy(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """mark files as copied for the next commit
+    """copy files and remember where the copies came from
 
     Copy each SOURCE to DEST (a directory when there are several sources)
     and remember where the copy came from, so history and merges follow

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 @command("forget", [*WALK_OPTS, DRY_RUN], "[OPTION]... FILE...", category="wdir")
 def forget(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """forget the specified files on the next commit
+    """stop tracking files but keep them on disk
 
     Stop tracking FILEs from the next commit on; the files stay in the
     working directory (they show as untracked after the commit).  An

@@ -13,12 +13,12 @@ if TYPE_CHECKING:
 
 
 @command("remove|rm",
-         [("A", "after", False, "record delete for missing files"),
-          ("f", "force", False, "forget added files, delete modified files"),
+         [("A", "after", False, "only record files already deleted"),
+          ("f", "force", False, "un-add added files and delete modified ones too"),
           *WALK_OPTS, DRY_RUN],
          "[OPTION]... FILE...", category="wdir", helpbasic=True)
 def remove(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """remove the specified files on the next commit
+    """stop tracking files and delete them
 
     Delete FILEs from the working directory and stop tracking them from
     the next commit on.  A modified or just-added file is kept (with a

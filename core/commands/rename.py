@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 
 @command("rename|move|mv",
-         [("A", "after", False, "record a rename that has already occurred"),
-          ("f", "force", False, "forcibly move over an existing managed file"),
+         [("A", "after", False, "only record a move already made"),
+          ("f", "force", False, "move over an existing tracked file"),
           *WALK_OPTS, DRY_RUN],
          "[OPTION]... SOURCE... DEST", category="wdir")
 def rename(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """rename files; equivalent of copy + remove
+    """move files and remember where they came from
 
     Move each SOURCE to DEST (a directory when there are several sources):
     DEST is recorded as a copy of SOURCE and SOURCE as removed.  With

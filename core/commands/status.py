@@ -16,23 +16,23 @@ _STATES = (("modified", "M"), ("added", "A"), ("removed", "R"), ("deleted", "!")
 
 
 @command("status|st",
-         [("A", "all", False, "show status of all files"),
-          ("m", "modified", False, "show only modified files"),
-          ("a", "added", False, "show only added files"),
-          ("r", "removed", False, "show only removed files"),
-          ("d", "deleted", False, "show only missing files"),
-          ("c", "clean", False, "show only files without changes"),
-          ("u", "unknown", False, "show only untracked files"),
-          ("i", "ignored", False, "show only ignored files"),
-          ("n", "no-status", False, "hide status prefix"),
-          ("C", "copies", False, "show source of copied files"),
-          ("0", "print0", False, "end filenames with NUL, for use with xargs"),
-          ("", "rev", [], "show difference from revision", "REV"),
-          ("", "change", "", "list the changed files of a revision", "REV"),
+         [("A", "all", False, "list every file, whatever its state"),
+          ("m", "modified", False, "list modified files"),
+          ("a", "added", False, "list added files"),
+          ("r", "removed", False, "list removed files"),
+          ("d", "deleted", False, "list tracked files missing from disk"),
+          ("c", "clean", False, "list unchanged files"),
+          ("u", "unknown", False, "list untracked files"),
+          ("i", "ignored", False, "list ignored files"),
+          ("n", "no-status", False, "print names without the state letter"),
+          ("C", "copies", False, "print where copied files came from"),
+          ("0", "print0", False, "end each name with NUL (for xargs -0)"),
+          ("", "rev", [], "compare with REV (twice: between two revisions)", "REV"),
+          ("", "change", "", "list the files REV changed", "REV"),
           *WALK_OPTS],
          "[OPTION]... [FILE]...", category="wdir", helpbasic=True)
 def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """show changed files in the working directory
+    """list files that differ from the working directory's parent
 
     List the files whose state differs from the working directory's parent
     (or from --rev REV, or between two --rev, or the changes made by

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
 #: The -I/-X options every file-taking command declares.
 WALK_OPTS = [
-    ("I", "include", [], "include names matching the given patterns", "PATTERN"),
-    ("X", "exclude", [], "exclude names matching the given patterns", "PATTERN"),
+    ("I", "include", [], "only files matching PATTERN", "PATTERN"),
+    ("X", "exclude", [], "leave out files matching PATTERN", "PATTERN"),
 ]
-DRY_RUN = ("n", "dry-run", False, "do not perform actions, just print output")
+DRY_RUN = ("n", "dry-run", False, "show what would happen without doing it")
 
 
 def matcher(repo: Repository, pats: Sequence[str], opts: dict[str, Any],
