@@ -308,11 +308,9 @@ class Repository:
         transaction, so thousands of commits can share one.
         """
         when = _now() if date is None else date
-        for path, change in files.items():
+        # Names only: *files* may read contents lazily, once each, as they are stored.
+        for path in files:
             _check_path(path)
-            if change is not None and change.flags not in ("", "x", "l"):
-                raise error.InputError(f"invalid flags {change.flags!r} for {path!r}",
-                                       hint="use '', 'x' (executable) or 'l' (symlink)")
         with self.transaction("commit") as tr:
             cl = self.changelog
             if p1 is None:
@@ -340,6 +338,9 @@ class Repository:
                             continue
                     touched.append(path)
                     continue
+                if change.flags not in ("", "x", "l"):
+                    raise error.InputError(f"invalid flags {change.flags!r} for {path!r}",
+                                           hint="use '', 'x' (executable) or 'l' (symlink)")
                 fnode, created = self._commit_file(path, change, m1, m2, linkrev, tr)
                 if created or (path in m1 and m1.flags(path) != change.flags):
                     touched.append(path)

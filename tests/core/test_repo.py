@@ -194,3 +194,26 @@ def test_commit_sees_another_writer(repo, hg):
     assert set(repo.manifest_of(n3)) == {b"a", b"b", b"c"}
     assert repo.changelog.revlog.parents(n3)[0] != n1
     hg("verify", cwd=repo.root)
+
+
+def test_lazy_file_mapping_is_read_once_per_file(repo):
+    from collections.abc import Mapping
+
+    class Lazy(Mapping):
+        def __init__(self):
+            self.reads: list[bytes] = []
+
+        def __iter__(self):
+            return iter([b"a", b"b"])
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, path):
+            self.reads.append(path)
+            return FileChange(path * 3)
+
+    files = Lazy()
+    node = _commit(repo, files)
+    assert sorted(files.reads) == [b"a", b"b"]
+    assert repo.read_file(node, b"b") == b"bbb"
