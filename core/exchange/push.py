@@ -80,6 +80,10 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
         version = "03" if "changegroup=02,03" in peer.capabilities() else "02"
         writer.newpart("changegroup", data=generate(repo, missing, sorted(disc.common), version),
                        mandatory_params=[("version", version)])
+        # What is public here becomes public there, even on a non-publishing receiver.
+        from amalgam.exchange.bundle import phase_heads_payload
+
+        writer.newpart("phase-heads", data=phase_heads_payload(repo, missing))
         reply = peer.unbundle(writer.chunks(), disc.remoteheads)
         from amalgam.exchange.bundle2 import open_stream
 
@@ -88,9 +92,7 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
                 raise Abort(part.params.get("message", "push failed on the remote"))
         pushed = 0
     if peer.listkeys("phases").get("publishing", "").lower() == "true":
-        sent_heads = [cl.node(r) for r in (missing or [])]
-        tops = [n for n in sent_heads if cl.rev(n) in
-                set(discovery.heads_of(repo, set(missing)))]
+        tops = [cl.node(r) for r in discovery.heads_of(repo, set(missing))]
         common_heads = [n for n in disc.commonheads if n != nullid]
         with repo.lock(), repo.transaction("push-phases") as tr:
             phasesync.advance(repo, tr, phasesync.PUBLIC, tops + common_heads)

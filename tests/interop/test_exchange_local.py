@@ -236,3 +236,17 @@ def test_non_publishing_source_keeps_drafts(amg, hg, tmp_path: Path) -> None:
     result = amg("--config", "phases.publish=false", "clone", "-U", str(src), str(dst))
     assert result.rc == 0, result.stderr
     assert hg("log", "-T", "{phase}\n", cwd=dst).stdout.split() == ["draft"] * 3
+
+
+def test_push_to_non_publishing_keeps_public_changesets_public(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    hg("clone", "-q", str(src), str(tmp_path / "work"))
+    work = tmp_path / "work"
+    _commit(hg, work, "p", "published here\n")
+    hg("phase", "-p", ".", cwd=work)
+    _commit(hg, work, "d", "still draft\n")
+    result = amg("--config", "phases.publish=false", "push", cwd=work)
+    assert result.rc == 0, result.stderr
+    phases = hg("log", "-r", "-2:", "-T", "{phase}\n", cwd=src).stdout.split()
+    assert phases == ["public", "draft"]
+    assert hg("log", "-r", "-2:", "-T", "{phase}\n", cwd=work).stdout.split() == phases
