@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from amalgam import error
 from amalgam.node import hex
@@ -44,6 +44,7 @@ def test_bad_user_is_an_input_error(user):
         format_entry(MANIFEST, user, (0, 0), [], "d")
 
 
+@settings(deadline=None)  # a loaded machine must not fail a format test
 @given(st.dictionaries(texts.filter(lambda k: ":" not in k and k), texts, max_size=5))
 def test_extra_round_trips(extra):
     assert decode_extra(encode_extra(extra)) == extra
@@ -56,6 +57,7 @@ def test_extra_escapes():
     assert decode_extra(b"k:\\x41\\t") == {"k": "A\t"}
 
 
+@settings(deadline=None)  # a loaded machine must not fail a format test
 @given(files=st.lists(st.binary(min_size=1, max_size=8).filter(
            lambda p: b"\n" not in p and b"\r" not in p), max_size=5),
        desc=texts, when=st.integers(0, 2**31), tz=st.integers(-50000, 50000))

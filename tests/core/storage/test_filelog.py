@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from amalgam import error
 from amalgam.storage.filelog import META_MARKER, pack_meta, parse_meta
@@ -28,6 +28,7 @@ def test_plain_content_is_untouched():
     assert parse_meta(b"plain") == (None, 0)
 
 
+@settings(deadline=None)  # a loaded machine must not fail a format test
 @given(st.dictionaries(keys, values, max_size=4), st.binary(max_size=50))
 def test_round_trip(meta, content):
     text = pack_meta(meta, content)

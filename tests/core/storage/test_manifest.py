@@ -27,7 +27,7 @@ def test_text_format_is_sorted_lines():
                         b"b\0" + _node(1).hex().encode() + b"x\n")
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(manifests, st.lists(paths, max_size=5))
 def test_lookup_agrees_with_dict(ents, probes):
     m = Manifest.from_entries(ents)
@@ -40,7 +40,7 @@ def test_lookup_agrees_with_dict(ents, probes):
         assert m.node(p) == (ents[p][0] if p in ents else nullid)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(manifests, changes)
 def test_apply_and_diff_agree_with_dict(ents, chg):
     from mercurial import mdiff  # oracle: hg's own patch code
