@@ -265,8 +265,14 @@ def _parse_key(text: str, pos: int) -> tuple[list[str], int] | None:
         return parts, pos
 
 
+#: Keys of hg's ini config that mean the same to us (besides all of [paths]):
+#: who commits, and whether a served repository publishes what it receives.
+_HGRC_KEYS = {("ui", "username"), ("phases", "publish")}
+
+
 def read_hgrc(path: str) -> list[Entry] | None:
-    """``[paths]`` and ``[ui] username`` from an hg ini file, None if absent.
+    """``[paths]``, ``[ui] username`` and ``[phases] publish`` from an hg ini
+    file, None if absent.
 
     Only what interoperability needs is read; other sections, ``%include``
     and ``%unset`` are ignored.  Continuation lines (indented) extend the
@@ -300,7 +306,7 @@ def read_hgrc(path: str) -> list[Entry] | None:
         if not eq or not name:
             continue
         in_value = True
-        if section == "paths" or (section == "ui" and name == "username"):
+        if section == "paths" or (section, name) in _HGRC_KEYS:
             current = [section, name, value.strip(), f"{path}:{number}"]
             found.append(current)
     return [(sec, name, value, source) for sec, name, value, source in found]

@@ -112,6 +112,10 @@ def _items() -> tuple[ConfigItem, ...]:
         i("ui", "trace-plugins", "bool", False,
           "Report on stderr every plugin hook call, with the plugin that "
           "answered it; useful to see which plugins touch a command."),
+        i("phases", "publish", "bool", True,
+          "Whether changesets this repository receives by push or pull "
+          "become public.  Turn it off on a server that accepts drafts for "
+          "review.  Also read from .hg/hgrc."),
         # -- free-form sections -------------------------------------------
         i("paths", ANY, "str", None,
           "Names for remote repositories: 'default' is used by pull and "

@@ -7,7 +7,7 @@ Layers, lowest first (a higher layer wins for the same key):
 3. the system file: ``$AMG_SYSTEM_CONFIG``, else /etc/amalgam/config.toml
 4. the user file: ``$XDG_CONFIG_HOME/amalgam/config.toml``, else
    ``~/.config/amalgam/config.toml``
-5. ``[paths]`` and ``[ui] username`` of the repository's ``.hg/hgrc``
+5. ``[paths]``, ``[ui] username`` and ``[phases] publish`` of the repository's ``.hg/hgrc``
 6. the repository's ``.hg/amalgam.toml``
 7. ``$HGUSER`` for ui.username (hg lets it beat every file)
 8. ``--config`` and ``Config.set``

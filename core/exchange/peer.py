@@ -69,12 +69,9 @@ class IterReader:
 
 def is_publishing(repo: Repository) -> bool:
     """``phases.publish`` (default true): whether received changesets become public."""
-    value = repo.ui.config.get("phases", "publish") if repo.ui.config is not None else None
-    if value is None:
+    if repo.ui.config is None:
         return True
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "no", "false", "off", "never")
-    return bool(value)
+    return bool(repo.ui.config.get("phases", "publish"))
 
 
 class LocalPeer:

@@ -93,6 +93,22 @@ def test_hgrc_values_are_text_typed(env, tmp_path):
     assert cfg.source("paths", "d") == f"{tmp_path}/.hg/hgrc:2"
 
 
+
+@pytest.mark.parametrize(("text", "expected"), [("False", False), ("yes", True)])
+def test_hgrc_phases_publish_is_read_and_typed(env, tmp_path, text, expected):
+    # A server's .hg/hgrc decides whether what it receives becomes public.
+    (tmp_path / ".hg").mkdir()
+    (tmp_path / ".hg" / "hgrc").write_text(f"[phases]\npublish = {text}\n[phases2]\nx = 1\n")
+    cfg = load(environ=env, repo_root=str(tmp_path))
+    assert cfg.get("phases", "publish") is expected
+    assert cfg.source("phases", "publish") == f"{tmp_path}/.hg/hgrc:2"
+    assert cfg.raw("phases2", "x") is None
+
+
+def test_phases_publish_defaults_to_true(env):
+    assert load(environ=env).get("phases", "publish") is True
+
+
 HGRC = (
     "\ufeff[ui]\n"
     "username = Someone\n"
