@@ -40,9 +40,10 @@ def _parse(data: bytes) -> dict[int, list[Node]]:
     for line in data.splitlines():
         phase, _, hexnode = line.partition(b" ")
         try:
-            roots.setdefault(int(phase), []).append(bin(hexnode.strip()))
+            number, node = int(phase), bin(hexnode.strip())
         except ValueError:
             continue
+        roots.setdefault(number, []).append(node)
     return roots
 
 
