@@ -76,7 +76,10 @@ def revert(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
             for path in sorted(plan):
                 report(plan[path][0], path)
             return 0
-        _perform(repo, ds, plan, target, report, backup=not opts.get("no_backup"))
+        def note(path: bytes) -> None:
+            ui.note(f"saving current version of {show(path)} as {show(path + b'.orig')}\n")
+
+        _perform(repo, ds, plan, target, report, note, backup=not opts.get("no_backup"))
         ds.write()
     return 0
 
@@ -121,6 +124,8 @@ def _plan(repo: Repository, ds: Any, m: Any, target: bytes
         elif wfiles.flags(repo, path) != entry[1] or \
                 wfiles.read(repo, path) != repo.file(path).read(entry[0]):
             plan[path] = ("reverting", path in modified)
+        elif _from_merge(ds, path):
+            plan[path] = ("reverting", True)  # same bytes, but the merge must be undone
         else:
             unchanged.add(path)
     tracked = ds.raw()
@@ -130,8 +135,13 @@ def _plan(repo: Repository, ds: Any, m: Any, target: bytes
     return plan, unchanged
 
 
+def _from_merge(ds: Any, path: bytes) -> bool:
+    entry = ds.get(path)
+    return entry is not None and (entry.state == "m" or entry.size == -2)
+
+
 def _perform(repo: Repository, ds: Any, plan: dict[bytes, tuple[str, bool]],
-             target: bytes, report: Any, *, backup: bool) -> None:
+             target: bytes, report: Any, note: Any, *, backup: bool) -> None:
     from amalgam.wc import files as wfiles
 
     mt = repo.manifest_of(target)
@@ -139,6 +149,8 @@ def _perform(repo: Repository, ds: Any, plan: dict[bytes, tuple[str, bool]],
     root = os.fsencode(repo.root)
     for action in _ORDER:
         for path in sorted(p for p, (a, _) in plan.items() if a == action):
+            if plan[path][1] and backup:
+                note(path)
             report(action, path)
             if action == "forgetting":
                 ds.drop(path)
@@ -152,6 +164,8 @@ def _perform(repo: Repository, ds: Any, plan: dict[bytes, tuple[str, bool]],
             entry = mt.get(path)
             node, flags = entry
             st = wfiles.write(repo, path, repo.file(path).read(node), flags)
+            if _from_merge(ds, path):
+                continue  # like hg: still part of the unfinished merge
             ds.copy(None, path)
             if action == "adding" or path not in m1:
                 ds.add(path)
