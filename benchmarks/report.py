@@ -76,7 +76,7 @@ def markdown(rows: list[dict], info: dict[str, object], repos: dict[str, dict],
         f"Machine: {info['cpu']}, {info['cores']} cores, "
         f"{(ram or 0) / 2**30:.1f} GiB RAM, {info['os']}; Python {info['python']}; "
         f"{info['hg']}; {info['git']}; amg: {info['amg']}. "
-        f"Run {info['date']}, load average at start {info['load_average'][0]:.2f} "
+        f"Written {info['date']}, load average then {info['load_average'][0]:.2f} "
         "(the machine is shared: compare ratios, not absolute times).",
         "",
         "A = amg unless the scenario says otherwise, B = hg 7.2.4. Times are medians "
