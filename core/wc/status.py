@@ -217,7 +217,7 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
         untracked = _from_hint(root, hinted, dmap, m, out)
         trust_unseen = True
     elif unknown or ignored:
-        untracked = _walk(root, m, dmap, ignore, unknown, ignored, out)
+        untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out)
     matchall = m.always()
     if len(out.seen) != len(dmap):
         _unseen(root, dmap, m, out, trust_unseen)

@@ -289,3 +289,14 @@ def test_merge_commit_rules(twin, hg):
     twin.same("commit", "-m", "partial", *D, "a")
     twin.same("commit", "-m", "merged", *D)
     twin.assert_same_state()
+
+
+def test_addremove_pairs_already_renamed_files(twin):
+    twin.write("big", "".join(f"line {i}\n" for i in range(8)))
+    twin.same("commit", "-A", "-m", "one", *D)
+    twin.same("rename", "big", "big2")
+    twin.write("big2", "".join(f"line {i}\n" for i in range(9)))
+    twin.same("addremove", "-s", "50")
+    twin.same("status", "-C")
+    twin.same("commit", "-m", "two", *D)
+    twin.assert_same_state()

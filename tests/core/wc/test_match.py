@@ -111,3 +111,23 @@ def test_ignore_file_syntax():
     assert pats == [("relre", b"*.pyc"), ("relglob", b"*.o"), ("relre", b"^build/"),
                     ("relglob", b"a#b"), ("rootglob", b"top")]
     assert warnings == [".hgignore: ignoring invalid syntax 'nonsense'\n"]
+
+
+def test_status_lists_ignored_files_alone(tmp_path):
+    from amalgam.repo import Repository
+    from amalgam.wc.dirstate import DirState
+    from amalgam.wc.status import status
+
+    repo = Repository.create(str(tmp_path / "r"))
+    (tmp_path / "r" / ".hgignore").write_bytes(b"syntax: glob\n*.o\nbuild\n")
+    (tmp_path / "r" / "x.o").write_bytes(b"")
+    (tmp_path / "r" / "build").mkdir()
+    (tmp_path / "r" / "build" / "out").write_bytes(b"")
+    (tmp_path / "r" / "plain").write_bytes(b"")
+    ds = DirState.open(repo)
+    m = always(repo.root, repo.root)
+    only = status(repo, ds, m, ignored=True, unknown=False)
+    assert (only.ignored, only.unknown) == ([b"build/out", b"x.o"], [])
+    both = status(repo, ds, m, ignored=True, unknown=True)
+    assert (both.ignored, both.unknown) == ([b"build/out", b"x.o"], [b".hgignore", b"plain"])
+    assert status(repo, ds, m).ignored == []
