@@ -4,8 +4,8 @@ The storage delta (``amalgam.storage.mdiff``) optimises for small patches;
 a diff shown to people must instead put hunks where hg puts them, so the
 same edit prints the same way in both tools.  hg's matcher splits the
 problem at the longest run of equal lines and recurses on both sides;
-this module does the same after trimming the common prefix and suffix,
-which keeps the usual "small edit in a big file" case linear.
+this module does the same, then slides each pure insertion or deletion
+down past equal lines, as hg places them.
 """
 from __future__ import annotations
 
@@ -49,39 +49,32 @@ def _longest(a: Sequence[int], b: Sequence[int], alo: int, ahi: int,
 def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
     """Runs of equal lines between *a* and *b*, in order, with a final sentinel."""
     na, nb = len(a), len(b)
-    lo = 0
-    while lo < na and lo < nb and a[lo] == b[lo]:
-        lo += 1
-    hia, hib = na, nb
-    while hia > lo and hib > lo and a[hia - 1] == b[hib - 1]:
-        hia -= 1
-        hib -= 1
-    blocks: list[Block] = []
-    if lo:
-        blocks.append((0, 0, lo))
-    if lo < hia and lo < hib:
-        ids: dict[bytes, int] = {}
-        ia = [ids.setdefault(line, len(ids)) for line in a]
-        ib = [ids.setdefault(line, len(ids)) for line in b]
-        where: dict[int, list[int]] = {}
-        for j in range(lo, hib):
-            where.setdefault(ib[j], []).append(j)
-        middle: list[Block] = []
-        stack = [(lo, hia, lo, hib)]
-        while stack:
-            alo, ahi, blo, bhi = stack.pop()
-            i, j, k = _longest(ia, ib, alo, ahi, blo, bhi, where)
-            if not k:
-                continue
-            middle.append((i, j, k))
-            if alo < i and blo < j:
-                stack.append((alo, i, blo, j))
-            if i + k < ahi and j + k < bhi:
-                stack.append((i + k, ahi, j + k, bhi))
-        middle.sort()
-        blocks.extend(middle)
-    if hia < na:
-        blocks.append((hia, hib, na - hia))
+    ids: dict[bytes, int] = {}
+    ia = [ids.setdefault(line, len(ids)) for line in a]
+    ib = [ids.setdefault(line, len(ids)) for line in b]
+    where: dict[int, list[int]] = {}
+    for j, token in enumerate(ib):
+        where.setdefault(token, []).append(j)
+    found: list[Block] = []
+    stack = [(0, na, 0, nb)]
+    while stack:
+        alo, ahi, blo, bhi = stack.pop()
+        if alo >= ahi or blo >= bhi:
+            continue
+        i, j, k = _longest(ia, ib, alo, ahi, blo, bhi, where)
+        if not k:
+            continue
+        found.append((i, j, k))
+        stack.append((alo, i, blo, j))
+        stack.append((i + k, ahi, j + k, bhi))
+    found.sort()
+    blocks = _slide_down(a, b, _merge(found))
+    blocks.append((na, nb, 0))
+    return blocks
+
+
+def _merge(blocks: list[Block]) -> list[Block]:
+    """Join blocks that touch."""
     merged: list[Block] = []
     for block in blocks:
         if merged and merged[-1][0] + merged[-1][2] == block[0] \
@@ -89,5 +82,34 @@ def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
             last = merged.pop()
             block = (last[0], last[1], last[2] + block[2])
         merged.append(block)
-    merged.append((na, nb, 0))
     return merged
+
+
+def _slide_down(a: Sequence[bytes], b: Sequence[bytes], blocks: list[Block]) -> list[Block]:
+    """Move each pure insertion or deletion as far down as equal lines allow.
+
+    An inserted ``x`` next to an existing ``x`` can be shown before or after
+    it; hg shows it after, so a gap between two blocks, followed by a block
+    starting with the gap's first line, trades places with that line.  A gap
+    before the first block stays where it is, as in hg.
+    """
+    out = list(blocks)
+    n = 0
+    while n < len(out) - 1:
+        i, j, k = out[n]
+        ni, nj, nk = out[n + 1]
+        gap_a, gap_b = ni - (i + k), nj - (j + k)
+        moved = False
+        if nk and gap_a == 0 and gap_b and b[j + k] == b[nj]:
+            moved = True
+        elif nk and gap_b == 0 and gap_a and a[i + k] == a[ni]:
+            moved = True
+        if moved:
+            out[n] = (i, j, k + 1)
+            out[n + 1] = (ni + 1, nj + 1, nk - 1)
+            if not out[n + 1][2]:
+                del out[n + 1]
+                out = out[:n] + _merge(out[n:])
+            continue
+        n += 1
+    return [block for block in out if block[2]]
