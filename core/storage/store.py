@@ -185,7 +185,13 @@ def hybridencode(path: bytes, dotencode: bool = True) -> bytes:
 
 
 def _is_data_path(path: bytes) -> bool:
-    return path.startswith((b"data/", b"meta/"))
+    """Whether *path* is a revlog the fncache must list.
+
+    Only revlog files count: a transaction keeps its backups beside the
+    file they save (``data/journal.backup.a.i.bck``), and those must never
+    reach the fncache.
+    """
+    return path.startswith((b"data/", b"meta/")) and path.endswith((b".i", b".d"))
 
 
 # -- the fncache -----------------------------------------------------------------

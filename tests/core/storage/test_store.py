@@ -144,6 +144,19 @@ def test_fncache_written_at_close_by_appending(tmp_path):
     assert not store.rawvfs.exists(b"journal")
 
 
+
+def test_transaction_backups_beside_a_revlog_stay_out_of_fncache(tmp_path):
+    store = Store(str(tmp_path), DEFAULT_REQS)
+    store.vfs.write(b"data/a_b.i", b"inline")
+    with store.transaction("t") as tr:
+        tr.addbackup(b"data/a_b.i")
+        # hg names the backup through the store encoding, beside the file.
+        assert store.rawvfs.exists(b"data/journal.backup.a__b.i.bck")
+        with store.vfs(b"data/a_b.d", "wb") as fp:
+            fp.write(b"split data")
+    assert store.fncache_entries() == {b"data/a_b.i", b"data/a_b.d"}
+
+
 def test_reading_does_not_touch_fncache(tmp_path):
     store = Store(str(tmp_path), DEFAULT_REQS)
     store.rawvfs.write(b"data/a.i", b"x")
