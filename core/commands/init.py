@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 @command("init", [], "[DEST]", norepo=True, category="repo-creation", helpbasic=True)
 def init(ui: UI, repo: Any, dest: str = ".") -> int:
-    """create a new repository in the given directory
+    """make an empty repository, here or in DEST
 
     Initialize a new repository in DEST (the current directory by
     default), creating DEST if needed.  The repository uses the same

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @command("verify", [], "", category="maintenance")
 def verify(ui: UI, repo: Repository) -> int:
-    """verify the integrity of the repository
+    """check that every stored revision is intact and consistent
 
     Check every changeset, manifest and file revision: its hash, its
     place in the delta chain, its link to the changeset that introduced
