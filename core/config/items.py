@@ -106,6 +106,10 @@ def _items() -> tuple[ConfigItem, ...]:
         i("ui", "interactive", "bool", None,
           "Whether prompts may wait for an answer.  Unset: only when "
           "standard input is a terminal."),
+        i("ui", "ignore", "path", None,
+          "One more ignore file, in .hgignore syntax, applied in every "
+          "working copy on top of the repository's own .hgignore.  A "
+          "relative path is taken from the repository root."),
         i("ui", "timeout", "int", 600,
           "Seconds to wait for a repository lock held by another process "
           "before giving up."),
