@@ -27,7 +27,7 @@ KINDS = ("files", "tar", "tbz2", "tgz", "txz", "uzip", "zip")
     *WALK_OPTIONS,
 ], "[OPTION]... DEST", category="misc")
 def archive(ui: UI, repo: Repository, dest: str, **opts: Any) -> int:
-    """create an unversioned archive of a repository revision
+    """write a revision's files out as a tarball, zip file or directory
 
     The type is taken from -t (files, tar, tbz2, tgz, txz, uzip, zip) or
     guessed from DEST's extension; without one, a directory of files is

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
          "[-f] [-t BUNDLESPEC] [-a] [-r REV]... [--base REV]... FILE [DEST]",
          category="remote")
 def bundle(ui: UI, repo: Repository, fname: str, dest: str | None = None, **opts: Any) -> int:
-    """create a bundle file
+    """write changesets to a file another repository can apply
 
     Write the changesets that DEST (the default path) lacks to FILE, or
     with --base those not ancestors of the given base changesets, or with

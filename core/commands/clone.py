@@ -1,4 +1,4 @@
-"""``amg clone``: make a copy of an existing repository."""
+"""``amg clone``: a new repository with the history of another."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
          "[-U] [-r REV]... [-b BRANCH]... SOURCE [DEST]",
          norepo=True, category="repo-creation", helpbasic=True)
 def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) -> int:
-    """make a copy of an existing repository
+    """create a repository holding another one's history
 
     Create DEST (the last component of SOURCE by default) and pull every
     changeset of SOURCE into it, or with -r/-b only those changesets or

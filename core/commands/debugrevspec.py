@@ -32,7 +32,7 @@ def format_tree(tree: Any, indent: int = 0) -> list[str]:
     ("", "show-revs", True, "print list of result revisions (default)"),
 ], "REVSPEC", category="debug")
 def debugrevspec(ui: UI, repo: Repository, expr: str | None = None, **opts: Any) -> int:
-    """parse and apply a revision specification
+    """show how a revset parses and which revisions it selects
 
     With -p/--show-stage, print the tree after parsing ("parsed") or after
     expanding [revsetalias] entries ("expanded"); "all" prints both.

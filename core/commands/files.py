@@ -1,4 +1,4 @@
-"""``amg files``: list tracked files."""
+"""``amg files``: the files a revision or the working directory tracks."""
 from __future__ import annotations
 
 import os
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     *WALK_OPTIONS,
 ], "[OPTION]... [FILE]...", category="wdir")
 def files(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """list tracked files
+    """print the files a revision or the working directory tracks
 
     Without -r, list the files the working copy tracks (added files
     included, removed ones not); with -r, the files of that revision.

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
           ("", "bundle", "", "file to store the bundles into", "FILE")],
          "[-r REV]... [-b BRANCH]... [--bundle FILE] [SOURCE]", category="remote")
 def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> int:
-    """show new changesets found in source
+    """list the changesets a pull from SOURCE would bring
 
     List the changesets a pull from SOURCE (the 'default' path) would add,
     oldest first, without changing this repository.  With --bundle the

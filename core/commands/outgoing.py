@@ -15,7 +15,7 @@ if TYPE_CHECKING:
           ("b", "branch", [], "a specific branch you would like to push", "BRANCH")],
          "[-r REV]... [-b BRANCH]... [DEST]", category="remote")
 def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> int:
-    """show changesets not found in the destination
+    """list the changesets a push to DEST would send
 
     List the changesets a push to DEST ('default-push' or 'default') would
     send, oldest first.  Secret changesets are never listed.

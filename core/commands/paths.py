@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 @command("paths", [], "[NAME]", optionalrepo=True, category="remote")
 def paths(ui: UI, repo: Any, name: str | None = None) -> int:
-    """show aliases for remote repositories
+    """list the names given to remote repositories
 
     With no NAME, print every path as 'NAME = LOCATION'; with NAME, print
     its location.  Paths come from the [paths] section of the configuration

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
          "[-u] [-r REV]... [-b BRANCH]... [-B BOOKMARK]... [SOURCE]",
          category="remote", helpbasic=True)
 def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> int:
-    """pull changes from the specified source
+    """fetch changesets from another repository
 
     Add the changesets of SOURCE (the 'default' path when omitted) that
     this repository lacks.  -r, -b and -B limit the pull to those

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
          "[-f] [-r REV]... [-B BOOKMARK]... [-b BRANCH]... [--new-branch] [DEST]",
          category="remote", helpbasic=True)
 def push(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> int:
-    """push changes to the specified destination
+    """send local changesets to another repository
 
     Send the changesets DEST ('default-push' or 'default' when omitted)
     lacks.  -r, -b and -B limit the push to those changesets, branches or

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
          [("u", "update", False, "update to new branch head if changesets were unbundled")],
          "[-u] FILE...", category="remote")
 def unbundle(ui: UI, repo: Repository, *fnames: str, **opts: Any) -> int:
-    """apply one or more bundle files
+    """add the changesets stored in bundle files
 
     Add the changesets of each FILE (a bundle written by 'amg bundle' or
     'hg bundle': HG20 bundle2 with changegroup 02/03, or HG10 bundle1,
