@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     ("l", "limit", "", "limit number of changes displayed", "NUM"),
     ("M", "no-merges", False, "do not show merges"),
     ("G", "graph", False, "show the revision DAG"),
+    ("T", "template", "", "display with template (or a style: json, compact, ...)",
+     "TEMPLATE"),
     *DIFF_OPTIONS,
     *WALK_OPTIONS,
 ], "[OPTION]... [FILE]", category="change-navigation", helpbasic=True)
@@ -52,6 +54,14 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     revs = _filtered(repo, revs, opts)
     if limit is not None:
         revs = _take(revs, limit)
+    if opts.get("template"):
+        from amalgam import templates
+
+        printer = templates.changeset_printer(repo, opts["template"])
+        for rev in revs:
+            printer.show(ui, rev)
+        printer.close(ui)
+        return 0
     patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
     if opts.get("graph"):
         from amalgam.display import graph

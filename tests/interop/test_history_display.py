@@ -112,6 +112,9 @@ COMMITTED = [
     ("log", "-f", "-q", "b-again.txt"), ("log", "-q", "glob:*.txt"),
     ("log", "-q", "-I", "dir/**"), ("log", "-p", "-l", "1", "bin.dat"),
     ("log", "-r", "tip", "--debug"), ("log", "-r", "null"),
+    ("log", "-T", "json", "-l", "3"), ("log", "-T", "compact"), ("log", "-T", "phases", "-r", "2"),
+    ("log", "-T", "{rev}:{node|short} {branch} {tags} {bookmarks} {files}\n"),
+    ("log", "-q", "-T", "{desc|firstline}\n", "a.txt"),
     # diff between revisions
     ("diff", "-r", "0", "-r", "1"), ("diff", "-r", "0", "-r", "tip"),
     ("diff", "--git", "-r", "0", "-r", "tip"), ("diff", "--git", "-r", "tip", "-r", "0"),
