@@ -30,9 +30,9 @@ class AmalgamError(Exception):
     def exit_code(self, detailed: bool = False) -> int:
         return self.detailed_exit_code if detailed else 255
 
-    def format(self) -> list[str]:
-        """The lines printed on stderr for this error."""
-        lines = [f"{self.prefix}: {self.message}"]
+    def format(self, program: str = "amg") -> list[str]:
+        """The lines printed on stderr for this error (*program* names us)."""
+        lines = [f"{self.prefix or program}: {self.message}"]
         lines.extend(f"({h})" for h in self.hints)
         return lines
 
@@ -48,7 +48,19 @@ class InputError(Abort):
 
 
 class ParseError(InputError):
-    """Text the user gave (a revset, a template, an option value) is malformed."""
+    """Text the user gave (a revset, a template, a date) is malformed.
+
+    Printed the way hg prints its parse errors: ``amg: parse error: ...``
+    (or ``parse error at COLUMN: ...``) rather than ``abort: ...``.
+    """
+
+    prefix = ""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 hints: Iterable[str] = ()) -> None:
+        if not message.startswith("parse error"):
+            message = f"parse error: {message}"
+        super().__init__(message, hint=hint, hints=hints)
 
 
 class UnknownCommand(InputError):

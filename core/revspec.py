@@ -4,11 +4,13 @@ This is the small language issue 5 needs: single symbols (numbers, negative
 numbers, hex prefixes, ``tip``, ``.``, ``null``, bookmarks, tags, branch
 names) and the ranges ``A:B``, ``A::B``, ``:B``, ``A:``, ``::B``, ``A::``.
 Symbols resolve in hg's order, so the same spec means the same revision to
-both tools.  The full revset language (issue 6) plugs in through
-:func:`set_engine`; it can use :func:`lookup_symbol` for the leaves.
+both tools.  Any other spec is a revset: :func:`revrange` hands it to the
+revset engine (``amalgam.revset``, or one installed with :func:`set_engine`),
+which uses :func:`lookup_symbol` for the leaves.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -186,11 +188,23 @@ def _single(repo: Repository, spec: str) -> list[int]:
     return _numrange(start, end)
 
 
+#: Specs the plain resolver answers alone: a symbol, a number (negative too)
+#: or a ``:``/``::`` range of those.  Anything else is a revset.
+_PLAIN = re.compile(r"(?:-?[\w.]+)?(?:::?(?:-?[\w.]+)?)?\Z")
+
+
 def revrange(repo: Repository, specs: Iterable[str | int]) -> list[int]:
-    """All revisions named by *specs*, in the order given, each listed once."""
+    """All revisions named by *specs*, in the order given, each listed once.
+
+    Plain symbols and ranges are resolved here; any other spec goes to the
+    revset engine, imported only then so simple ``-r`` options stay cheap.
+    """
     texts = [str(spec) for spec in specs]
-    if _engine is not None:
-        return _engine(repo, texts)
+    engine = _engine
+    if engine is None and not all(_PLAIN.match(text) for text in texts):
+        from amalgam.revset import revrange as engine
+    if engine is not None:
+        return engine(repo, texts)
     out: list[int] = []
     seen: set[int] = set()
     for spec in texts:

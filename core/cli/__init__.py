@@ -75,7 +75,9 @@ def _catch(ui: UI, func: Callable[[], int | None]) -> int:
     except error.AmalgamError as exc:
         if ui.tracebackflag:
             _write_traceback(ui)
-        for line in exc.format():
+        from amalgam.cli.services import progname
+
+        for line in exc.format(progname()):
             ui.error(line + "\n")
         return exc.exit_code(detailed=_detailed(ui))
     except KeyboardInterrupt:

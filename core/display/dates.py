@@ -75,7 +75,7 @@ def _span(text: str) -> tuple[float, float]:
         except ValueError:
             continue
         return _bounds(parsed, fmt, offset)
-    raise error.InputError(f"invalid date: '{text}'")
+    raise error.ParseError(f"invalid date: '{text}'")
 
 
 def _bounds(parsed: time.struct_time, fmt: str, offset: int | None) -> tuple[float, float]:

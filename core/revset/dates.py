@@ -42,7 +42,7 @@ def _bounds(text: str) -> tuple[float, float]:
     head, _, tail = text.partition(" ")
     if head.lstrip("-").isdigit() and (not tail or tail.lstrip("+-").isdigit()):
         return float(head), float(head)
-    raise error.InputError(f"invalid date: '{text}'")
+    raise error.ParseError(f"invalid date: '{text}'")
 
 
 def _local(fields: list[int]) -> float:

@@ -41,7 +41,7 @@ def test_date_keyword_and_user_filters(amg, repo) -> None:
     (("-l", "0"), "abort: limit must be positive"),
     (("-l", "x"), "abort: limit must be a positive integer"),
     (("-r", "99"), "abort: unknown revision '99'"),
-    (("-d", "not a date"), "abort: invalid date: 'not a date'"),
+    (("-d", "not a date"), "amg: parse error: invalid date: 'not a date'"),
     (("-f", "nosuch"), "abort: cannot follow file not in parent revision"),
 ])
 def test_bad_input_is_a_clean_abort(amg, repo, args, message) -> None:

@@ -75,5 +75,5 @@ def test_plugin_keywords_and_filters(amg, setup) -> None:
 def test_disabled_plugin_adds_nothing(amg, setup) -> None:
     result = run(amg, setup, "debugrevspec", "even()", enabled=False)
     assert result.rc == 255
-    assert result.stderr.startswith("abort: parse error: unknown identifier: even")
+    assert result.stderr.startswith("amg: parse error: unknown identifier: even")
     assert run(amg, setup, "debugtemplate", "-r", "0", "{double}|", enabled=False).stdout == "|"

@@ -119,9 +119,9 @@ def test_debugrevspec_prints_trees_like_hg(repo: Repository, amg) -> None:
 def test_debugrevspec_errors_are_one_clean_line(repo: Repository, amg) -> None:
     result = amg("debugrevspec", "(" * 3000, cwd=repo.root)
     assert result.rc == 255
-    assert result.stderr == "abort: parse error at 200: expression nested too deeply\n"
+    assert result.stderr == "amg: parse error at 200: expression nested too deeply\n"
     result = amg("debugrevspec", "1 +", cwd=repo.root)
-    assert result.stderr == "abort: parse error at 3: not a prefix: end\n(1 +\n    ^ here)\n"
+    assert result.stderr == "amg: parse error at 3: not a prefix: end\n(1 +\n    ^ here)\n"
 
 
 def test_revsetalias_from_config(repo: Repository, amg) -> None:

@@ -87,7 +87,7 @@ def test_debugtemplate_command(repo: Repository, amg) -> None:
     result = amg("debugtemplate", "-r", "all()", "brief", cwd=repo.root)
     assert (result.rc, result.stdout) == (0, "0|1|")
     result = amg("debugtemplate", "-r", "0", "{rev|bogus}", cwd=repo.root)
-    assert (result.rc, result.stderr) == (255, "abort: parse error: unknown function 'bogus'\n")
+    assert (result.rc, result.stderr) == (255, "amg: parse error: unknown function 'bogus'\n")
 
 
 def test_help_templates_lists_every_keyword_filter_and_function(amg) -> None:
