@@ -42,6 +42,9 @@ class FileChange:
     data: bytes
     flags: str = ""                   # "", "x" (executable) or "l" (symlink)
     copy_source: bytes | None = None  # path in p1 this file was copied/renamed from
+    # Hints from an unfinished merge's state (hg keeps them per file):
+    from_other: bool = False  # the merge took p2's version as is: reuse p2's file node
+    merged: bool = True       # False: not really merged, so no second file parent
 
 
 def _default_ui() -> UI:
@@ -375,7 +378,11 @@ class Repository:
             if fp1 == nullid:
                 fp1, fp2 = fp2, nullid
             elif fp2 != nullid:
-                if fp1 == fp2 or _is_ancestor(flog, fp1, fp2):
+                if change.from_other:
+                    fp1, fp2 = fp2, nullid
+                elif not change.merged:
+                    fp2 = nullid
+                elif fp1 == fp2 or _is_ancestor(flog, fp1, fp2):
                     fp1, fp2 = fp2, nullid
                 elif _is_ancestor(flog, fp2, fp1):
                     fp2 = nullid

@@ -64,7 +64,11 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
         hooks.wc_commit(repo=repo, files=changes, match=match, opts=dict(opts or {}))
         if wanted and not changes:
             return None  # a plugin took every file over
-    files = _WorkingFiles(repo, ds, changes, set(st.removed))
+    from amalgam.merge.state import MergeState
+
+    ms = MergeState.read(repo)
+    files = _WorkingFiles(repo, ds, changes, set(st.removed),
+                          ms.extras if ms.active() else None)
     info: dict[str, str] = dict(extra or {})
     if close_branch:
         info["close"] = "1"
@@ -84,6 +88,8 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
             ds.copy(None, path)
             ds.set_clean(path, stat)
     ds.write()
+    if ms.active():
+        MergeState.clear(repo)
     return node
 
 
@@ -95,9 +101,11 @@ class _WorkingFiles(Mapping):
     """
 
     def __init__(self, repo: Repository, ds: DirState, paths: list[bytes],
-                 removed: set[bytes]) -> None:
+                 removed: set[bytes], merge_extras: dict[bytes, dict[bytes, bytes]] | None
+                 ) -> None:
         self._root = os.fsencode(repo.root)
         self._ds = ds
+        self._merge_extras = merge_extras
         self._paths = paths
         self._removed = removed
         self.stats: dict[bytes, os.stat_result] = {}
@@ -130,7 +138,14 @@ class _WorkingFiles(Mapping):
             raise error.Abort(f"{show(path)}: {exc.strerror}",
                               hint="the file changed while committing; try again") from None
         self.stats[path] = before
-        return FileChange(data, flags, self._ds.copied(path))
+        if self._merge_extras is None:
+            return FileChange(data, flags, self._ds.copied(path))
+        # During a merge hg keeps two file parents only for files really
+        # merged, and reuses p2's file node for files taken from the other side.
+        extras = self._merge_extras.get(path, {})
+        return FileChange(data, flags, self._ds.copied(path),
+                          from_other=extras.get(b"filenode-source") == b"other",
+                          merged=extras.get(b"merged") == b"yes")
 
 
 def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,
@@ -143,6 +158,10 @@ def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,
     if p2 != nullid and st.deleted:
         raise error.StateError("cannot commit merge with missing files",
                                hint="use 'hg remove' or restore them first")
+    from amalgam.merge.state import MergeState
+
+    if MergeState.read(repo).unresolved():
+        raise error.StateError("unresolved merge conflicts (see 'amg help resolve')")
     check_named_files(repo, ds, match, st)
     changes = sorted(st.modified + st.added + st.removed)
     if changes or close_branch or p2 != nullid:
