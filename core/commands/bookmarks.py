@@ -21,7 +21,7 @@ if TYPE_CHECKING:
           ("l", "list", False, "list existing bookmarks")],
          "[OPTIONS]... [NAME]...", category="change-navigation")
 def bookmarks(ui: UI, repo: Repository, *names: str, **opts: Any) -> int:
-    """create a new bookmark or list existing bookmarks
+    """list bookmarks, or create, move, rename or delete them
 
     A bookmark is a movable name for a changeset.  With NAME, create it at
     the working directory's parent (or -r REV) and, without -r, make it

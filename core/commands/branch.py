@@ -16,7 +16,7 @@ if TYPE_CHECKING:
           ("C", "clean", False, "reset branch name to parent branch name")],
          "[-fC] [NAME]", category="change-creation")
 def branch(ui: UI, repo: Repository, name: str = "", **opts: Any) -> int:
-    """set or show the current branch name
+    """print the working directory's branch, or name the next commit's
 
     With no NAME, print the branch the next commit will go to.  With NAME,
     mark the working directory so that the next commit starts or continues

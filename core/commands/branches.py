@@ -15,7 +15,7 @@ if TYPE_CHECKING:
           ("r", "rev", [], "show branch name(s) of the given rev", "VALUE")],
          "[-c]", category="change-navigation")
 def branches(ui: UI, repo: Repository, **opts: Any) -> int:
-    """list repository named branches
+    """list named branches, marking inactive and closed ones
 
     Print each branch with its tip, the branches holding a topological
     head first.  A branch whose heads all have children on other branches

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
           ("c", "closed", False, "show normal and closed branch heads")],
          "[-ct] [-r STARTREV] [REV]...", category="change-navigation")
 def heads(ui: UI, repo: Repository, *branchrevs: str, **opts: Any) -> int:
-    """show branch heads
+    """list the changesets nothing else builds on
 
     A branch head is a changeset of a named branch with no child on that
     branch; a branch may have several.  List every open branch head, newest

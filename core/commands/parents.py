@@ -15,7 +15,7 @@ if TYPE_CHECKING:
          [("r", "rev", "", "show parents of the specified revision", "REV")],
          "[-r REV] [FILE]", category="change-navigation")
 def parents(ui: UI, repo: Repository, file: str = "", **opts: Any) -> int:
-    """show the parents of the working directory or revision
+    """print the changesets the working directory (or REV) builds on
 
     Print the working directory's parent changesets (two during a merge),
     or those of -r REV.  With FILE, print instead the changesets in which

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     *WALK_OPTS,
 ], "[OPTION]... [FILE]...", category="wdir")
 def resolve(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """redo merges or set/view the merge status of files
+    """list, mark or redo the file merges of an unfinished merge
 
     After a merge or update left conflicts, every file it merged is listed
     here as unresolved (U) or resolved (R).  -l shows that list, -m marks

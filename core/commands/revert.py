@@ -25,7 +25,7 @@ _ORDER = ("forgetting", "removing", "reverting", "adding", "undeleting")
     DRY_RUN,
 ], "[OPTION]... [-r REV] [NAME]...", category="wdir")
 def revert(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
-    """restore files to their checkout state
+    """bring files back to their content in a revision
 
     Give the named files (or all with --all) the content and tracking state
     they have in the working directory's parent, or in REV with -r: edits

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
          [("", "remote", False, "check for push and pull")],
          "[--remote]", category="wdir", helpbasic=True)
 def summary(ui: UI, repo: Repository, **opts: Any) -> int:
-    """summarize working directory state
+    """describe the working directory: parents, branch, changes, updates
 
     Print the working directory's parents, its branch and bookmarks, what a
     commit would record now, whether an update would bring in newer

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
          "[-f] [-l] [-m TEXT] [-d DATE] [-u USER] [-r REV] NAME...",
          category="change-navigation")
 def tag(ui: UI, repo: Repository, name1: str, *names: str, **opts: Any) -> int:
-    """add one or more tags for the current or given revision
+    """name a revision with tags, shared in .hgtags or local
 
     A tag names a changeset for good, typically a release.  A global tag
     is recorded in ``.hgtags`` and committed, so it travels with the

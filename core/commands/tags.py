@@ -1,4 +1,4 @@
-"""``amg tags``: list repository tags."""
+"""``amg tags``: the tags and the changesets they name."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @command("tags", [], "", category="change-navigation")
 def tags(ui: UI, repo: Repository, **opts: Any) -> int:
-    """list repository tags
+    """list the tags and the changesets they name
 
     Print every tag, global and local, with the changeset it names, the
     newest changeset first.  With -v, local tags are marked ``local``.
