@@ -179,9 +179,11 @@ def flatten(table: dict[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
         prefix, pending = stack[-1]
         for key, value in pending:
             path = prefix + (key,)
-            if isinstance(value, dict) and value:
-                stack.append((path, iter(value.items())))
-                break
+            if isinstance(value, dict):
+                if value:
+                    stack.append((path, iter(value.items())))
+                    break
+                continue  # an empty table ("[plugins]" alone) sets nothing
             out.append((path, value))
         else:
             stack.pop()

@@ -202,3 +202,13 @@ def test_same_item_spelled_twice_is_an_error(env):
     with pytest.raises(ConfigError) as exc:
         load(environ=env)
     assert exc.value.message == f"a.b.c is set twice, in {path}:2 and {path}:4"
+
+
+def test_empty_tables_set_nothing(env, tmp_path):
+    # A header with nothing under it yet is valid TOML and common while editing.
+    user = tmp_path / "xdg" / "amalgam" / "config.toml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("[plugins]\n# none yet\n[storage.revlog]\n[ui]\nverbose = true\n")
+    cfg = load(environ={**env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+    assert cfg.items("plugins") == []
+    assert cfg.get("ui", "verbose") is True
