@@ -99,3 +99,44 @@ def test_merge_with_tool_then_commit(twin, tool):
             {"f": "local\n"}, {"f": "other\n", "g": "g other\n"})
     _alike(twin, "merge", "--tool", tool)
     _commit_merge(twin)
+
+
+def _readded_on_one_side(twin, *, side: str) -> None:
+    """f removed and added again (a file node without parents) on *side* only.
+
+    Neither side's file node then descends from the other's, so only the
+    merge state tells which parents hg gives the committed file.
+    """
+    twin.write("f", "base\n")
+    twin.write("g", "g\n")
+    twin.same("add", "f", "g")
+    twin.same("commit", "-m", "base", *DATE)
+    twin.same("remove", "f")
+    twin.same("commit", "-m", "drop f", *DATE)
+    twin.write("f", "readded\n")
+    twin.same("add", "f")
+    twin.same("commit", "-m", "readd f", *DATE)
+    twin.same("update", "-q", "0")
+    twin.write("g", "g other\n")
+    twin.same("commit", "-q", "-m", "other", *DATE)
+    local, other = ("3", "2") if side == "other" else ("2", "3")
+    twin.same("update", "-q", local)
+    _alike(twin, "merge", other)
+
+
+def test_file_node_reused_from_other_side(twin):
+    _readded_on_one_side(twin, side="other")
+    twin.same("status")
+    _commit_merge(twin)
+
+
+def test_edited_after_merge_taken_from_other_side(twin):
+    _readded_on_one_side(twin, side="other")
+    twin.write("f", "edited after the merge\n")
+    _commit_merge(twin)
+
+
+def test_edited_after_merge_kept_from_local_side(twin):
+    _readded_on_one_side(twin, side="local")
+    twin.write("f", "edited after the merge\n")
+    _commit_merge(twin)
