@@ -140,3 +140,19 @@ def test_edited_after_merge_kept_from_local_side(twin):
     _readded_on_one_side(twin, side="local")
     twin.write("f", "edited after the merge\n")
     _commit_merge(twin)
+
+
+def test_update_conflict_blocks_commit_until_resolved(twin):
+    """An update that leaves conflicts writes a merge state too (one parent only)."""
+    twin.write("f", "base\n")
+    twin.same("add", "f")
+    twin.same("commit", "-m", "base", *DATE)
+    twin.write("f", "next\n")
+    twin.same("commit", "-m", "next", *DATE)
+    twin.same("update", "-q", "0")
+    twin.write("f", "uncommitted\n")
+    _alike(twin, "update", "--tool", ":merge", "1")
+    _alike(twin, "commit", "-m", "too early", *DATE)
+    twin.write("f", "fixed\n")
+    _alike(twin, "resolve", "-m", "f")
+    _commit_merge(twin)
