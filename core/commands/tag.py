@@ -115,7 +115,6 @@ def _commit_global(ui: UI, repo: Repository, labels: list[str], node: Node, mess
                    opts: dict[str, Any]) -> int:
     import os
 
-    from amalgam import bookmarks
     from amalgam.wc.commit import commit
     from amalgam.wc.dates import parse_date
     from amalgam.wc.dirstate import DirState
@@ -141,9 +140,6 @@ def _commit_global(ui: UI, repo: Repository, labels: list[str], node: Node, mess
         ds.add(b".hgtags")
     user = username(ui, opts.get("user") or None)
     date = parse_date(opts["date"]) if opts.get("date") else None
-    old = ds.p1()
     with repo.lock():
-        new = commit(repo, ds, m, message=message, user=user, date=date)
-    if new is not None:
-        bookmarks.advance_active(repo, old, new)
+        commit(repo, ds, m, message=message, user=user, date=date)
     return 0

@@ -80,6 +80,10 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
         node = repo.commit_files(files, p1=p1, p2=p2, user=user, date=date, message=message,
                                  branch=branch, extra=info)
     ds.setparents(node)
+    from amalgam import bookmarks
+
+    # As in hg, an active bookmark on the old parent follows the new commit.
+    bookmarks.advance_active(repo, p1, node)
     for path in changes:
         stat = files.stats.get(path)
         if stat is None:

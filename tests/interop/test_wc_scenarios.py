@@ -300,3 +300,17 @@ def test_addremove_pairs_already_renamed_files(twin):
     twin.same("status", "-C")
     twin.same("commit", "-m", "two", *D)
     twin.assert_same_state()
+
+
+def test_commit_moves_the_active_bookmark_like_hg(twin):
+    twin.write("a", "one\n")
+    twin.same("commit", "-A", "-m", "first", "-d", "0 0")
+    twin.same("bookmark", "feature")
+    twin.write("a", "two\n")
+    twin.same("commit", "-m", "second", "-d", "1 0")
+    twin.same("bookmarks")
+    twin.same("bookmark", "-i")
+    twin.write("a", "three\n")
+    twin.same("commit", "-m", "third", "-d", "2 0")
+    twin.same("bookmarks")
+    twin.assert_same_state()
