@@ -83,7 +83,7 @@ def run_scenario(scenario: Scenario, ctx: Context, args: argparse.Namespace) -> 
     runs = args.heavy_runs if scenario.heavy else args.runs
     if not isinstance(plan.a, Side):
         runs = min(runs, ALONE_RUNS)
-    warmup = 0 if scenario.heavy else args.warmup
+    warmup = args.warmup
     groups = [(row.name, row.steps) for row in plan.rows]
     try:
         if plan.prepare:

@@ -102,8 +102,8 @@ def markdown(rows: list[dict], info: dict[str, object], repos: dict[str, dict],
               "hg's figure from at most 3 runs as a reference; they light up by "
               "themselves when the command lands in `amalgam.commands.TABLE`.",
               "- `update/big` and `addcommit/big` rebuild their state in an untimed setup "
-              "before every run (`hg update null`; removing `.hg`/`.git` and `init`), so "
-              "they run without warm-up, `--heavy-runs` times.",
+              "before every run (`hg update null`; removing `.hg`/`.git` and `init`) and "
+              "run `--heavy-runs` times after the usual warm-up.",
               "- `storage/*` and `write/*` rows are timed inside a child Python process "
               "(amg side through `amalgam.repo`/`amalgam.storage`, hg side through "
               "`mercurial`'s API with its C extensions); interpreter start-up and imports "

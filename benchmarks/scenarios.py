@@ -70,8 +70,8 @@ class Scenario:
     needs: tuple[str, ...]
     quick: bool
     plan: Callable[[Context], Plan]
-    #: every run rebuilds its state in setup (nothing to warm up) and takes
-    #: minutes: runs without warm-up, ``--heavy-runs`` times
+    #: every run rebuilds its state in setup and takes minutes: counted
+    #: ``--heavy-runs`` times (after the warm-up, which still fills the OS cache)
     heavy: bool = False
 
 
