@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from amalgam import dag
 from amalgam.node import Node, bin, hex, nullrev
 
 if TYPE_CHECKING:
@@ -76,18 +77,6 @@ def phase(repo: Repository, rev: int) -> int:
     return PUBLIC if rev == nullrev else phases(repo)[rev]
 
 
-def _ancestors(repo: Repository, revs: Iterable[int]) -> set[int]:
-    cl = repo.changelog.revlog
-    seen = {rev for rev in revs if rev >= 0}
-    stack = list(seen)
-    while stack:
-        for parent in cl.parentrevs(stack.pop()):
-            if parent >= 0 and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return seen
-
-
 def _descendants(repo: Repository, revs: Iterable[int]) -> set[int]:
     cl = repo.changelog.revlog
     found = {rev for rev in revs if rev >= 0}
@@ -100,7 +89,7 @@ def _descendants(repo: Repository, revs: Iterable[int]) -> set[int]:
 def advance(repo: Repository, target: int, revs: Iterable[int]) -> list[int]:
     """Phase table with *revs* and their ancestors lowered to at most *target*."""
     table = list(phases(repo))
-    for rev in _ancestors(repo, revs):
+    for rev in dag.ancestors(repo, revs):
         table[rev] = min(table[rev], target)
     return table
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from amalgam import error
+from amalgam import dag, error
 from amalgam.node import Node, bin, hex, nullid
 from amalgam.storage import requirements as reqmod
 from amalgam.storage.changelog import DEFAULT_BRANCH, ChangesetEntry, Changelog
@@ -394,16 +394,7 @@ class Repository:
         """Manifests of the heads of the common ancestors of *p1* and *p2*."""
         cl = self.changelog.revlog
 
-        def ancestors(rev: int) -> set[int]:
-            seen, stack = {rev}, [rev]
-            while stack:
-                for parent in cl.parentrevs(stack.pop()):
-                    if parent >= 0 and parent not in seen:
-                        seen.add(parent)
-                        stack.append(parent)
-            return seen
-
-        common = ancestors(cl.rev(p1)) & ancestors(cl.rev(p2))
+        common = dag.ancestors(self, [cl.rev(p1)]) & dag.ancestors(self, [cl.rev(p2)])
         inner = {p for rev in common for p in cl.parentrevs(rev) if p in common}
         heads = sorted(common - inner)
         return [self.manifest_of(cl.node(rev)) for rev in heads] or [Manifest()]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from amalgam import error
+from amalgam import dag, error
 from amalgam.node import bin, nullid, nullrev
 
 if TYPE_CHECKING:
@@ -125,18 +125,6 @@ def lookup_symbol(repo: Repository, symbol: str) -> int:
     raise _unknown(symbol)
 
 
-def _ancestors(repo: Repository, rev: int) -> set[int]:
-    cl = repo.changelog.revlog
-    seen = {rev} if rev >= 0 else set()
-    stack = list(seen)
-    while stack:
-        for parent in cl.parentrevs(stack.pop()):
-            if parent >= 0 and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return seen
-
-
 def _descendants(repo: Repository, rev: int) -> list[int]:
     """*rev* and its descendants, ascending (the null revision reaches everything)."""
     cl = repo.changelog.revlog
@@ -152,7 +140,7 @@ def _descendants(repo: Repository, rev: int) -> list[int]:
 
 def _dagrange(repo: Repository, start: int | None, end: int | None) -> list[int]:
     """``start::end``: revisions that descend from *start* and lead to *end*, ascending."""
-    below = _ancestors(repo, end) if end is not None else None
+    below = dag.ancestors(repo, [end]) if end is not None else None
     if start is None:
         return sorted(below or ())
     if below is not None and start not in below and start >= 0:

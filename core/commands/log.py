@@ -5,7 +5,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from amalgam import error
+from amalgam import dag, error
 from amalgam.commands.diff import DIFF_OPTIONS, WALK_OPTIONS
 from amalgam.registrar import command
 
@@ -105,7 +105,7 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
     if not pats and not opts.get("include") and not opts.get("exclude"):
         if follow:
             starts = revs if revs is not None else [revsingle(repo, ".")]
-            return iter(_ancestors(repo, [r for r in starts if r >= 0]))
+            return iter(sorted(dag.ancestors(repo, starts), reverse=True))
         if revs is not None:
             return iter(revs)
         return iter(range(len(repo) - 1, -1, -1))
@@ -133,18 +133,6 @@ def _filelog_revs(repo: Repository, files: list[bytes]) -> list[int]:
         flog = repo.file(path)
         revs.update(flog.linkrev(r) for r in range(len(flog)))
     return sorted(revs, reverse=True)
-
-
-def _ancestors(repo: Repository, starts: list[int]) -> list[int]:
-    cl = repo.changelog.revlog
-    seen = set(starts)
-    stack = list(starts)
-    while stack:
-        for parent in cl.parentrevs(stack.pop()):
-            if parent >= 0 and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, reverse=True)
 
 
 def _follow_files(repo: Repository, m: Any, starts: list[int]) -> list[int]:
@@ -202,7 +190,7 @@ def _filtered(repo: Repository, revs: Iterator[int], opts: dict[str, Any]) -> It
     if opts.get("prune"):
         from amalgam.revspec import revrange
 
-        pruned = set(_ancestors(repo, revrange(repo, opts["prune"])))
+        pruned = dag.ancestors(repo, revrange(repo, opts["prune"]))
     for rev in revs:
         if rev in pruned:
             continue

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from amalgam import dag
 from amalgam.registrar import command
 
 if TYPE_CHECKING:
@@ -145,26 +146,14 @@ def _show_update(ui: UI, repo: Repository, parents: list[ChangeContext], branch:
     from amalgam import branches
 
     bheads = branches.branchheads(repo, branch)
-    have = _ancestors(repo, [p.rev for p in parents])
-    new = len(_ancestors(repo, bheads) - have)
+    have = dag.ancestors(repo, [p.rev for p in parents])
+    new = len(dag.ancestors(repo, bheads) - have)
     if new == 0:
         ui.status("update: (current)\n")
     elif parents[0].rev not in bheads:
         ui.write(f"update: {new} new changesets (update)\n")
     else:
         ui.write(f"update: {new} new changesets, {len(bheads)} branch heads (merge)\n")
-
-
-def _ancestors(repo: Repository, revs: list[int]) -> set[int]:
-    cl = repo.changelog.revlog
-    seen = {rev for rev in revs if rev >= 0}
-    stack = list(seen)
-    while stack:
-        for parent in cl.parentrevs(stack.pop()):
-            if parent >= 0 and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return seen
 
 
 def _show_phases(ui: UI, repo: Repository) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from amalgam import error
+from amalgam import dag, error
 from amalgam.merge import actions as act
 from amalgam.node import hex, nullid, short
 
@@ -44,16 +44,7 @@ def ancestor(repo: Repository, a: Node, b: Node) -> Node:
         return nullid
     cl = repo.changelog.revlog
 
-    def ancestors(rev: int) -> set[int]:
-        seen, stack = {rev}, [rev]
-        while stack:
-            for parent in cl.parentrevs(stack.pop()):
-                if parent >= 0 and parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        return seen
-
-    common = ancestors(cl.rev(a)) & ancestors(cl.rev(b))
+    common = dag.ancestors(repo, [cl.rev(a)]) & dag.ancestors(repo, [cl.rev(b)])
     return cl.node(max(common)) if common else nullid
 
 
