@@ -11,7 +11,7 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.repos import build
 from benchmarks.runner import Side, measure, pair_ratio
-from benchmarks.scenarios import SCENARIOS, Context, Plan, Scenario, Target
+from benchmarks.scenarios import Context, Plan, Scenario, Target, all_scenarios
 from benchmarks.tools import find_tools, bench_env
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def select(args: argparse.Namespace) -> list[Scenario]:
-    chosen = [s for s in SCENARIOS if s.quick or not args.quick]
+    chosen = [s for s in all_scenarios() if s.quick or not args.quick]
     if args.patterns:
         chosen = [s for s in chosen
                   if any(fnmatch.fnmatchcase(s.name, p) for p in args.patterns)]

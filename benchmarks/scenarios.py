@@ -349,3 +349,21 @@ SCENARIOS: list[Scenario] = [
     Scenario("update/big", ("big",), False, update_big, heavy=True),
     Scenario("addcommit/big", ("big",), False, addcommit_big, heavy=True),
 ]
+
+
+def all_scenarios() -> list[Scenario]:
+    """The core table plus every ``benchmarks/scenarios_*.py`` module's ``SCENARIOS``.
+
+    Each area (exchange, fsmonitor, revsets...) keeps its scenarios in its own
+    module, so they grow without editing this table.
+    """
+    import importlib
+    import pkgutil
+
+    import benchmarks
+
+    found = list(SCENARIOS)
+    for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda i: i.name):
+        if info.name.startswith("scenarios_"):
+            found.extend(importlib.import_module(f"benchmarks.{info.name}").SCENARIOS)
+    return found
