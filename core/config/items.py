@@ -120,6 +120,37 @@ def _items() -> tuple[ConfigItem, ...]:
           "Whether changesets this repository receives by push or pull "
           "become public.  Turn it off on a server that accepts drafts for "
           "review.  Also read from .hg/hgrc."),
+        i("ui", "ssh", "str", "ssh",
+          "Command that opens ssh connections for ssh:// paths; its words "
+          "are split like a shell would, e.g. 'ssh -C -i ~/.ssh/work'."),
+        i("ui", "remotecmd", "str", "amg",
+          "Command run on the far side of an ssh:// connection; set it to "
+          "'hg' to talk to a Mercurial server."),
+        # -- exchange over the network -------------------------------------
+        i("http", "timeout", "float", 60.0,
+          "Seconds an HTTP peer waits for the server to answer or send more "
+          "data before giving up."),
+        i("progress", "disable", "bool", False,
+          "Never show progress bars, even on a terminal."),
+        i("progress", "delay", "float", 3.0,
+          "Seconds an operation runs before its progress bar appears."),
+        i("web", "address", "str", "127.0.0.1",
+          "Interface 'amg serve' listens on; loopback unless set otherwise."),
+        i("web", "port", "int", 8000,
+          "TCP port 'amg serve' listens on."),
+        i("web", "allow-push", "list", [],
+          "Authenticated users allowed to push over HTTP; '*' allows every "
+          "authenticated user.  Empty: the server is read-only."),
+        i("web", "push-ssl", "bool", True,
+          "Refuse pushes over plain HTTP.  Turn off only behind a proxy that "
+          "terminates TLS, or on a trusted network."),
+        i("web", "allow-pull", "bool", True,
+          "Whether clients may read the repository at all (clone, pull)."),
+        i("server", "uncompressed", "bool", True,
+          "Offer stream clones (raw store files; fast, no recompression) to "
+          "clients that ask for them."),
+        i("server", "zstd-level", "int", 3,
+          "zstd level for bundles a server compresses on the fly."),
         # -- free-form sections -------------------------------------------
         i("paths", ANY, "str", None,
           "Names for remote repositories: 'default' is used by pull and "
@@ -127,6 +158,10 @@ def _items() -> tuple[ConfigItem, ...]:
         i("plugins", ANY, "bool", None,
           "Plugins by name: true enables one, false disables one that a "
           "lower layer (say, the distribution) enabled."),
+        i("auth", ANY, "str", None,
+          "Credentials for HTTP servers, grouped by a name of your choice: "
+          "'NAME.prefix' (URL prefix, scheme optional), 'NAME.username', "
+          "'NAME.password'."),
         i("alias", ANY, "str", None,
           "New command names: 'name = \"command --options\"' makes 'amg "
           "name' run that command with those options."),
