@@ -1,0 +1,1 @@
+"""hg wire protocol v1: shared encodings, the command table, HTTP and SSH servers."""
