@@ -251,18 +251,32 @@ class LocalPeer:
         """Nothing to release: the repository is closed with the process."""
 
 
-def peer(ui: UI, path: str, *, create: bool = False) -> LocalPeer:
-    """A peer for *path*: a local directory (``file:`` URLs accepted)."""
+def peer(ui: UI, path: str, *, create: bool = False) -> Peer:
+    """A peer for *path*: ``http(s)://`` and ``ssh://`` URLs, else a local directory.
+
+    ``file:`` URLs and plain paths open the repository in this process.
+    """
     from amalgam.repo import Repository
 
+    scheme = path.split("://", 1)[0].lower() if "://" in path else ""
+    if scheme in ("http", "https", "ssh") and create:
+        raise Abort(f"cannot create a new repository at {path}",
+                    hint="only local destinations can be created")
+    if scheme in ("http", "https"):
+        from amalgam.exchange.httppeer import HttpPeer
+
+        return HttpPeer(ui, path)
+    if scheme == "ssh":
+        from amalgam.exchange.sshpeer import SshPeer
+
+        return SshPeer(ui, path)
     if path.startswith("file://"):
         path = path[len("file://"):]
     elif path.startswith("file:"):
         path = path[len("file:"):]
-    if "://" in path or path.startswith("ssh:"):
-        scheme = path.split(":", 1)[0]
-        raise Abort(f"repository {path} not found: '{scheme}' URLs are not supported yet",
-                    hint="use a local path")
+    elif scheme:
+        raise Abort(f"repository {path} not found: '{scheme}' URLs are not supported",
+                    hint="use a local path, http://, https:// or ssh://")
     path = os.path.expanduser(path)
     if create:
         return LocalPeer(Repository.create(path, ui, config=ui.config))

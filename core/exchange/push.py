@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from amalgam import bookmarks as bookmod
-from amalgam.error import Abort, StateError
+from amalgam.error import Abort, RemoteError, StateError
 from amalgam.exchange import bundle2, discovery, phasesync
 from amalgam.node import Node, hex, nullid, short
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from amalgam.repo import Repository
     from amalgam.ui import UI
 
+_REPLY_CAPS = {"HG20": [], "error": ["abort", "unsupportedcontent", "pushraced", "pushkey"]}
 _HEADS_HINT = "merge or see 'amg help push' for details about pushing new heads"
 
 
@@ -45,6 +46,15 @@ def _check_heads(repo: Repository, peer: Peer, missing: list[int], newbranch: bo
                              hint=hint)
 
 
+def _cg_version(peer: Peer) -> str:
+    """The newest changegroup version the receiver reads (03 for local repositories)."""
+    caps = getattr(peer, "bundle2caps", None)
+    if caps is None:
+        return "03"
+    versions = caps().get("changegroup", [])
+    return "03" if "03" in versions else "02"
+
+
 def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
          force: bool = False, newbranch: bool = False, bookmarks: Sequence[str] = ()) -> int:
     """Send what *peer* lacks; 0 when something was pushed, 1 when nothing was."""
@@ -73,11 +83,13 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
         if hooks is not None:
             hooks.exchange_push_prestep(repo=repo, peer=peer, outgoing=missing)
         writer = bundle2.Writer()
+        # Asking for a reply makes every server answer with a bundle2 we can read.
+        writer.newpart("replycaps", data=bundle2.encode_caps(_REPLY_CAPS).encode())
         if not force:
             writer.newpart("check:heads", data=b"".join(sorted(disc.remoteheads)))
         from amalgam.exchange.changegroup import generate
 
-        version = "03" if "changegroup=02,03" in peer.capabilities() else "02"
+        version = _cg_version(peer)
         writer.newpart("changegroup", data=generate(repo, missing, sorted(disc.common), version),
                        mandatory_params=[("version", version)])
         # What is public here becomes public there, even on a non-publishing receiver.
@@ -89,7 +101,11 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
 
         for part in open_stream(reply).parts():
             if part.type.startswith("error:"):
-                raise Abort(part.params.get("message", "push failed on the remote"))
+                raise RemoteError(part.params.get("message", "push failed on the remote"),
+                                  hint=part.params.get("hint"))
+            if part.type == "output":
+                for line in part.read().decode("utf-8", "replace").splitlines():
+                    ui.status(f"remote: {line}\n")
         pushed = 0
     if peer.listkeys("phases").get("publishing", "").lower() == "true":
         tops = [cl.node(r) for r in discovery.heads_of(repo, set(missing))]

@@ -1,0 +1,260 @@
+"""A :class:`Peer` spoken over hg's version-1 wire protocol, whatever the transport.
+
+The transports (HTTP, SSH) only know how to call a named remote command with
+string arguments and hand back its answer: a short string, a stream, or the
+reply to a pushed bundle.  Everything else -- how nodes, booleans, listkeys
+and branch maps are encoded, which bundle2 capabilities we announce -- lives
+here once, so both transports behave the same.
+"""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from amalgam.error import Abort, RepoError
+from amalgam.node import Node, bin, hex, nullid
+
+if TYPE_CHECKING:
+    from amalgam.exchange.streams import Reader
+    from amalgam.ui import UI
+
+#: What our bundle2 reader understands; sent as ``bundlecaps`` on getbundle.
+CLIENT_BUNDLE2_CAPS: dict[str, list[str]] = {
+    "HG20": [],
+    "bookmarks": [],
+    "changegroup": ["01", "02", "03"],
+    "digests": ["md5", "sha1", "sha512"],
+    "error": ["abort", "unsupportedcontent", "pushraced", "pushkey"],
+    "listkeys": [],
+    "phases": ["heads"],
+    "pushkey": [],
+    "stream": ["v2"],
+}
+#: ``unbundle`` heads argument meaning "do not check": bundle2 carries check:heads.
+_FORCE = hex(b"force")
+#: Spool pushed bundles in memory up to this size, then on disk.
+_SPOOL_MAX = 8 << 20
+_BATCH_ESCAPES = (("=", ":e"), (",", ":o"), (";", ":s"))
+
+
+def batch_escape(text: str) -> str:
+    text = text.replace(":", ":c")
+    for raw, escaped in _BATCH_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def batch_unescape(text: str) -> str:
+    for raw, escaped in _BATCH_ESCAPES:
+        text = text.replace(escaped, raw)
+    return text.replace(":c", ":")
+
+
+def encode_nodes(nodes: Iterable[Node]) -> str:
+    return " ".join(hex(n) for n in nodes)
+
+
+def decode_nodes(data: bytes, what: str) -> list[Node]:
+    try:
+        return [Node(bin(h)) for h in data.decode("ascii").split()]
+    except (UnicodeDecodeError, ValueError):
+        raise Abort(f"unexpected response to '{what}' from the remote",
+                    hint="the server is not speaking Mercurial's wire protocol") from None
+
+
+def parse_capabilities(data: bytes) -> set[str]:
+    return set(data.decode("utf-8", "replace").split())
+
+
+def decode_bundle2_caps(capabilities: set[str]) -> dict[str, list[str]]:
+    """The server's bundle2 capabilities ({} when it has none)."""
+    from amalgam.exchange.bundle2 import decode_caps
+
+    for cap in capabilities:
+        if cap.startswith("bundle2="):
+            return decode_caps(unquote(cap[len("bundle2="):]))
+    return {}
+
+
+def _arg(value: Any) -> str:
+    """A getbundle argument as the wire expects it."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple, set)):
+        items = list(value)
+        if items and isinstance(items[0], bytes):
+            return encode_nodes(items)
+        return ",".join(str(v) for v in items)
+    return str(value)
+
+
+class WirePeer:
+    """The Peer protocol on top of ``_call``/``_callstream``/``_callpush``.
+
+    Subclasses set ``url`` (credentials masked) and ``_caps`` in their
+    constructor, and implement the three transport methods and ``close``.
+    """
+
+    url: str
+    ui: UI
+    _caps: set[str]
+
+    # -- transport (subclasses) ------------------------------------------------
+
+    def _call(self, cmd: str, args: dict[str, str]) -> bytes:
+        raise NotImplementedError
+
+    def _callstream(self, cmd: str, args: dict[str, str]) -> Reader:
+        raise NotImplementedError
+
+    def _callpush(self, cmd: str, body: IO[bytes], size: int, args: dict[str, str]
+                  ) -> Reader:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> WirePeer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- queries ------------------------------------------------------------------
+
+    def capabilities(self) -> set[str]:
+        return set(self._caps)
+
+    def capable(self, name: str) -> str | bool:
+        """True, the value of ``name=value``, or False."""
+        if name in self._caps:
+            return True
+        for cap in self._caps:
+            if cap.startswith(name + "="):
+                return cap[len(name) + 1:]
+        return False
+
+    def bundle2caps(self) -> dict[str, list[str]]:
+        return decode_bundle2_caps(self._caps)
+
+    def _require(self, name: str) -> None:
+        if not self.capable(name):
+            raise Abort(f"the server at {self.url} does not support '{name}'",
+                        hint="it is too old for this client; upgrade the server")
+
+    def batch(self, calls: Sequence[tuple[str, dict[str, str]]]) -> list[bytes]:
+        """Several string commands in one round trip when the server has ``batch``."""
+        if not self.capable("batch"):
+            return [self._call(cmd, args) for cmd, args in calls]
+        spec = ";".join(
+            cmd + " " + ",".join(f"{batch_escape(k)}={batch_escape(v)}"
+                                 for k, v in sorted(args.items()))
+            for cmd, args in calls)
+        answer = self._call("batch", {"cmds": spec}).decode("latin-1")
+        results = [batch_unescape(r).encode("latin-1") for r in answer.split(";")]
+        if len(results) != len(calls):
+            raise Abort(f"unexpected response to 'batch' from {self.url}",
+                        hint="the server is not speaking Mercurial's wire protocol")
+        return results
+
+    def heads(self) -> list[Node]:
+        return decode_nodes(self._call("heads", {}), "heads") or [nullid]
+
+    def known(self, nodes: Sequence[Node]) -> list[bool]:
+        if not nodes:
+            return []
+        self._require("known")
+        answer = self._call("known", {"nodes": encode_nodes(nodes)}).strip()
+        if len(answer) != len(nodes) or answer.strip(b"01"):
+            raise Abort(f"unexpected response to 'known' from {self.url}",
+                        hint="the server is not speaking Mercurial's wire protocol")
+        return [c == ord("1") for c in answer]
+
+    def lookup(self, key: str) -> Node:
+        answer = self._call("lookup", {"key": key}).decode("utf-8", "replace")
+        ok, _sep, rest = answer.rstrip("\n").partition(" ")
+        if ok == "1":
+            nodes = decode_nodes(rest.encode(), "lookup")
+            if len(nodes) == 1:
+                return nodes[0]
+        raise RepoError(rest or f"unknown revision '{key}'")
+
+    def listkeys(self, namespace: str) -> dict[str, str]:
+        if not self.capable("pushkey"):
+            return {}
+        answer = self._call("listkeys", {"namespace": namespace})
+        entries: dict[str, str] = {}
+        for line in answer.decode("utf-8", "replace").splitlines():
+            key, sep, value = line.partition("\t")
+            if sep:
+                entries[key] = value
+        return entries
+
+    def pushkey(self, namespace: str, key: str, old: str, new: str) -> bool:
+        self._require("pushkey")
+        answer = self._call(
+            "pushkey", {"namespace": namespace, "key": key, "old": old, "new": new})
+        first, _sep, output = answer.decode("utf-8", "replace").partition("\n")
+        for line in output.splitlines():
+            self.ui.status(f"remote: {line}\n")
+        try:
+            return bool(int(first))
+        except ValueError:
+            raise Abort(f"unexpected response to 'pushkey' from {self.url}") from None
+
+    def branchmap(self) -> dict[str, list[Node]]:
+        result: dict[str, list[Node]] = {}
+        for line in self._call("branchmap", {}).splitlines():
+            if not line.strip():
+                continue
+            name, _sep, nodes = line.partition(b" ")
+            result[unquote(name.decode("ascii", "replace"))] = decode_nodes(nodes, "branchmap")
+        return result
+
+    # -- bundles -------------------------------------------------------------------
+
+    def getbundle(self, source: str, *, heads: Sequence[Node], common: Sequence[Node],
+                  cg: bool = True, bookmarks: bool = False, phases: bool = False,
+                  cgversion: str = "03", **extra: Any) -> Reader:
+        """A bundle2 stream from the server (``cgversion`` is its choice among ours)."""
+        from amalgam.exchange.bundle2 import encode_caps
+
+        self._require("getbundle")
+        if not self.bundle2caps():
+            raise Abort(f"the server at {self.url} cannot send bundle2",
+                        hint="it is too old for this client; upgrade the server")
+        args = {"bundlecaps": "HG20,bundle2=" + quote(encode_caps(CLIENT_BUNDLE2_CAPS), safe=""),
+                "heads": encode_nodes(n for n in heads if n != nullid),
+                "common": encode_nodes(common or [nullid]),
+                "cg": _arg(cg)}
+        if bookmarks:
+            args["bookmarks"] = "1"
+        if phases:
+            args["phases"] = "1"
+        for name, value in extra.items():
+            if value is not None:
+                args[name] = _arg(value)
+        if not args["heads"]:
+            del args["heads"]
+        return self._callstream("getbundle", args)
+
+    def unbundle(self, bundle: Iterable[bytes], heads: Sequence[Node]) -> Reader:
+        """Push a bundle2; the answer is the server's bundle2 reply stream.
+
+        The bundle is spooled first (memory, then disk past 8 MiB) because
+        both transports must know its size or re-read it; it is never held
+        whole in memory.
+        """
+        self._require("unbundle")
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX, prefix="amg-push-")
+        size = 0
+        for chunk in bundle:
+            spool.write(chunk)
+            size += len(chunk)
+        spool.seek(0)
+        try:
+            return self._callpush("unbundle", spool, size, {"heads": _FORCE})
+        finally:
+            spool.close()
