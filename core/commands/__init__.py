@@ -45,6 +45,7 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "incoming": ("amalgam.commands.incoming", ("in",)),
     "outgoing": ("amalgam.commands.outgoing", ("out",)),
     "paths": ("amalgam.commands.paths", ()),
+    "serve": ("amalgam.commands.serve", ()),
     "update": ("amalgam.commands.update", ("up", "checkout", "co")),
     "merge": ("amalgam.commands.merge", ()),
     "resolve": ("amalgam.commands.resolve", ()),
