@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from amalgam import error
 from amalgam.commands.diff import WALK_OPTIONS
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     ("c", "changeset", False, "list the changeset"),
     ("l", "line-number", False, "show line number at the first appearance"),
     *WALK_OPTIONS,
+    TEMPLATE_OPTION,
 ], "[-r REV] [-f] [-a] [-u] [-d] [-n] [-c] [-l] FILE...", category="files",
     helpbasic=True)
 def annotate(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
@@ -33,7 +35,10 @@ def annotate(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     author (-u), the date (-d), the changeset id (-c) and the file name
     (-f) of the change that introduced it; -l adds the line number it had
     there.  History is followed across copies and renames.  Binary files
-    are skipped unless -a is given.
+    are skipped unless -a is given.  -T formats each file (keywords
+    ``path`` and ``lines``, whose items have ``line``, ``rev``, ``node``,
+    ``user``, ``date``, ``path``, ``lineno`` and the changeset's keywords;
+    ``-T json`` lists the fields the options select).
 
     Returns 0 on success.
     """
@@ -54,14 +59,55 @@ def annotate(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     for path in m.files():
         if path not in ctx.manifest() and not any(True for _ in ctx.walk(m)):
             raise error.InputError(f"{m.uipath(path)}: no such file in rev {ctx.short()}")
+    fm = None
+    if opts.get("template"):
+        from amalgam.templates.formatter import formatter
+
+        fm = formatter(ui, repo, opts["template"])
     for path in ctx.walk(m):
         fctx = ctx.filectx(path)
         data = fctx.data()
         if not opts.get("text") and b"\0" in data:
-            ui.write(f"{m.uipath(path)}: binary file\n")
+            if fm is None:
+                ui.write(f"{m.uipath(path)}: binary file\n")
             continue
-        _write(ui, run(fctx), opts)
+        if fm is None:
+            _write(ui, run(fctx), opts)
+        else:
+            _item(fm, path, run(fctx), opts)
+    if fm is not None:
+        fm.end()
     return 0
+
+
+#: annotate option -> the field it adds to each line of ``-T json``
+_JSON_FIELDS = (("number", "rev"), ("changeset", "node"), ("user", "user"),
+                ("date", "date"), ("file", "path"), ("line_number", "lineno"))
+
+
+def _item(fm: Any, path: bytes, lines: list[Any], opts: dict[str, Any]) -> None:
+    """One file for -T: its path and its lines, each with where it came from."""
+    from amalgam.context import changectx
+    from amalgam.templates.values import Date
+
+    cache: dict[int, Any] = {}
+    keep = {"line"} | {key for opt, key in _JSON_FIELDS if opts.get(opt)}
+    items = []
+    for (origin, lineno), line in lines:
+        rev = origin.introrev()
+        if rev not in cache:
+            cache[rev] = changectx(origin.repo, rev)
+        ctx = cache[rev]
+        when, offset = ctx.date()
+        item = {"line": line.decode("utf-8", "surrogateescape"), "rev": rev,
+                "node": ctx.hex(), "user": ctx.user(), "date": Date(float(when), offset),
+                "path": origin.path.decode("utf-8", "surrogateescape"), "lineno": lineno}
+        if fm.json:
+            item = {key: value for key, value in item.items() if key in keep}
+        else:
+            item["ctx"] = ctx
+        items.append(item)
+    fm.item({"path": path.decode("utf-8", "surrogateescape"), "lines": items})
 
 
 def shortuser(user: str) -> str:

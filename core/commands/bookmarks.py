@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 
 if TYPE_CHECKING:
     from amalgam.node import Node
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
           ("d", "delete", False, "delete a given bookmark"),
           ("m", "rename", "", "rename a given bookmark", "OLD"),
           ("i", "inactive", False, "mark a bookmark inactive"),
-          ("l", "list", False, "list existing bookmarks")],
+          ("l", "list", False, "list existing bookmarks"),
+          TEMPLATE_OPTION],
          "[OPTIONS]... [NAME]...", category="change-navigation")
 def bookmarks(ui: UI, repo: Repository, *names: str, **opts: Any) -> int:
     """list bookmarks, or create, move, rename or delete them
@@ -28,7 +30,9 @@ def bookmarks(ui: UI, repo: Repository, *names: str, **opts: Any) -> int:
     the active bookmark: committing or updating forward then carries it
     along.  An existing bookmark only moves forward unless -f is given.
     -d deletes, -m OLD NEW renames, -i deactivates.  With no NAME, list
-    every bookmark; ``*`` marks the active one.
+    every bookmark; ``*`` marks the active one.  -T formats the listing
+    (keywords ``bookmark``, ``rev``, ``node``, ``active`` and those of the
+    changeset; ``-T json``).
 
     Returns 0 on success.
     """
@@ -52,7 +56,7 @@ def bookmarks(ui: UI, repo: Repository, *names: str, **opts: Any) -> int:
                     bool(opts.get("force")))
     if inactive and not names:
         return _deactivate(ui, repo)
-    return _list(ui, repo, names)
+    return _list(ui, repo, names, opts.get("template") or "")
 
 
 def _delete(repo: Repository, names: tuple[str, ...]) -> int:
@@ -177,7 +181,7 @@ def _deactivate(ui: UI, repo: Repository) -> int:
     return 0
 
 
-def _list(ui: UI, repo: Repository, names: tuple[str, ...]) -> int:
+def _list(ui: UI, repo: Repository, names: tuple[str, ...], template: str = "") -> int:
     from amalgam import bookmarks as bm
     from amalgam.context import changectx
 
@@ -186,10 +190,20 @@ def _list(ui: UI, repo: Repository, names: tuple[str, ...]) -> int:
         if name not in marks:
             raise error.InputError(f"bookmark '{name}' does not exist")
     shown = sorted(names) if names else sorted(marks)
+    current = bm.active(repo)
+    if template:
+        from amalgam.templates.formatter import formatter
+
+        fm = formatter(ui, repo, template)
+        for name in shown:
+            ctx = changectx(repo, marks[name])
+            fm.item({"bookmark": name, "rev": ctx.rev, "node": ctx.hex(),
+                     "active": name == current}, ctx)
+        fm.end()
+        return 0
     if not shown:
         ui.status("no bookmarks set\n")
         return 0
-    current = bm.active(repo)
     for name in shown:
         if ui.quiet:
             ui.write(f"{name}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
 
 @command("branches",
          [("c", "closed", False, "show normal and closed branches"),
-          ("r", "rev", [], "show branch name(s) of the given rev", "VALUE")],
+          ("r", "rev", [], "show branch name(s) of the given rev", "VALUE"),
+          TEMPLATE_OPTION],
          "[-c]", category="change-navigation")
 def branches(ui: UI, repo: Repository, **opts: Any) -> int:
     """list named branches, marking inactive and closed ones
@@ -20,7 +22,9 @@ def branches(ui: UI, repo: Repository, **opts: Any) -> int:
     Print each branch with its tip, the branches holding a topological
     head first.  A branch whose heads all have children on other branches
     is marked ``(inactive)``; one whose heads are all closed is hidden
-    unless -c is given, then marked ``(closed)``.
+    unless -c is given, then marked ``(closed)``.  -T formats each branch
+    (keywords ``branch``, ``rev``, ``node``, ``active``, ``closed``,
+    ``current`` and those of its tip; ``-T json``).
 
     Returns 0.
     """
@@ -42,7 +46,19 @@ def branches(ui: UI, repo: Repository, **opts: Any) -> int:
         rows.append((isactive, bmap.tiprev(name) or 0, name, isopen))
     rows.sort(reverse=True)
     current = workingctx(repo).branch()
+    fm = None
+    if opts.get("template"):
+        from amalgam.templates.formatter import formatter
+
+        fm = formatter(ui, repo, opts["template"])
     for isactive, tiprev, name, isopen in rows:
+        if fm is not None:
+            if isopen or opts.get("closed"):
+                ctx = changectx(repo, tiprev)
+                fm.item({"branch": name, "rev": tiprev, "node": ctx.hex(),
+                         "active": isactive, "closed": not isopen,
+                         "current": name == current}, ctx)
+            continue
         if isactive:
             label, notice = "branches.active", ""
         elif not isopen:
@@ -60,5 +76,7 @@ def branches(ui: UI, repo: Repository, **opts: Any) -> int:
         ident = ctx.hex() if ui.debugflag else ctx.short()
         pad = " " * max(31 - len(str(tiprev)) - colwidth(name), 0)
         ui.write(f"{name}{pad} {tiprev}:{ident}{notice}\n", label=label)
+    if fm is not None:
+        fm.end()
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 @command("heads",
          [("r", "rev", "", "show only heads which are descendants of STARTREV", "STARTREV"),
           ("t", "topo", False, "show topological heads only"),
-          ("c", "closed", False, "show normal and closed branch heads")],
+          ("c", "closed", False, "show normal and closed branch heads"),
+          TEMPLATE_OPTION],
          "[-ct] [-r STARTREV] [REV]...", category="change-navigation")
 def heads(ui: UI, repo: Repository, *branchrevs: str, **opts: Any) -> int:
     """list the changesets nothing else builds on
@@ -23,7 +25,7 @@ def heads(ui: UI, repo: Repository, *branchrevs: str, **opts: Any) -> int:
     first; with REV arguments, only the heads of the branches those
     revisions are on.  -t lists the changesets without any child instead;
     -c includes heads that closed their branch; -r only those descending
-    from STARTREV.
+    from STARTREV.  -T formats each head like 'amg log -T'.
 
     Returns 0 if matching heads are found, 1 if not.
     """
@@ -54,7 +56,16 @@ def heads(ui: UI, repo: Repository, *branchrevs: str, **opts: Any) -> int:
                     f"{started}\n")
     if not ctxs:
         return 1
-    for ctx in sorted(ctxs, key=lambda c: -c.rev):
+    ordered = sorted(ctxs, key=lambda c: -c.rev)
+    if opts.get("template"):
+        from amalgam.templates import changeset_printer
+
+        printer = changeset_printer(repo, opts["template"])
+        for ctx in ordered:
+            printer.show(ui, ctx.rev)
+        printer.close(ui)
+        return 0
+    for ctx in ordered:
         show(ui, ctx)
     return 0
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
           ("i", "id", False, "show global revision id"),
           ("b", "branch", False, "show branch"),
           ("t", "tags", False, "show tags"),
-          ("B", "bookmarks", False, "show bookmarks")],
+          ("B", "bookmarks", False, "show bookmarks"),
+          TEMPLATE_OPTION],
          "[-nibtB] [-r REV] [SOURCE]", category="change-navigation")
 def identify(ui: UI, repo: Repository, source: str = "", **opts: Any) -> int:
     """identify the working directory or a specified revision
@@ -26,7 +28,9 @@ def identify(ui: UI, repo: Repository, source: str = "", **opts: Any) -> int:
     during a merge) followed by ``+`` when there are uncommitted changes,
     then the branch when it is not ``default``, the tags and the
     bookmarks.  With -r, describe that revision instead; -n, -i, -b, -t
-    and -B choose the fields to print.
+    and -B choose the fields to print.  -T formats the answer (keywords
+    ``id``, ``node``, ``branch``, ``tags``, ``bookmarks``, and ``dirty``
+    and ``parents`` for the working directory; ``-T json``).
 
     Returns 0 on success.
     """
@@ -52,6 +56,21 @@ def identify(ui: UI, repo: Repository, source: str = "", **opts: Any) -> int:
         branch = wctx.branch()
         taglist = [name for p in parents for name in p.tags()]
         marks = [name for p in parents for name in p.bookmarks()]
+    if opts.get("template"):
+        from amalgam.templates.formatter import formatter
+
+        fm = formatter(ui, repo, opts["template"])
+        fields: dict[str, Any] = {"id": "+".join(p.hex() for p in parents) + dirty,
+                                  "branch": branch, "tags": list(taglist),
+                                  "bookmarks": list(marks)}
+        if opts.get("rev"):
+            fields["node"] = ctx.hex()
+            fm.item(fields, ctx)
+        else:
+            fields.update(node="f" * 40, dirty=dirty, parents=[p.hex() for p in parents])
+            fm.item(fields)
+        fm.end()
+        return 0
     output: list[str] = []
     if default or chosen["id"]:
         output.append("+".join(fmt(p) for p in parents) + dirty)

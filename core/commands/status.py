@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.registrar import command
+from amalgam.templates.formatter import TEMPLATE_OPTION
 from amalgam.wc.cmdutil import WALK_OPTS
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ _STATES = (("modified", "M"), ("added", "A"), ("removed", "R"), ("deleted", "!")
           ("0", "print0", False, "end each name with NUL (for xargs -0)"),
           ("", "rev", [], "compare with REV (twice: between two revisions)", "REV"),
           ("", "change", "", "list the files REV changed", "REV"),
-          *WALK_OPTS],
+          *WALK_OPTS, TEMPLATE_OPTION],
          "[OPTION]... [FILE]...", category="wdir", helpbasic=True)
 def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     """list files that differ from the working directory's parent
@@ -45,7 +46,9 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
 
     Without options, show M, A, R, ! and ? files; -q hides the ? files.
     Paths are shown from the repository root, or from the current
-    directory when FILE arguments are given.
+    directory when FILE arguments are given.  -T formats each file
+    (keywords ``status``, ``path`` from the root, ``source`` with -C;
+    ``-T json``).
 
     Returns 0 on success.
     """
@@ -96,6 +99,9 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
                      clean="clean" in wanted, unknown="unknown" in wanted)
         copies = ds.copies() if showcopies else {}
         cmdutil.warn_missing(repo, m, lambda p: p in ds or ds.hasdir(p))
+    if opts.get("template"):
+        _formatted(ui, repo, opts["template"], st, wanted, copies)
+        return 0
     show = cmdutil.uipathfn(repo, bool(pats))
     end = "\0" if opts.get("print0") else "\n"
     nostatus = opts.get("no_status")
@@ -108,6 +114,23 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
             if name in ("modified", "added") and path in copies:
                 ui.write(f"  {show(copies[path])}{end}", label="status.copied")
     return 0
+
+
+def _formatted(ui: UI, repo: Repository, spec: str, st: Any, wanted: set[str],
+               copies: dict[bytes, bytes]) -> None:
+    from amalgam.templates.formatter import formatter
+
+    fm = formatter(ui, repo, spec)
+    for name, letter in _STATES:
+        if name not in wanted:
+            continue
+        for path in getattr(st, name):
+            fields = {"itemtype": "file", "status": letter,
+                      "path": path.decode("utf-8", "surrogateescape")}
+            if name in ("modified", "added") and path in copies:
+                fields["source"] = copies[path].decode("utf-8", "surrogateescape")
+            fm.item(fields)
+    fm.end()
 
 
 def _wc_copies(repo: Repository, ds: Any, node: bytes, added: list[bytes]) -> dict[bytes, bytes]:

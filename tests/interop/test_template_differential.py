@@ -2,8 +2,14 @@
 
 Each case is ``amg debugtemplate -r REVS TEMPLATE`` against
 ``hg log -r REVS -T TEMPLATE`` (hg answers all cases in one process).
+The commands that format other items (tags, status, annotate, …) are
+compared command line against command line on a checkout with local
+changes (COMMANDS).
 """
 from __future__ import annotations
+
+import os
+import subprocess
 
 import pytest
 
@@ -47,6 +53,100 @@ TEMPLATES = [
     "{rev", "{rev|}", "{rev|nosuchfilter}", "{if(rev)}", '{"abc}', "{rev)}",
     "{nosuchfunc(rev)}", "{1 +}", "{rev % }", "{pad()}", "{rev % '{x}' % }",
 ]
+
+
+#: (arguments, directory below the root) run by both tools; stdout and exit code compared.
+COMMANDS = [
+    (["heads", "-T", "{rev} {branch} {node|short}\n"], ""),
+    (["heads", "-T", "json"], ""),
+    (["heads", "stable", "-T", "compact"], ""),
+    (["tags", "-T", "json"], ""),
+    (["tags", "-T", "{tag} {rev}:{node|short} [{type}] {author|user}\n"], ""),
+    (["tags", "-q", "-T", "{tag}|{tags}\n"], ""),
+    (["branches", "-T", "json"], ""),
+    (["branches", "-c", "-T", "json"], ""),
+    (["branches", "-c", "-T", "{branch}|{active}|{closed}|{current}|{rev}|{desc|firstline}\n"],
+     ""),
+    (["bookmarks", "-T", "json"], ""),
+    (["bookmarks", "-T", "{bookmark} {active} {rev}:{node|short} {date|isodate}\n"], ""),
+    (["bookmarks", "-l", "feat", "-T", "json"], ""),
+    (["files", "-T", "json"], ""),
+    (["files", "-v", "-T", "json"], ""),
+    (["files", "-r", "16", "-v", "-T", "json"], ""),
+    (["files", "-r", "3", "-T", "{path}|{size}|{flags}|{rev}\n"], ""),
+    (["files", "-T", "{path}|{size}|{flags}\n"], ""),
+    (["files", "-T", "{path}\n", "."], "src"),
+    (["files", "-T", "json", "nosuch"], ""),
+    (["status", "-T", "json"], ""),
+    (["status", "-C", "-T", "json"], ""),
+    (["status", "-A", "-T", "json"], ""),
+    (["status", "-C", "-T", "{status}|{path}|{source}\n"], ""),
+    (["status", "--change", "13", "-T", "json"], ""),
+    (["status", "--rev", "3", "--rev", "5", "-T", "{status}:{path}\n"], ""),
+    (["status", "-T", "{path}\n", "."], "src"),
+    (["annotate", "-r", "13", "-T", "json", "src/util.py", "README"], ""),
+    (["annotate", "-r", "13", "-T", "json", "-udcnlf", "src/util.py"], ""),
+    (["annotate", "-r", "13", "-T", "{path}\n{lines % '{rev} {node|short} {user} {line}'}",
+      "src/util.py"], ""),
+    (["annotate", "-r", "13", "-T",
+      "{lines % '{rev}:{lineno} {date|isodate} {path}: {line}'}", "src/util.py",
+      "src/main.py"], ""),
+    (["annotate", "-r", "13", "-T", "{lines % '{author|person}|{desc|firstline}\n'}",
+      "src/util.py"], ""),
+    (["annotate", "-T", "json", "bin/tool", "README"], ""),
+    (["identify", "-T", "json"], ""),
+    (["identify", "-r", "12", "-T", "json"], ""),
+    (["identify", "-r", "13", "-nibtB", "-T", "json"], ""),
+    (["identify", "-r", "23", "-T",
+      "{id}|{branch}|{tags}|{bookmarks}|{node}|{dirty}|{rev}|{parents}\n"], ""),
+    (["identify", "-T", "{id}|{branch}|{tags}|{bookmarks}|{node}|{dirty}|{parents}\n"], ""),
+]
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory, hg_exe: str):
+    """The history with a working copy at 20 holding every kind of local change."""
+    root = tmp_path_factory.mktemp("formatted") / "repo"
+    build_history(root)
+    oracle(root, [], [])  # sets the phases
+
+    def run(*args: str) -> None:
+        subprocess.run([hg_exe, *args], cwd=root, check=True, capture_output=True,
+                       env=_hg_env())
+
+    run("update", "-q", "20")
+    with open(root / "README", "a") as fh:
+        fh.write("local\n")
+    (root / "new.txt").write_text("new\n")
+    (root / "unknown.txt").write_text("?\n")
+    run("add", "-q", "new.txt")
+    run("remove", "-q", "docs/a.txt")
+    run("copy", "-q", "src/util.py", "src/u2.py")
+    return root
+
+
+def _hg_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HG", "AMG_"))}
+    env.update(HGRCPATH="", HGPLAIN="1", TZ="UTC", HGENCODING="utf-8", LANG="C.UTF-8",
+               HGUSER="test")
+    return env
+
+
+@pytest.mark.parametrize("index", range(len(COMMANDS)), ids=lambda i: " ".join(COMMANDS[i][0]))
+def test_command_template_matches_hg(checkout, amg, hg_exe: str, index: int) -> None:
+    args, below = COMMANDS[index]
+    cwd = checkout / below
+    expected = subprocess.run([hg_exe, *args], cwd=cwd, capture_output=True, env=_hg_env())
+    result = amg(*args, cwd=cwd)
+    assert "Traceback" not in result.stderr
+    assert (result.rc, result.stdout) == (expected.returncode,
+                                          expected.stdout.decode("utf-8", "replace"))
+
+
+def test_enough_command_templates() -> None:
+    assert len({" ".join(args) for args, _ in COMMANDS}) == len(COMMANDS) >= 30
+    assert {args[0] for args, _ in COMMANDS} >= {
+        "heads", "tags", "branches", "bookmarks", "files", "status", "annotate", "identify"}
 
 
 @pytest.fixture(scope="module")
