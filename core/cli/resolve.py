@@ -34,10 +34,10 @@ def entries(ui: UI) -> dict[str, Entry]:
 
     out = {name: Entry(name, aliases, module, None, "")
            for name, (module, aliases) in TABLE.items()}
-    for name, (plugin, cmd) in ui.registry.plugin_commands().items():
+    for name, (plugin, aliases, summary) in ui.registry.plugin_commands().items():
         # A built-in name wins; the registry reports plugins that clash.
         if name not in out:
-            out[name] = Entry(name, tuple(cmd.aliases), None, plugin, cmd.summary)
+            out[name] = Entry(name, aliases, None, plugin, summary)
     return out
 
 

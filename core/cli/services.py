@@ -90,7 +90,7 @@ def load_plugin_command(ui: UI, plugin: str, name: str) -> CommandInfo:
     """Import the plugin that adds command *name* and describe the command."""
     from amalgam.registrar import CommandInfo
 
-    _, cmd = ui.registry.plugin_commands()[name]
+    cmd = ui.registry.manifest(plugin).commands[name]
     func = ui.registry.command_function(name)
     return CommandInfo(cmd.name, tuple(cmd.aliases), func, list(cmd.options),
                        cmd.synopsis, cmd.norepo, cmd.optionalrepo, "misc", False,

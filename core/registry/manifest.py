@@ -136,21 +136,18 @@ class PluginManifest:
         """Parse the file at *path*; every problem is a PluginError naming it."""
         return cls(read_toml(path), path, **kwargs)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_cache(self) -> tuple[Any, ...]:
         """What the discovery cache stores to rebuild this manifest."""
-        return {"data": self.data, "path": self.path, "origin": self.origin,
-                "module": self.module, "sys_path": self.sys_path,
-                "distribution": list(self.distribution) if self.distribution else None,
-                "expected_name": self.name}
+        return (self.data, self.path, self.origin, self.module, self.sys_path,
+                self.distribution, self.name)
 
     @classmethod
-    def from_json(cls, entry: dict[str, Any]) -> PluginManifest:
-        """Rebuild a manifest stored by ``to_json`` (already validated)."""
-        dist = entry["distribution"]
-        return cls(entry["data"], entry["path"], expected_name=entry["expected_name"],
-                   origin=entry["origin"], module=entry["module"],
-                   sys_path=entry["sys_path"],
-                   distribution=(dist[0], dist[1]) if dist else None, trusted=True)
+    def from_cache(cls, entry: tuple[Any, ...]) -> PluginManifest:
+        """Rebuild a manifest stored by ``to_cache`` (already validated)."""
+        data, path, origin, module, sys_path, dist, name = entry
+        return cls(data, path, expected_name=name, origin=origin, module=module,
+                   sys_path=sys_path, distribution=(dist[0], dist[1]) if dist else None,
+                   trusted=True)
 
     def origin_text(self) -> str:
         """Where the plugin comes from, for listings."""

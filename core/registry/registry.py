@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from amalgam.error import PluginError
+from amalgam.registry import index
 from amalgam.registry.facade import Hooks
 
 if TYPE_CHECKING:
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 
     import pluggy
 
-    from amalgam.registry.discovery import Discovered
-    from amalgam.registry.manifest import Option, PluginCommand, PluginManifest
+    from amalgam.registry.index import Index
+    from amalgam.registry.manifest import Option, PluginManifest
     from amalgam.ui import UI
 
 class Registry:
@@ -24,13 +25,15 @@ class Registry:
 
     Nothing is discovered until something needs it, and with no plugin
     enabled the hook queries answer without looking at any manifest, so a
-    plain command pays only for reading its config.
+    plain command pays only for reading its config.  With plugins enabled,
+    the influence queries are answered from the cached index; a manifest is
+    built only when a listing or a plugin's import needs it.
     """
 
     def __init__(self, config: Any, ui: UI) -> None:
         self.config = config
         self.ui = ui
-        self._discovered: Discovered | None = None
+        self._discovered: Index | None = None
         self._pm: pluggy.PluginManager | None = None
         self._loaded: dict[str, ModuleType] = {}
         self._by_hook: dict[str, list[str]] = {}
@@ -46,23 +49,26 @@ class Registry:
 
     # -- what is available -----------------------------------------------
 
-    def _found(self) -> Discovered:
+    def _found(self) -> Index:
         if self._discovered is None:
-            from amalgam.registry.discovery import discover
+            found = index.load(self.ui.environ)
+            if found is None:
+                from amalgam.registry.discovery import rescan
 
-            self._discovered = discover(self.ui.environ)
+                found = rescan(self.ui.environ)
+            self._discovered = found
         return self._discovered
 
     def manifests(self) -> list[PluginManifest]:
         """Every available plugin's manifest, enabled or not, by name."""
-        return sorted(self._found().manifests.values(), key=lambda m: m.name)
+        return sorted(self._found().manifests().values(), key=lambda m: m.name)
 
     def broken(self) -> dict[str, PluginError]:
         """Plugins that were found but cannot be used, with the reason."""
-        return dict(self._found().broken)
+        return self._found().broken()
 
     def manifest(self, name: str) -> PluginManifest:
-        return self._found().manifests[name]
+        return self._found().manifest(name)
 
     def enabled(self) -> list[str]:
         """Names of the enabled plugins."""
@@ -73,14 +79,16 @@ class Registry:
 
     def _check_settings(self, names: list[str]) -> None:
         found = self._found()
+        influence = found.influence
+        broken = found.broken()
         for name in names:
-            if name in found.broken:
+            if name in broken:
                 if name in self._enabled:
-                    raise found.broken[name]
-            elif name not in found.manifests:
+                    raise broken[name]
+            elif name not in influence:
                 import difflib
 
-                available = sorted([*found.manifests, *found.broken])
+                available = sorted([*influence, *broken])
                 close = difflib.get_close_matches(name, available, n=1)
                 hints = [f"did you mean '{close[0]}'?"] if close else []
                 hints.append("available plugins: " + (", ".join(available) or "none"))
@@ -90,16 +98,17 @@ class Registry:
         kernel = {n for name, (_, aliases) in TABLE.items() for n in (name, *aliases)}
         commands: dict[str, str] = {}
         for name in self._enabled:
-            manifest = found.manifests[name]
-            for hook in manifest.hooks:
+            declared = influence[name]
+            for hook in declared.hooks:
                 self._by_hook.setdefault(hook, []).append(name)
-            for command in (n for c in manifest.commands.values() for n in [c.name, *c.aliases]):
+            for command in (n for c, (aliases, _) in declared.commands.items()
+                            for n in (c, *aliases)):
                 if command in kernel:
                     raise PluginError(
                         f"plugin '{name}' adds the command '{command}', which "
                         f"amalgam already has",
                         hint=f"a plugin changes a built-in command through its "
-                             f"wrapper hook; fix {manifest.path}")
+                             f"wrapper hook; fix {found.manifest(name).path}")
                 if command in commands:
                     raise PluginError(
                         f"plugins '{commands[command]}' and '{name}' both add "
@@ -110,7 +119,7 @@ class Registry:
 
     def _declare_config(self) -> None:
         items = [(name, item) for name in self._enabled
-                 for item in self._found().manifests[name].config]
+                 for item in self._found().influence[name].config]
         if not items:
             return
         from amalgam.config import ConfigItem
@@ -125,48 +134,52 @@ class Registry:
         """Enabled plugins whose manifest declares *hook* (nothing imported)."""
         return self._by_hook.get(hook, [])
 
-    def plugin_commands(self) -> dict[str, tuple[str, PluginCommand]]:
-        """Commands added by enabled plugins: name -> (plugin, command)."""
+    def plugin_commands(self) -> dict[str, tuple[str, tuple[str, ...], str]]:
+        """Commands added by enabled plugins: name -> (plugin, aliases, summary)."""
         if not self._enabled:
             return {}
-        return {cmd.name: (name, cmd) for name in self._enabled
-                for cmd in self._found().manifests[name].commands.values()}
+        influence = self._found().influence
+        return {command: (name, aliases, summary) for name in self._enabled
+                for command, (aliases, summary) in influence[name].commands.items()}
 
     def command_options(self, command: str) -> list[Option]:
         """Options enabled plugins add to the existing command *command*."""
         if not self._enabled:
             return []
+        found = self._found()
         return [opt for name in self._enabled
-                for opt in self._found().manifests[name].command_options.get(command, [])]
+                if command in found.influence[name].option_commands
+                for opt in found.manifest(name).command_options[command]]
 
     def disabled_plugin_for_command(self, command: str) -> str | None:
         """The disabled plugin that would add *command*, if any."""
-        for manifest in self.manifests():
-            if not self.is_enabled(manifest.name) and any(
-                    command in (c.name, *c.aliases) for c in manifest.commands.values()):
-                return manifest.name
+        for name, declared in sorted(self._found().influence.items()):
+            if not self.is_enabled(name) and any(
+                    command in (c, *aliases) for c, (aliases, _) in declared.commands.items()):
+                return name
         return None
 
     def requirement_claims(self) -> dict[str, tuple[str, bool]]:
         """Repository requirement -> (claiming plugin, whether it is enabled)."""
         claims: dict[str, tuple[str, bool]] = {}
-        for manifest in self.manifests():
-            for req in manifest.requires:
+        for name, declared in sorted(self._found().influence.items()):
+            for req in declared.requires:
                 # An enabled claimant wins over a disabled one.
                 if req not in claims or not claims[req][1]:
-                    claims[req] = (manifest.name, self.is_enabled(manifest.name))
+                    claims[req] = (name, self.is_enabled(name))
         return claims
 
     # -- importing -------------------------------------------------------
 
     def imported(self, name: str) -> bool:
         """Whether plugin *name*'s package was imported in this process."""
-        manifest = self._found().manifests.get(name)
-        return manifest is not None and manifest.module in sys.modules
+        if name not in self._found().influence:
+            return False
+        return self.manifest(name).module in sys.modules
 
     def plugin_help(self, name: str) -> str | None:
         """Plugin *name*'s package docstring (imports it), None if unknown."""
-        if name not in self._found().manifests:
+        if name not in self._found().influence:
             return None
         module = self._import(self.manifest(name))
         return (module.__doc__ or self.manifest(name).summary).strip()
@@ -207,7 +220,8 @@ class Registry:
         """The function of plugin command *command* (imports its plugin)."""
         import importlib
 
-        plugin, cmd = self.plugin_commands()[command]
+        plugin = self.plugin_commands()[command][0]
+        cmd = self.manifest(plugin).commands[command]
         package = self.load(plugin)
         modname, _, attr = cmd.function.partition(":")
         try:

@@ -17,7 +17,7 @@ MANIFEST = 'name = "{name}"\nsummary = "s"\nversion = "{version}"\nhook-api = 1\
 
 
 def _cache_files(env: dict[str, str]) -> list[Path]:
-    return sorted((Path(env["XDG_CACHE_HOME"]) / "amalgam").glob("plugins-*.json"))
+    return sorted((Path(env["XDG_CACHE_HOME"]) / "amalgam").glob("plugins-*.idx"))
 
 
 def _no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,20 +30,20 @@ def test_plugin_path_is_discovered_and_cached(plugin_dir, isolated_env,
                                                monkeypatch) -> None:
     name = plugin_dir.add()
     found = discover(isolated_env)
-    assert found.manifests[name].origin == "path"
-    assert found.manifests[name].sys_path == str(plugin_dir.root)
+    assert found.manifests()[name].origin == "path"
+    assert found.manifests()[name].sys_path == str(plugin_dir.root)
     assert len(_cache_files(isolated_env)) == 1
     _no_scan(monkeypatch)
     again = discover(isolated_env)
-    assert again.manifests[name].path == found.manifests[name].path
+    assert again.manifests()[name].path == found.manifests()[name].path
 
 
 def test_editing_a_manifest_invalidates_the_cache(plugin_dir, isolated_env) -> None:
     name = plugin_dir.add()
-    assert discover(isolated_env).manifests[name].version == "1.0"
+    assert discover(isolated_env).manifests()[name].version == "1.0"
     toml = plugin_dir.root / name / "plugin.toml"
     toml.write_text(MANIFEST.format(name=name, version="2.0-longer"))
-    assert discover(isolated_env).manifests[name].version == "2.0-longer"
+    assert discover(isolated_env).manifests()[name].version == "2.0-longer"
 
 
 def test_new_plugin_directory_invalidates_the_cache(plugin_dir, isolated_env) -> None:
@@ -53,24 +53,25 @@ def test_new_plugin_directory_invalidates_the_cache(plugin_dir, isolated_env) ->
     second = plugin_dir.add()
     # Same-second mtimes must not hide the change on coarse file systems.
     os.utime(plugin_dir.root, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    assert set(discover(isolated_env).manifests) >= {first, second}
+    assert set(discover(isolated_env).manifests()) >= {first, second}
 
 
 def test_corrupt_cache_is_rebuilt(plugin_dir, isolated_env) -> None:
     name = plugin_dir.add()
     discover(isolated_env)
     (cache,) = _cache_files(isolated_env)
-    cache.write_text("{not json")
-    assert name in discover(isolated_env).manifests
-    assert cache.read_text().startswith("{")
+    good = cache.read_bytes()
+    cache.write_bytes(b"{not an index")
+    assert name in discover(isolated_env).manifests()
+    assert cache.read_bytes() == good
 
 
 def test_broken_plugins_are_cached_too(plugin_dir, isolated_env, monkeypatch) -> None:
     name = plugin_dir.add(manifest='name = "NAME"\nsummary = 1\nversion = "1"\n'
                                    'hook-api = 1\nhooks = []\n')
-    err = discover(isolated_env).broken[name]
+    err = discover(isolated_env).broken()[name]
     _no_scan(monkeypatch)
-    again = discover(isolated_env).broken[name]
+    again = discover(isolated_env).broken()[name]
     assert (again.message, again.hints) == (err.message, err.hints)
     assert "'summary' must be str" in again.message
 
@@ -78,7 +79,7 @@ def test_broken_plugins_are_cached_too(plugin_dir, isolated_env, monkeypatch) ->
 def test_no_cache_directory_still_works(plugin_dir, isolated_env) -> None:
     name = plugin_dir.add()
     env = {k: v for k, v in isolated_env.items() if k not in ("XDG_CACHE_HOME", "HOME")}
-    assert name in discover(env).manifests
+    assert name in discover(env).manifests()
 
 
 def test_same_name_twice_is_broken(plugin_dir, isolated_env, tmp_path) -> None:
@@ -90,8 +91,8 @@ def test_same_name_twice_is_broken(plugin_dir, isolated_env, tmp_path) -> None:
     env = {**isolated_env,
            "AMG_PLUGIN_PATH": os.pathsep.join([str(plugin_dir.root), str(other)])}
     found = discover(env)
-    assert name not in found.manifests
-    assert "is provided twice" in found.broken[name].message
+    assert name not in found.manifests()
+    assert "is provided twice" in found.broken()[name].message
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_entry_point_plugins_are_found_without_import(site, isolated_env) -> Non
     site("amg-ep-demo", "3.1", f"epdemo = {pkg}", pkg,
          MANIFEST.format(name="epdemo", version="3.1"))
     found = discover(isolated_env)
-    manifest = found.manifests["epdemo"]
+    manifest = found.manifests()["epdemo"]
     assert manifest.origin == "distribution"
     assert manifest.distribution == ("amg-ep-demo", "3.1")
     assert manifest.module == pkg
@@ -135,7 +136,7 @@ def test_entry_point_plugins_are_found_without_import(site, isolated_env) -> Non
 
 def test_entry_point_to_missing_package_is_broken(site, isolated_env) -> None:
     site("amg-ghost", "1.0", "ghost = amg_no_such_package_here")
-    err = discover(isolated_env).broken["ghost"]
+    err = discover(isolated_env).broken()["ghost"]
     assert isinstance(err, PluginError)
     assert "distribution amg-ghost" in err.message
     assert "cannot find package 'amg_no_such_package_here'" in err.message
@@ -144,7 +145,7 @@ def test_entry_point_to_missing_package_is_broken(site, isolated_env) -> None:
 def test_entry_point_without_manifest_is_broken(site, isolated_env) -> None:
     pkg = f"amgep_{uuid.uuid4().hex[:8]}"
     site("amg-nomanifest", "1.0", f"nomani = {pkg}", pkg)
-    assert "cannot read plugin manifest" in discover(isolated_env).broken["nomani"].message
+    assert "cannot read plugin manifest" in discover(isolated_env).broken()["nomani"].message
 
 
 def test_builtin_plugins_directory_is_scanned(isolated_env, monkeypatch, tmp_path) -> None:
@@ -158,14 +159,14 @@ def test_builtin_plugins_directory_is_scanned(isolated_env, monkeypatch, tmp_pat
     (fake / "not_a_plugin").mkdir()
     monkeypatch.setattr(amalgam.plugins, "__path__", [str(fake)])
     found = discover(isolated_env)
-    assert found.manifests["shipped"].origin == "built-in"
-    assert found.manifests["shipped"].module == "amalgam.plugins.shipped"
-    assert "not_a_plugin" not in found.manifests
+    assert found.manifests()["shipped"].origin == "built-in"
+    assert found.manifests()["shipped"].module == "amalgam.plugins.shipped"
+    assert "not_a_plugin" not in found.manifests()
 
 
 def test_plugin_path_packages_are_named_by_their_manifest(plugin_dir, isolated_env) -> None:
     pkg = plugin_dir.add(manifest=MANIFEST.format(name="nice-name", version="1"))
-    manifest = discover(isolated_env).manifests["nice-name"]
+    manifest = discover(isolated_env).manifests()["nice-name"]
     assert manifest.module == pkg
 
 
@@ -181,17 +182,17 @@ def test_unrelated_change_in_a_site_directory_keeps_the_cache(
 
 
 def test_installing_a_distribution_invalidates_the_cache(site, isolated_env) -> None:
-    assert "later" not in discover(isolated_env).manifests
+    assert "later" not in discover(isolated_env).manifests()
     pkg = f"amgep_{uuid.uuid4().hex[:8]}"
     site("amg-later", "1.0", f"later = {pkg}", pkg, MANIFEST.format(name="later", version="1"))
-    assert discover(isolated_env).manifests["later"].distribution == ("amg-later", "1.0")
+    assert discover(isolated_env).manifests()["later"].distribution == ("amg-later", "1.0")
 
 
 def test_reinstalling_with_new_entry_points_invalidates_the_cache(
         site, isolated_env, tmp_path) -> None:
     pkg = f"amgep_{uuid.uuid4().hex[:8]}"
     site("amg-re", "1.0", "", pkg, MANIFEST.format(name="again", version="1"))
-    assert "again" not in discover(isolated_env).manifests
+    assert "again" not in discover(isolated_env).manifests()
     # pip replaces the metadata directory; both it and the site directory
     # get new mtimes (bumped here in case the file system is coarse).
     info = tmp_path / "site" / "amg-re-1.0.dist-info"
@@ -202,7 +203,7 @@ def test_reinstalling_with_new_entry_points_invalidates_the_cache(
     for path in (info, tmp_path / "site"):
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    assert "again" in discover(isolated_env).manifests
+    assert "again" in discover(isolated_env).manifests()
 
 
 def test_relative_plugin_path_entries_are_ignored(plugin_dir, isolated_env,
@@ -210,4 +211,4 @@ def test_relative_plugin_path_entries_are_ignored(plugin_dir, isolated_env,
     name = plugin_dir.add()
     monkeypatch.chdir(plugin_dir.root.parent)
     env = {**isolated_env, "AMG_PLUGIN_PATH": plugin_dir.root.name}
-    assert name not in discover(env).manifests
+    assert name not in discover(env).manifests()

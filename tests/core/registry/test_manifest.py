@@ -1,6 +1,8 @@
 """Manifest validation: every bad plugin.toml is a PluginError naming the file."""
 from __future__ import annotations
 
+import marshal
+
 import pytest
 
 from amalgam.error import PluginError
@@ -54,9 +56,9 @@ def test_good_manifest(tmp_path) -> None:
     assert m.config == [("demo", "level", "int", 3, "how much demo")]
 
 
-def test_json_round_trip(tmp_path) -> None:
+def test_cache_round_trip(tmp_path) -> None:
     m = read(tmp_path, GOOD)
-    again = PluginManifest.from_json(m.to_json())
+    again = PluginManifest.from_cache(marshal.loads(marshal.dumps(m.to_cache())))
     assert (again.name, again.hooks, again.path, again.module, again.sys_path) == (
         m.name, m.hooks, m.path, m.module, m.sys_path)
     assert again.commands["demo"].options == m.commands["demo"].options
