@@ -61,41 +61,22 @@ class BodyReader:
         return data
 
 
-def _config_list(ui: UI, name: str) -> list[str]:
-    config = ui.config
-    if config is None:
-        return []
-    # hg spells it allow_push too; accept both so existing hgrc files work.
-    value = config.get("web", name)
-    alt = config.raw("web", name.replace("-", "_"))
-    if not value and alt:
-        value = str(alt).replace(",", " ").split()
-    return list(value or [])
-
-
-def _config_bool(ui: UI, name: str, default: bool) -> bool:
-    config = ui.config
-    if config is None:
-        return default
-    if config.raw("web", name) is None:
-        alt = config.raw("web", name.replace("-", "_"))
-        if alt is not None:
-            return str(alt).strip().lower() in ("1", "yes", "true", "on", "always")
-    return bool(config.get("web", name))
+def _web(ui: UI, name: str, default: Any) -> Any:
+    return default if ui.config is None else ui.config.get("web", name)
 
 
 def check_permission(ui: UI, environ: dict[str, Any], perm: str) -> None:
     """Raise :class:`HTTPError` unless this request may do *perm* (hg's rules)."""
     user = environ.get("REMOTE_USER") or None
     if perm == "pull":
-        if not _config_bool(ui, "allow-pull", True):
+        if not _web(ui, "allow-pull", True):
             raise _denied(user, "pull not authorized")
         return
     if environ.get("REQUEST_METHOD") != "POST":
         raise HTTPError("405 push requires POST request", "push requires POST request")
-    if environ.get("wsgi.url_scheme") != "https" and _config_bool(ui, "push-ssl", True):
+    if environ.get("wsgi.url_scheme") != "https" and _web(ui, "push-ssl", True):
         raise HTTPError("403 ssl required", "ssl required")
-    allowed = _config_list(ui, "allow-push")
+    allowed = list(_web(ui, "allow-push", []))
     # As in hg: "*" lets anybody push, authenticated or not.
     if not (allowed == ["*"] or (user is not None and user in allowed)):
         raise _denied(user, "push not authorized")
@@ -123,7 +104,8 @@ class WireApp:
         try:
             return self._handle(environ, start_response)
         except HTTPError as exc:
-            body = exc.message.encode("utf-8") + b"\n"
+            # hg's body for refusals: a failed push result and the reason.
+            body = b"0\n" + exc.message.encode("utf-8") + b"\n"
             start_response(exc.status, [("Content-Type", "text/plain"),
                                         ("Content-Length", str(len(body))), *exc.headers])
             return [body]
