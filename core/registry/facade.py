@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from amalgam.ui import UI
 
 
+def command_hook(command: str) -> str:
+    """The wrapper hook of *command*, as ``amalgam.hooks.catalogue`` names it.
+
+    Spelled out here because every command passes this way and the catalogue
+    takes longer to import than the rest of the facade.
+    """
+    return "cmd_" + command.replace("-", "_")
+
+
 class Hooks:
     """Calls hooks for one process; the CLI sets it as ``ui.hooks``."""
 
@@ -46,9 +55,7 @@ class Hooks:
         """Run the command function *impl* (``impl(ui, repo, *args, **opts)``)
         through its wrapper hook ``cmd_<name>``, with the invocation's
         (possibly changed) arguments."""
-        from amalgam.hooks.catalogue import command_hook_name
-
-        hook = command_hook_name(invocation.name)
+        hook = command_hook(invocation.name)
         if not self.registry.implementers(hook):
             return _run(impl, invocation)
         caller = self.registry.hook_caller(hook)

@@ -106,3 +106,13 @@ def cmd_version(invocation):
         raise ValueError("no")
 
     assert _run(make_registry([name]), impl=failing) == (9, "caught\n")
+
+
+def test_command_hook_names_agree_with_the_catalogue() -> None:
+    from amalgam.commands import TABLE
+    from amalgam.hooks.catalogue import command_hook_name
+    from amalgam.registry.facade import command_hook
+
+    for name in [*TABLE, "some-plugin-command"]:
+        assert command_hook(name) == command_hook_name(name)
+        assert command_hook(name) in HOOKS or name not in TABLE
