@@ -122,7 +122,8 @@ class SSHServer:
         try:
             while self.serve_one():
                 pass
-        except protocol.WireError as exc:
+        except AmalgamError as exc:
+            # Out of step with the client (bad framing, cut input): say why and stop.
             self._ooberror(exc.message)
             return 1
         return 0
