@@ -15,8 +15,10 @@ if TYPE_CHECKING:
                            "ancestors", "REV"),
           ("b", "branch", [], "do not clone everything, but include this branch's changesets "
                               "and their ancestors", "BRANCH"),
-          ("", "pull", False, "use pull protocol to copy metadata")],
-         "[-U] [-r REV]... [-b BRANCH]... SOURCE [DEST]",
+          ("", "pull", False, "use pull protocol to copy metadata"),
+          ("", "stream", False, "copy the server's store files as they are (faster, "
+                                "needs a server offering it)")],
+         "[-U] [-r REV]... [-b BRANCH]... [--stream] SOURCE [DEST]",
          norepo=True, category="repo-creation", helpbasic=True)
 def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) -> int:
     """create a repository holding another one's history
@@ -25,7 +27,10 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
     changeset of SOURCE into it, or with -r/-b only those changesets or
     branches and their ancestors.  The new repository's .hg/hgrc records
     SOURCE as its 'default' path, which hg reads too.  Copies always use
-    the pull protocol, so --pull changes nothing.  The working directory
+    the pull protocol, so --pull changes nothing.  --stream asks an
+    HTTP or SSH server for its store files instead of a changegroup (no
+    recompression, more bytes); without a stream-capable server, or with
+    -r/-b, it falls back to a normal pull.  The working directory
     is then updated to the first -r revision, else the '@' bookmark, else
     the newest head of the -b branch or of 'default'; -U leaves it empty.
 
@@ -39,5 +44,5 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
         dest = default_dest(source)
         ui.status(f"destination directory: {dest}\n")
     run(ui, source, dest, revs=opts["rev"], branches=opts["branch"],
-        update=not opts["noupdate"])
+        update=not opts["noupdate"], stream=opts["stream"])
     return 0

@@ -25,14 +25,26 @@ def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -
 
     Returns 0 if there are incoming changes, 1 otherwise.
     """
-    from amalgam.exchange import discovery, paths
-    from amalgam.exchange.listing import show_bundle
-    from amalgam.exchange.peer import LocalPeer, peer
-    from amalgam.exchange.pull import resolve_heads
+    from amalgam.exchange import paths
+    from amalgam.exchange.peer import peer
 
     _label, location = paths.resolve(ui, repo, source)
     other = peer(ui, location)
-    ui.status(f"comparing with {location}\n")
+    try:
+        return _incoming(ui, repo, other, location, opts)
+    finally:
+        other.close()
+
+
+def _incoming(ui: UI, repo: Repository, other: Any, location: str,
+              opts: dict[str, Any]) -> int:
+    from amalgam.exchange import discovery
+    from amalgam.exchange.clone import display_url
+    from amalgam.exchange.listing import show_bundle
+    from amalgam.exchange.peer import LocalPeer
+    from amalgam.exchange.pull import resolve_heads
+
+    ui.status(f"comparing with {display_url(location)}\n")
     heads = resolve_heads(other, opts["rev"], opts["branch"])
     disc = discovery.discover(repo, other, ui)
     ui.status("searching for changes\n")

@@ -22,14 +22,25 @@ def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> 
 
     Returns 0 if there are outgoing changes, 1 otherwise.
     """
-    from amalgam.exchange import discovery, paths
-    from amalgam.exchange.listing import show_revs
+    from amalgam.exchange import paths
     from amalgam.exchange.peer import peer
-    from amalgam.revspec import revrange
 
     _label, location = paths.resolve(ui, repo, dest, ("default-push", "default"))
     other = peer(ui, location)
-    ui.status(f"comparing with {location}\n")
+    try:
+        return _outgoing(ui, repo, other, location, opts)
+    finally:
+        other.close()
+
+
+def _outgoing(ui: UI, repo: Repository, other: Any, location: str,
+              opts: dict[str, Any]) -> int:
+    from amalgam.exchange import discovery
+    from amalgam.exchange.clone import display_url
+    from amalgam.exchange.listing import show_revs
+    from amalgam.revspec import revrange
+
+    ui.status(f"comparing with {display_url(location)}\n")
     ui.status("searching for changes\n")
     revs = None
     if opts["rev"] or opts["branch"]:

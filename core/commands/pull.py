@@ -31,14 +31,18 @@ def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> in
     Returns 0 on success.
     """
     from amalgam.exchange import paths
+    from amalgam.exchange.clone import display_url
     from amalgam.exchange.peer import peer
     from amalgam.exchange.pull import pull as run, resolve_heads
 
     label, location = paths.resolve(ui, repo, source)
     other = peer(ui, location)
-    ui.status(f"pulling from {location}\n")
-    heads = resolve_heads(other, opts["rev"], opts["branch"], opts["bookmark"])
-    op = run(repo, other, ui, heads=heads, bookmarks=opts["bookmark"], remote_name=label)
+    try:
+        ui.status(f"pulling from {display_url(location)}\n")
+        heads = resolve_heads(other, opts["rev"], opts["branch"], opts["bookmark"])
+        op = run(repo, other, ui, heads=heads, bookmarks=opts["bookmark"], remote_name=label)
+    finally:
+        other.close()
     if op is None or not op.added:
         return 0
     if opts["update"]:

@@ -1,7 +1,8 @@
 """Clone: create the destination, pull into it, record where it came from.
 
-A clone that fails at any point removes the directory it created, so a
-cut connection or a hostile source leaves nothing behind.
+A clone that fails at any point removes every directory it created (the
+destination and any parents it had to make), so a cut connection or a
+hostile source leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from amalgam.error import Abort
 from amalgam.exchange.peer import LocalPeer, peer as makepeer
-from amalgam.exchange.pull import pull, resolve_heads
+from amalgam.exchange.pull import pull, resolve_heads, stream_pull, supports_stream
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -20,19 +21,52 @@ if TYPE_CHECKING:
 
 
 def default_dest(source: str) -> str:
+    """The last path component of *source* (for a URL without a path, its host)."""
+    if "://" in source:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(source)
+        name = os.path.basename(parts.path.rstrip("/"))
+        return name or parts.hostname or "."
     return os.path.basename(os.path.normpath(source.rstrip("/"))) or "."
 
 
+def display_url(url: str) -> str:
+    """*url* without its password (hg records clone sources the same way)."""
+    if "://" not in url or "@" not in url.split("://", 1)[1].split("/", 1)[0]:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo = parts.netloc.rpartition("@")[0].partition(":")[0]
+    netloc = userinfo + "@" + parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _first_missing(path: str) -> str | None:
+    """The outermost directory of *path* that does not exist yet (None: it exists)."""
+    if os.path.exists(path):
+        return None
+    top = path
+    parent = os.path.dirname(top)
+    while parent != top and not os.path.exists(parent):
+        top, parent = parent, os.path.dirname(parent)
+    return top
+
+
 def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
-          branches: Sequence[str] = (), update: bool = True) -> Repository:
+          branches: Sequence[str] = (), update: bool = True,
+          stream: bool = False) -> Repository:
     """Clone *source* into the new repository *dest*, then check out hg's default."""
     from amalgam.repo import Repository
 
-    src = makepeer(ui, source)
     dest_abs = os.path.abspath(dest)
     if os.path.exists(dest_abs) and (not os.path.isdir(dest_abs) or os.listdir(dest_abs)):
         raise Abort(f"destination '{dest}' is not empty")
-    created = not os.path.exists(dest_abs)
+    src = makepeer(ui, source)
+    created = _first_missing(dest_abs)
     try:
         repo = Repository.create(dest_abs, ui, config=ui.config)
         heads = resolve_heads(src, revs, branches)
@@ -40,8 +74,11 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
         if hooks is not None:
             hooks.exchange_clone_prestep(repo=repo, peer=src,
                                          opts={"rev": list(revs), "branch": list(branches)})
-        pull(repo, src, ui, heads=heads, announce=False)
-        url = src.repo.root if isinstance(src, LocalPeer) else source
+        if stream and heads is None and supports_stream(src):
+            repo = stream_pull(repo, src, ui)
+        else:
+            pull(repo, src, ui, heads=heads, announce=False)
+        url = src.repo.root if isinstance(src, LocalPeer) else display_url(source)
         repo.vfs.write("hgrc", b"# example repository config (see 'amg help config')\n"
                                b"[paths]\ndefault = %s\n" % os.fsencode(url))
         if update:
@@ -50,9 +87,11 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
             node, label = clone_target(repo, [src.lookup(r) for r in revs], list(branches))
             checkout(repo, ui, node, label)
     except BaseException:
-        if created:
-            shutil.rmtree(dest_abs, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         else:
             shutil.rmtree(os.path.join(dest_abs, ".hg"), ignore_errors=True)
         raise
+    finally:
+        src.close()
     return repo

@@ -10,11 +10,12 @@ are streamed and decompressed piece by piece, never held whole.
 from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from amalgam.error import Abort, RepoError
 from amalgam.exchange.streams import decompressor
-from amalgam.exchange.wirepeer import WirePeer, parse_capabilities
+from amalgam.exchange.wirepeer import WirePeer
+from amalgam.wire import protocol
 
 if TYPE_CHECKING:
     from amalgam.exchange.streams import Reader
@@ -118,9 +119,9 @@ class HttpPeer(WirePeer):
         self._session.auth = (user, password or "") if user else None
         timeout = ui.config.get("http", "timeout") if ui.config is not None else 60.0
         self._timeout = float(timeout) if timeout else None
-        self._caps = set()
+        self._caps = {}
         try:
-            self._caps = parse_capabilities(self._read_all(self._request(
+            self._caps = protocol.parse_capabilities(self._read_all(self._request(
                 "capabilities", {}, redirect=True), "capabilities"))
         except BaseException:
             self.close()
@@ -162,30 +163,25 @@ class HttpPeer(WirePeer):
         import requests
 
         headers: dict[str, str] = {}
-        vary: list[str] = []
-        encoded = urlencode(sorted(args.items()), quote_via=quote) if args else ""
         data: Any = body
         method = "POST" if body is not None else "GET"
-        if encoded and self.capable("httppostargs") and body is None:
-            method, data = "POST", encoded.encode()
-            headers["X-HgArgs-Post"] = str(len(data))
+        if args and self.capable("httppostargs") and body is None:
+            method = "POST"
+            data = urlencode(sorted(args.items())).encode("ascii")
+            headers[protocol.POSTARGS_HEADER] = str(len(data))
             headers["Content-Type"] = _MEDIA_01
-        elif encoded:
-            limit = self._header_limit()
-            names = []
-            for i in range(0, len(encoded), limit):
-                name = f"X-HgArg-{i // limit + 1}"
-                headers[name] = encoded[i:i + limit]
-                names.append(name)
-            vary.extend(names)
+        elif args:
+            headers.update(protocol.encode_http_args(
+                {k: v.encode("utf-8") for k, v in args.items()}, self._header_limit()))
         if body is not None:
             headers["Content-Type"] = _MEDIA_01
             headers["Content-Length"] = str(size)
-        if self._caps and "0.2tx" in str(self.capable("httpmediatype") or ""):
+        if "0.2tx" in str(self.capable("httpmediatype") or ""):
             offered = str(self.capable("compression") or "").split(",")
             comp = [c for c in _COMPRESSIONS if c in offered or c == "none"]
-            headers["X-HgProto-1"] = f"0.1 0.2 comp={','.join(comp)}"
-            vary.append("X-HgProto-1")
+            headers[protocol.PROTO_HEADER + "1"] = protocol.format_proto_header(["0.1", "0.2"],
+                                                                                comp)
+        vary = [h for h in headers if h.startswith((protocol.ARG_HEADER, protocol.PROTO_HEADER))]
         if vary:
             headers["Vary"] = ",".join(vary)
         url = f"{self._base}?cmd={cmd}"
@@ -228,7 +224,7 @@ class HttpPeer(WirePeer):
     def _header_limit(self) -> int:
         value = self.capable("httpheader")
         try:
-            return max(64, int(str(value).split(",")[0])) if value is not True else 1024
+            return max(256, int(str(value).split(",")[0])) if value is not True else 1024
         except ValueError:
             return 1024
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from amalgam import bookmarks as bookmod
 from amalgam.error import Abort
 from amalgam.exchange import discovery, phasesync
+from amalgam.exchange.progress import ByteProgress, CountingReader
 from amalgam.node import Node, nullid
 
 if TYPE_CHECKING:
@@ -59,12 +60,47 @@ def pull(repo: Repository, peer: Peer, ui: UI, *, heads: list[Node] | None = Non
         hooks = getattr(ui, "hooks", None)
         if hooks is not None:
             hooks.exchange_getbundle_args(repo=repo, peer=peer, args=args)
-        stream = peer.getbundle("pull", **args)
-        op = apply_stream(repo, ui, stream, source="pull", targetphase=phasesync.DRAFT)
+        with ByteProgress(ui, "receiving") as progress:
+            stream = CountingReader(peer.getbundle("pull", **args), progress)
+            op = apply_stream(repo, ui, stream, source="pull", targetphase=phasesync.DRAFT)
         _merge_bookmarks(repo, ui if announce else None, op.bookmarks, bookmarks, remote_name)
     if hooks is not None:
         hooks.exchange_pull_done(repo=repo, peer=peer, result=op)
     return op
+
+
+def supports_stream(peer: Peer) -> bool:
+    """Whether *peer* serves stream clones (bundle2 ``stream=v2``) we can apply."""
+    from amalgam.storage.requirements import KERNEL_REQUIREMENTS
+
+    caps = getattr(peer, "bundle2caps", None)
+    if caps is None or "v2" not in caps().get("stream", []):
+        return False
+    needed = str(peer.capable("streamreqs") or "")  # type: ignore[attr-defined]
+    return bool(needed) and set(needed.split(",")) <= KERNEL_REQUIREMENTS
+
+
+def stream_pull(repo: Repository, peer: Peer, ui: UI) -> Repository:
+    """Fill the empty *repo* with the peer's store files; the reopened repository.
+
+    The stream carries the revlogs as they are (and the phase roots of a
+    non-publishing server); bookmarks come in the same bundle.
+    """
+    from amalgam.exchange.bundle import apply_stream
+    from amalgam.repo import Repository
+
+    heads = [n for n in peer.heads() if n != nullid]
+    ui.status("streaming all changes\n")
+    with repo.wlock(), ByteProgress(ui, "streaming") as progress:
+        stream = CountingReader(peer.getbundle("clone", heads=heads, common=[nullid], cg=False,
+                                               bookmarks=True, stream=True), progress)
+        op = apply_stream(repo, ui, stream, source="clone", targetphase=phasesync.PUBLIC)
+    if not op.streamed:
+        raise Abort("the server did not send a stream clone",
+                    hint="clone without --stream")
+    repo = Repository.open(repo.root, ui)
+    _merge_bookmarks(repo, None, op.bookmarks, (), "default")
+    return repo
 
 
 def _merge_bookmarks(repo: Repository, ui: UI | None, remote: dict[str, Node | None],

@@ -96,7 +96,10 @@ def push(repo: Repository, peer: Peer, ui: UI, *, revs: list[int] | None = None,
         from amalgam.exchange.bundle import phase_heads_payload
 
         writer.newpart("phase-heads", data=phase_heads_payload(repo, missing))
-        reply = peer.unbundle(writer.chunks(), disc.remoteheads)
+        from amalgam.exchange.progress import ByteProgress, counting_chunks
+
+        with ByteProgress(ui, "sending") as progress:
+            reply = peer.unbundle(counting_chunks(writer.chunks(), progress), disc.remoteheads)
         from amalgam.exchange.bundle2 import open_stream
 
         for part in open_stream(reply).parts():

@@ -15,7 +15,8 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from amalgam.error import Abort, InputError, RepoError
-from amalgam.exchange.wirepeer import WirePeer, parse_capabilities
+from amalgam.exchange.wirepeer import WirePeer
+from amalgam.wire import protocol
 
 if TYPE_CHECKING:
     from amalgam.exchange.streams import Reader
@@ -223,9 +224,9 @@ class SshPeer(WirePeer):
             raise Abort(f"the answer to '{cmd}' from {self.url} is too large ({size} bytes)")
         return self._readexactly(size)
 
-    def _handshake(self) -> set[str]:
+    def _handshake(self) -> dict[str, str | None]:
         self._write(b"hello\nbetween\npairs %d\n%s" % (len(_NULL_PAIR), _NULL_PAIR))
-        caps: set[str] | None = None
+        caps: dict[str, str | None] | None = None
         for _ in range(_MAX_BANNER):
             try:
                 line = self._readline()
@@ -241,10 +242,10 @@ class SshPeer(WirePeer):
                 continue  # a banner printed by the remote login
             payload = self._readexactly(int(text)) if int(text) < _MAX_LINE else b""
             if payload.startswith(b"capabilities: "):
-                caps = parse_capabilities(payload[len(b"capabilities: "):])
+                caps = protocol.parse_capabilities(payload)
             elif payload == b"\n":
                 self._relay()
-                return caps if caps is not None else set()
+                return caps if caps is not None else {}
         raise RepoError(f"no suitable response from remote hg at {self.url}")
 
     # -- transport -------------------------------------------------------------

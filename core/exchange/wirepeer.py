@@ -11,10 +11,9 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
-
 from amalgam.error import Abort, RepoError
-from amalgam.node import Node, bin, hex, nullid
+from amalgam.node import Node, hex, nullid
+from amalgam.wire import protocol
 
 if TYPE_CHECKING:
     from amalgam.exchange.streams import Reader
@@ -36,46 +35,6 @@ CLIENT_BUNDLE2_CAPS: dict[str, list[str]] = {
 _FORCE = hex(b"force")
 #: Spool pushed bundles in memory up to this size, then on disk.
 _SPOOL_MAX = 8 << 20
-_BATCH_ESCAPES = (("=", ":e"), (",", ":o"), (";", ":s"))
-
-
-def batch_escape(text: str) -> str:
-    text = text.replace(":", ":c")
-    for raw, escaped in _BATCH_ESCAPES:
-        text = text.replace(raw, escaped)
-    return text
-
-
-def batch_unescape(text: str) -> str:
-    for raw, escaped in _BATCH_ESCAPES:
-        text = text.replace(escaped, raw)
-    return text.replace(":c", ":")
-
-
-def encode_nodes(nodes: Iterable[Node]) -> str:
-    return " ".join(hex(n) for n in nodes)
-
-
-def decode_nodes(data: bytes, what: str) -> list[Node]:
-    try:
-        return [Node(bin(h)) for h in data.decode("ascii").split()]
-    except (UnicodeDecodeError, ValueError):
-        raise Abort(f"unexpected response to '{what}' from the remote",
-                    hint="the server is not speaking Mercurial's wire protocol") from None
-
-
-def parse_capabilities(data: bytes) -> set[str]:
-    return set(data.decode("utf-8", "replace").split())
-
-
-def decode_bundle2_caps(capabilities: set[str]) -> dict[str, list[str]]:
-    """The server's bundle2 capabilities ({} when it has none)."""
-    from amalgam.exchange.bundle2 import decode_caps
-
-    for cap in capabilities:
-        if cap.startswith("bundle2="):
-            return decode_caps(unquote(cap[len("bundle2="):]))
-    return {}
 
 
 def _arg(value: Any) -> str:
@@ -85,9 +44,13 @@ def _arg(value: Any) -> str:
     if isinstance(value, (list, tuple, set)):
         items = list(value)
         if items and isinstance(items[0], bytes):
-            return encode_nodes(items)
+            return protocol.encode_nodes(items).decode("ascii")
         return ",".join(str(v) for v in items)
     return str(value)
+
+
+def _nodes(nodes: Iterable[Node]) -> str:
+    return protocol.encode_nodes(nodes).decode("ascii")
 
 
 class WirePeer:
@@ -99,7 +62,7 @@ class WirePeer:
 
     url: str
     ui: UI
-    _caps: set[str]
+    _caps: dict[str, str | None]
 
     # -- transport (subclasses) ------------------------------------------------
 
@@ -125,19 +88,19 @@ class WirePeer:
     # -- queries ------------------------------------------------------------------
 
     def capabilities(self) -> set[str]:
-        return set(self._caps)
+        """The server's capability tokens (``name`` or ``name=value``)."""
+        return {n if v is None else f"{n}={v}" for n, v in self._caps.items()}
 
     def capable(self, name: str) -> str | bool:
         """True, the value of ``name=value``, or False."""
-        if name in self._caps:
-            return True
-        for cap in self._caps:
-            if cap.startswith(name + "="):
-                return cap[len(name) + 1:]
-        return False
+        if name not in self._caps:
+            return False
+        value = self._caps[name]
+        return True if value is None else value
 
     def bundle2caps(self) -> dict[str, list[str]]:
-        return decode_bundle2_caps(self._caps)
+        value = self._caps.get("bundle2")
+        return protocol.decode_bundle2_caps(value) if value else {}
 
     def _require(self, name: str) -> None:
         if not self.capable(name):
@@ -148,35 +111,39 @@ class WirePeer:
         """Several string commands in one round trip when the server has ``batch``."""
         if not self.capable("batch"):
             return [self._call(cmd, args) for cmd, args in calls]
-        spec = ";".join(
-            cmd + " " + ",".join(f"{batch_escape(k)}={batch_escape(v)}"
-                                 for k, v in sorted(args.items()))
-            for cmd, args in calls)
-        answer = self._call("batch", {"cmds": spec}).decode("latin-1")
-        results = [batch_unescape(r).encode("latin-1") for r in answer.split(";")]
+        spec = protocol.encode_batch([(cmd, {k: v.encode() for k, v in args.items()})
+                                      for cmd, args in calls])
+        results = protocol.decode_batch_reply(
+            self._call("batch", {"cmds": spec.decode("latin-1")}))
         if len(results) != len(calls):
-            raise Abort(f"unexpected response to 'batch' from {self.url}",
-                        hint="the server is not speaking Mercurial's wire protocol")
+            raise protocol.WireError(f"unexpected response to 'batch' from {self.url}")
         return results
 
     def heads(self) -> list[Node]:
-        return decode_nodes(self._call("heads", {}), "heads") or [nullid]
+        return protocol.decode_nodes(self._call("heads", {})) or [nullid]
+
+    def heads_known(self, nodes: Sequence[Node]) -> tuple[list[Node], list[bool]]:
+        """``heads`` and ``known(nodes)`` in one round trip (discovery's first question)."""
+        heads, known = self.batch([("heads", {}), ("known", {"nodes": _nodes(nodes)})])
+        return protocol.decode_nodes(heads) or [nullid], self._decode_known(known, nodes)
 
     def known(self, nodes: Sequence[Node]) -> list[bool]:
         if not nodes:
             return []
         self._require("known")
-        answer = self._call("known", {"nodes": encode_nodes(nodes)}).strip()
-        if len(answer) != len(nodes) or answer.strip(b"01"):
-            raise Abort(f"unexpected response to 'known' from {self.url}",
-                        hint="the server is not speaking Mercurial's wire protocol")
-        return [c == ord("1") for c in answer]
+        return self._decode_known(self._call("known", {"nodes": _nodes(nodes)}), nodes)
+
+    def _decode_known(self, answer: bytes, nodes: Sequence[Node]) -> list[bool]:
+        values = protocol.decode_bools(answer.strip())
+        if len(values) != len(nodes):
+            raise protocol.WireError(f"unexpected response to 'known' from {self.url}")
+        return values
 
     def lookup(self, key: str) -> Node:
         answer = self._call("lookup", {"key": key}).decode("utf-8", "replace")
         ok, _sep, rest = answer.rstrip("\n").partition(" ")
         if ok == "1":
-            nodes = decode_nodes(rest.encode(), "lookup")
+            nodes = protocol.decode_nodes(rest.encode())
             if len(nodes) == 1:
                 return nodes[0]
         raise RepoError(rest or f"unknown revision '{key}'")
@@ -184,13 +151,7 @@ class WirePeer:
     def listkeys(self, namespace: str) -> dict[str, str]:
         if not self.capable("pushkey"):
             return {}
-        answer = self._call("listkeys", {"namespace": namespace})
-        entries: dict[str, str] = {}
-        for line in answer.decode("utf-8", "replace").splitlines():
-            key, sep, value = line.partition("\t")
-            if sep:
-                entries[key] = value
-        return entries
+        return protocol.decode_listkeys(self._call("listkeys", {"namespace": namespace}))
 
     def pushkey(self, namespace: str, key: str, old: str, new: str) -> bool:
         self._require("pushkey")
@@ -202,16 +163,11 @@ class WirePeer:
         try:
             return bool(int(first))
         except ValueError:
-            raise Abort(f"unexpected response to 'pushkey' from {self.url}") from None
+            raise protocol.WireError(f"unexpected response to 'pushkey' from {self.url}") \
+                from None
 
     def branchmap(self) -> dict[str, list[Node]]:
-        result: dict[str, list[Node]] = {}
-        for line in self._call("branchmap", {}).splitlines():
-            if not line.strip():
-                continue
-            name, _sep, nodes = line.partition(b" ")
-            result[unquote(name.decode("ascii", "replace"))] = decode_nodes(nodes, "branchmap")
-        return result
+        return protocol.decode_branchmap(self._call("branchmap", {}))
 
     # -- bundles -------------------------------------------------------------------
 
@@ -219,15 +175,13 @@ class WirePeer:
                   cg: bool = True, bookmarks: bool = False, phases: bool = False,
                   cgversion: str = "03", **extra: Any) -> Reader:
         """A bundle2 stream from the server (``cgversion`` is its choice among ours)."""
-        from amalgam.exchange.bundle2 import encode_caps
-
         self._require("getbundle")
         if not self.bundle2caps():
             raise Abort(f"the server at {self.url} cannot send bundle2",
                         hint="it is too old for this client; upgrade the server")
-        args = {"bundlecaps": "HG20,bundle2=" + quote(encode_caps(CLIENT_BUNDLE2_CAPS), safe=""),
-                "heads": encode_nodes(n for n in heads if n != nullid),
-                "common": encode_nodes(common or [nullid]),
+        args = {"bundlecaps": "HG20,bundle2=" + protocol.encode_bundle2_caps(CLIENT_BUNDLE2_CAPS),
+                "heads": _nodes(n for n in heads if n != nullid),
+                "common": _nodes(common or [nullid]),
                 "cg": _arg(cg)}
         if bookmarks:
             args["bookmarks"] = "1"
