@@ -53,6 +53,7 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
         prog = services.progname()
         exc.prefix = prog
         exc.hints.append(f"use '{prog} help -v' for a list of global options")
+        services.early_config(ui, argv)  # for the exit code
         raise
     name, cmdargs = (rest[0], rest[1:]) if rest else (None, [])
     after, _ = _global_parser.parse(cmdargs, keep_unknown=True)
@@ -64,7 +65,7 @@ def run(ui: UI, argv: list[str], state: RunState) -> int | None:
     repo_path = globs["repository"] or None
     root = services.find_repo_root(
         os.path.join(cwd, repo_path) if repo_path else cwd)
-    ui.config = services.load_config(ui, cwd=cwd, repo_root=root, overrides=globs["config"])
+    services.load_config(ui, cwd=cwd, repo_root=root, overrides=globs["config"])
     _apply(ui, globs, state)
     services.make_registry(ui, ui.config)
     for warning in ui.config.warnings():
@@ -160,7 +161,8 @@ def _apply(ui: UI, globs: dict[str, Any], state: RunState) -> None:
     commands reading the config see them.
     """
     color = globs["color"]
-    if color and color not in _COLOR_MODES:
+    # Checked once config is loaded, so the exit code can honour it.
+    if color and color not in _COLOR_MODES and ui.config is not None:
         raise error.InputError(f"invalid --color value {color!r}",
                                hint="use one of: " + ", ".join(_COLOR_MODES))
     if ui.config is not None:
@@ -207,7 +209,8 @@ def _chdir(path: str) -> None:
     try:
         os.chdir(path)
     except OSError as exc:
-        raise error.InputError(f"cannot change directory to {path!r}: {exc.strerror}",
+        # A file-system failure rather than bad usage: 255 in both modes, as hg.
+        raise error.Abort(f"cannot change directory to {path!r}: {exc.strerror}",
                                hint="check the path given to --cwd") from None
 
 

@@ -54,13 +54,51 @@ def find_repo_root(start: str) -> str | None:
 
 def load_config(ui: UI, *, cwd: str, repo_root: str | None,
                 overrides: Sequence[str]) -> Any:
-    """Load the configuration layers for this invocation (``--config`` last)."""
+    """Load the configuration layers for this invocation into ``ui.config``.
+
+    Layer by layer, as hg does, so a failure leaves what was read before it
+    in place and the exit code still honours ``ui.detailed-exit-code``
+    from there: a broken system or user file leaves no config (exit 255),
+    a broken repository file leaves those files' settings, a malformed
+    ``--config`` the files and every ``--config`` before it.
+    """
     from amalgam import config
 
     dist = active_distribution()
-    return config.load(environ=ui.environ, cwd=cwd, repo_root=repo_root,
-                       overrides=list(overrides),
-                       distro_defaults=dist.defaults if dist is not None else None)
+    ui.config = config.load(environ=ui.environ, cwd=cwd,
+                            distro_defaults=dist.defaults if dist is not None else None)
+    if repo_root is not None:
+        ui.config.load_repo(os.path.join(cwd, repo_root))
+    for text in overrides:
+        ui.config.set(*config.parse_override(text))
+    return ui.config
+
+
+def early_config(ui: UI, argv: Sequence[str]) -> None:
+    """Best-effort config for an error found before the command line parsed.
+
+    Like hg's early options, every ``--config``, ``--cwd`` and ``-R`` in
+    *argv* counts, wherever it is; a broken layer just ends the loading.
+    """
+    early: dict[str, list[str]] = {"config": [], "cwd": [], "repository": []}
+    spellings = {"--config": "config", "--cwd": "cwd", "-R": "repository",
+                 "--repository": "repository", "--repo": "repository"}
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            break
+        flag, eq, value = arg.partition("=")
+        if flag in spellings and flag != "-R":
+            early[spellings[flag]].append(value if eq else next(args, ""))
+        elif arg.startswith("-R"):
+            early["repository"].append(arg[2:] or next(args, ""))
+    cwd = os.path.join(os.getcwd(), *early["cwd"][-1:])
+    repo = os.path.join(cwd, *early["repository"][-1:])
+    try:
+        load_config(ui, cwd=cwd, repo_root=find_repo_root(repo),
+                    overrides=early["config"])
+    except (error.AmalgamError, OSError):
+        pass
 
 
 def config_value(ui: UI, section: str, name: str) -> Any:
