@@ -70,9 +70,9 @@ def parse(data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, byte
     try:
         while pos < end:
             state, mode, size, mtime, namelen = unpack(data, pos)
-            pos += 17
-            name = data[pos:pos + namelen]
-            pos += namelen
+            start = pos + 17
+            pos = start + namelen
+            name = data[start:pos]
             if b"\0" in name:
                 name, source = name.split(b"\0", 1)
                 copies[name] = source

@@ -158,19 +158,26 @@ def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[b
                 continue
             if not matchall and not m(path):
                 continue
-            if value[0] != "n" or e.is_dir(follow_symlinks=False):
-                if e.is_dir(follow_symlinks=False):
-                    pending.append((e.path, path + b"/"))
-                    continue  # a tracked file became a directory: deleted, found later
-                seenadd(path)
-                classify(path, value, _filestat(e.stat(follow_symlinks=False)))
-                continue
             try:
                 st = e.stat(follow_symlinks=False)
             except OSError:
+                continue  # vanished: _unseen reports it
+            state, mode, size, mtime = value
+            # Clean: same size, same mtime (st[8] is the whole seconds), same
+            # type and exec bit; an unknown size or mtime (-1, -2) never matches.
+            if state == "n" and size == st.st_size and mtime == st[8] & _MASK \
+                    and not (mode ^ st.st_mode) & 0o170100 and path not in copies:
+                seenadd(path)
+                if clean is not None:
+                    clean.append(path)
                 continue
+            if statmod.S_ISDIR(st.st_mode):
+                pending.append((e.path, path + b"/"))
+                continue  # a tracked file became a directory: deleted, found later
             seenadd(path)
-            _, mode, size, mtime = value
+            if state != "n":
+                classify(path, value, _filestat(st))
+                continue
             stsize = st.st_size
             if (size >= 0 and ((size != stsize and size != stsize & _MASK)
                                or (mode ^ st.st_mode) & 0o100)) or size == -2 or path in copies:
