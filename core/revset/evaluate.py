@@ -106,6 +106,15 @@ class Evaluator:
                 bound[names[index]] = item
         return bound
 
+    def with_null(self, subset: SmartSet, out: SmartSet, start: Any, depth0: bool) -> SmartSet:
+        """*out*, led by the null revision when a walk started there at depth 0, as in hg.
+
+        Only against the full set: like a plain ``null``, it joins no narrower subset.
+        """
+        if depth0 and nullrev in start and isinstance(subset, FullSet):
+            return BaseSet([nullrev]) + out
+        return out
+
     def count(self, tree: Tree | None, name: str, low: int, high: int, message: str) -> list[Tree]:
         items = lang.getlist(tree)
         if not low <= len(items) <= high:
@@ -175,6 +184,20 @@ class Evaluator:
     def _list(self, subset: SmartSet, *_: Any) -> SmartSet:
         raise self.error("can't use a list in this context",
                          hint="see 'amg help \"revsets.x or y\"'")
+
+    def _relation(self, subset: SmartSet, inner: Tree, name: Tree) -> SmartSet:
+        from amalgam.revset.relations import relation
+
+        return relation(self, subset, inner, name, None)
+
+    def _subscript(self, subset: SmartSet, inner: Tree, index: Tree | None) -> SmartSet:
+        if inner[0] != "relation":
+            raise self.error("can't use a subscript in this context")
+        if index is None:
+            raise self.error("relation subscript must be an integer or a range")
+        from amalgam.revset.relations import relation
+
+        return relation(self, subset, inner[1], inner[2], index)
 
     def _func(self, subset: SmartSet, name: Tree, args: Tree | None) -> SmartSet:
         if name[0] != "symbol":

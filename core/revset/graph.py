@@ -11,9 +11,33 @@ from amalgam.node import nullrev
 from amalgam.revset.names import RepoView
 
 
+class _Depths:
+    """Generation bookkeeping for depth-limited walks, one bit per distance.
+
+    hg counts a revision at every distance some path reaches it from a
+    start, not just the shortest, so each revision carries the set of its
+    distances as an int bitmask.  Distances past *stop* are dropped; with
+    no *stop*, those at or past *start* collapse into one bit, which keeps
+    the masks small on long histories.
+    """
+
+    def __init__(self, start: int, stop: int | None) -> None:
+        self.cap = stop if stop is not None else start
+        self.keep = (1 << (self.cap + 1)) - 1
+        self.want = self.keep & ~((1 << start) - 1) if stop is not None else 1 << start
+        self.collapse = stop is None
+
+    def step(self, mask: int) -> int:
+        """The distances one generation further."""
+        mask <<= 1
+        if self.collapse and mask >> self.cap:
+            return (mask & ((1 << self.cap) - 1)) | (1 << self.cap)
+        return mask & self.keep
+
+
 def ancestors(view: RepoView, revs: Iterable[int], inclusive: bool = True,
               depth: int | None = None, startdepth: int = 0) -> set[int]:
-    """Ancestors of *revs* between *startdepth* and *depth* generations away."""
+    """Ancestors of *revs* reachable by a path of *startdepth* to *depth* generations."""
     level = {rev for rev in revs if rev != nullrev}
     if depth is None and startdepth == 0:
         seen = set(level) if inclusive else set()
@@ -24,41 +48,58 @@ def ancestors(view: RepoView, revs: Iterable[int], inclusive: bool = True,
                     seen.add(parent)
                     stack.append(parent)
         return seen
+    import heapq
+
+    depths = _Depths(startdepth, depth)
+    masks = dict.fromkeys(level, 1)
+    pending = [-rev for rev in level]
+    heapq.heapify(pending)
     found: set[int] = set()
-    seen = set(level)
-    generation = 0
-    while level and (depth is None or generation <= depth):
-        if generation >= startdepth:
-            found |= level
-        nxt = set()
-        for rev in level:
-            for parent in view.parents(rev):
-                if parent != nullrev and parent not in seen:
-                    seen.add(parent)
-                    nxt.add(parent)
-        level = nxt
-        generation += 1
+    while pending:
+        rev = -heapq.heappop(pending)
+        mask = masks.pop(rev)
+        if mask & depths.want:
+            found.add(rev)
+        further = depths.step(mask)
+        if not further:
+            continue
+        for parent in view.parents(rev):
+            if parent == nullrev:
+                continue
+            if parent not in masks:
+                masks[parent] = 0
+                heapq.heappush(pending, -parent)
+            masks[parent] |= further
     return found
 
 
 def descendants(view: RepoView, revs: Iterable[int], depth: int | None = None,
                 startdepth: int = 0) -> Iterator[int]:
-    """Descendants of *revs* (themselves included at depth 0), ascending, lazily."""
-    start = {rev for rev in revs}
+    """Descendants of *revs* (themselves at depth 0) within the depths, ascending, lazily."""
+    start = set(revs)
     if not start:
         return
-    distance: dict[int, int] = {rev: 0 for rev in start if rev != nullrev}
-    if nullrev in start:
-        distance = {rev: 0 for rev in range(len(view))}
+    if depth is None and startdepth == 0:
+        reached = set(range(len(view))) if nullrev in start else set(start)
+        for rev in range(max(min(start), 0), len(view)):
+            if rev not in reached and any(p in reached for p in view.parents(rev)):
+                reached.add(rev)
+            if rev in reached:
+                yield rev
+        return
+    depths = _Depths(startdepth, depth)
+    # The null revision is the parent of every root (p1 null), never a p2.
+    masks: dict[int, int] = {nullrev: 1} if nullrev in start else {}
     for rev in range(max(min(start), 0), len(view)):
-        if rev not in distance:
-            near = [distance[p] + 1 for p in view.parents(rev) if p in distance]
-            if not near:
-                continue
-            distance[rev] = min(near)
-        d = distance[rev]
-        if d >= startdepth and (depth is None or d <= depth):
-            yield rev
+        mask = 1 if rev in start else 0
+        p1, p2 = view.parents(rev)
+        for parent in (p1, p2) if p2 != nullrev else (p1,):
+            if parent in masks:
+                mask |= depths.step(masks[parent])
+        if mask:
+            masks[rev] = mask
+            if mask & depths.want:
+                yield rev
 
 
 def dagrange(view: RepoView, roots: list[int], heads: list[int]) -> list[int]:

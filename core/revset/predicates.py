@@ -65,6 +65,13 @@ def all_(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     return subset & SpanSet(0, len(ev.view))
 
 
+@predicate("none()")
+def none(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
+    """No changesets."""
+    ev.count(args, "none", 0, 0, "none takes no arguments")
+    return BaseSet()
+
+
 def _depths(ev: Ev, bound: dict[str, Tree], name: str) -> tuple[int | None, int]:
     depth = startdepth = None
     if "depth" in bound:
@@ -89,9 +96,10 @@ def ancestors(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     if "set" not in bound:
         raise ev.error("ancestors takes at least 1 argument")
     depth, start = _depths(ev, bound, "ancestors")
-    heads = ev.getset(bound["set"])
-    return subset & BaseSet(sorted(graph.ancestors(ev.view, heads, depth=depth,
-                                                   startdepth=start)))
+    heads = list(ev.getset(bound["set"]))
+    found = subset & BaseSet(sorted(graph.ancestors(ev.view, heads, depth=depth,
+                                                    startdepth=start)))
+    return ev.with_null(subset, found, heads, start == 0)
 
 
 @predicate("descendants(set[, depth])")
@@ -102,7 +110,8 @@ def descendants(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
         raise ev.error("descendants takes at least 1 argument")
     depth, start = _depths(ev, bound, "descendants")
     roots = list(ev.getset(bound["set"]))
-    return subset & GeneratorSet(graph.descendants(ev.view, roots, depth, start), True)
+    found = subset & GeneratorSet(graph.descendants(ev.view, roots, depth, start), True)
+    return ev.with_null(subset, found, roots, start == 0)
 
 
 @predicate("ancestor(*changeset)")
@@ -327,22 +336,37 @@ _SORTKEYS: dict[str, Callable[[Ev, int], object]] = {
     "user": lambda ev, r: ev.view.entry(r).user,
     "author": lambda ev, r: ev.view.entry(r).user,
     "date": lambda ev, r: ev.view.entry(r).date[0],
+    "node": lambda ev, r: ev.view.cl.node(r),
 }
 
 
 @predicate("sort(set[, [-]key...])")
 def sort(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
-    """*set* sorted by the keys: rev, branch, desc, user (author), date; ``-key`` reverses."""
-    bound = ev.args(args, "sort", "set keys")
+    """*set* sorted by the keys: rev, branch, desc, user (author), date, node; ``-key``
+    reverses.  ``topo`` (alone) puts children before parents one branch at a time,
+    starting with the revisions of ``topo.firstbranch=SET``.
+    """
+    bound = ev.args(args, "sort", "set keys topo.firstbranch")
     if "set" not in bound:
         raise ev.error("sort requires one or two arguments")
     keys = ev.string(bound["keys"], "sort spec must be a string") if "keys" in bound else "rev"
     members = list(ev.getset(bound["set"], subset))
-    for key in reversed(keys.split()):
-        descending = key.startswith("-")
-        name = key.lstrip("-")
-        if name not in _SORTKEYS:
+    parsed = [(key.startswith("-"), key.lstrip("-")) for key in keys.split()]
+    for _descending, name in parsed:
+        if name not in _SORTKEYS and name != "topo":
             raise ev.error(f"unknown sort key '{name}'")
+    if any(name == "topo" for _, name in parsed):
+        if len(parsed) > 1:
+            raise ev.error("topo sort order cannot be combined with other sort keys")
+        from amalgam.revset.toposort import toposort
+
+        first = (list(ev.getset(bound["topo.firstbranch"]))
+                 if "topo.firstbranch" in bound else ())
+        ordered = list(toposort(members, ev.view.parents, first))
+        return BaseSet(ordered[::-1] if parsed[0][0] else ordered)
+    if "topo.firstbranch" in bound:
+        raise ev.error("topo.firstbranch can only be used when using the topo sort key")
+    for descending, name in reversed(parsed):
         func = _SORTKEYS[name]
         members.sort(key=lambda r, f=func: f(ev, r), reverse=descending)  # type: ignore[misc]
     return BaseSet(members)

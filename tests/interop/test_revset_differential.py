@@ -219,7 +219,27 @@ REVSETS = [
     "mine", "bw(3, 13)", "twice(13)", "mine and bw(0, tip)",
     # quoting and concatenation
     "'sta'##'ble'", "v##'1.0'", "r'stable'",
+    # relations and subscripts
+    "tip#generations[-1]", "13#g[-1:2]", "13#g[0]", "13#g[:]", "13#g[2:]", "13#g[:-2]",
+    "13#g[3:1]", "all()#g[1]", "(1 or 13)#g[-1]", "13#g[1]#g[1]", "13 # g[1]",
+    "none()#g[1]", "tip#generations", "13#g[-5]", "3#g[5]", "13#g[-2:-1]",
+    "5:0 and 13#g[-3:0]", "null#g[1]", "null#g[-1:1]",
+    # depths reached along every path, null as a start
+    "ancestors(13, depth=5, startdepth=5)", "descendants(0:3, startdepth=1, depth=1)",
+    "descendants(3, startdepth=5, depth=5)", "descendants(null, depth=1)",
+    "descendants(null)", "ancestors(null)", "ancestors(tip, startdepth=7)",
+    "descendants(0, startdepth=3)",
+    # topological sort and more keys
+    "sort(all(), topo)", "sort(all(), -topo)", "sort(all(), topo, topo.firstbranch=14)",
+    "sort(all(), topo, topo.firstbranch=book-main)", "sort(0:12, topo)",
+    "sort(branch(stable) + branch(feature-x), topo)", "sort(1+5+9+14+20, topo)",
+    "sort(0:10, topo, topo.firstbranch=5)", "sort(::17, topo, topo.firstbranch=8)",
+    "sort(3::, topo)", "sort(all(), node)", "sort(all(), -node)", "sort(all(), 'branch node')",
+    "none()", "none() or 3", "reverse(sort(all(), topo))",
     # errors (compared by kind and column)
+    "13#g[x]", "13#g[1:x]", "13#g[1, 2]", "13#g[-1][0]", "13#ancestors[1]", "13#g[]",
+    "sort(all(), 'topo rev')", "sort(all(), rev, topo.firstbranch=1)", "none(1)",
+    "outgoing(a, b)",
     "::1 and (", "(1", "all(1", "1)", "1 ]", "", " ", "1 +", "1 and", "not", "1 or or 2",
     "\"abc", "r'abc", "1 $ 2", "all(,)", "all(1,)", "1 and (2 or", "1~",
     "nosuchfunc()", "alll()", "all(1)", "ancestors()", "limit(all(), x)", "0,1", "a=b",
@@ -279,3 +299,42 @@ def test_revset_matches_hg(history, amg, index: int) -> None:
             assert f"parse error at {expected['column']}:" in first, (first, expected)
     else:
         assert first.startswith("abort: ") and "parse error" not in first, (first, expected)
+
+
+#: outgoing() against a clone holding revisions 0:12 (found as [paths] other).
+OUTGOING = ["outgoing(other)", "outgoing('../partial')", "outgoing(other) and branch(stable)",
+            "outgoing('../partial#default')", "reverse(outgoing(other))", "outgoing(nosuch)",
+            "outgoing()", "outgoing(other#stable)", "outgoing(other, 2)",
+            "outgoing(other) - outgoing('../partial#stable')"]
+
+
+@pytest.fixture(scope="module")
+def with_partial_clone(tmp_path_factory: pytest.TempPathFactory, hg_exe: str):
+    """The history plus a clone of its first 13 revisions named ``other`` in .hg/hgrc."""
+    pytest.importorskip("mercurial")
+    base = tmp_path_factory.mktemp("outgoing")
+    root = base / "repo"
+    build_history(root)
+    oracle(root, [], [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HG", "AMG_"))}
+    env.update(HGRCPATH="", HGPLAIN="1")
+    subprocess.run([hg_exe, "clone", "-q", "-r", "12", str(root), str(base / "partial")],
+                   check=True, env=env, capture_output=True)
+    with open(root / ".hg" / "hgrc", "a") as fh:
+        fh.write("[paths]\nother = ../partial\n")
+    return root, env
+
+
+@pytest.mark.parametrize("expr", OUTGOING)
+def test_outgoing_matches_hg(with_partial_clone, amg, hg_exe: str, expr: str) -> None:
+    root, env = with_partial_clone
+    expected = subprocess.run([hg_exe, "log", "-r", expr, "-T", "{rev}\n"], cwd=root,
+                              env=env, capture_output=True, text=True)
+    result = amg("debugrevspec", "--", expr, cwd=root)
+    assert "Traceback" not in result.stderr
+    if expected.returncode == 0:
+        assert (result.rc, result.stdout) == (0, expected.stdout)
+    else:
+        assert result.rc != 0
+        parse = "parse error" in expected.stderr
+        assert ("parse error" in result.stderr) == parse, (result.stderr, expected.stderr)
