@@ -1,4 +1,4 @@
-"""Server side of ``getbundle`` and ``unbundle``: bundle2 out, bundle2 (or bundle1) in.
+"""Server side of ``getbundle`` and ``unbundle``: bundle2 out, bundle2 in.
 
 ``getbundle`` builds its reply lazily, parts in hg's order (stream2,
 changegroup, bookmarks, listkeys, phase-heads, then plugin parts), so a
@@ -225,24 +225,27 @@ class _Recording:
             yield part
 
 
-def unbundle(repo: Repository, stream: Reader) -> tuple[str, Any]:
-    """Apply a pushed bundle; ("bundle2", reply chunks) or ("bundle1", heads delta).
+def unbundle(repo: Repository, stream: Reader) -> Writer:
+    """Apply a pushed bundle2 in one transaction; the reply bundle (without output).
 
-    Errors propagate for bundle1; for bundle2 the caller turns them into
-    :func:`error_bundle` (the transaction is already rolled back).
+    Only uncompressed bundle2 is accepted, which is what hg and amg clients
+    push: a compressed push could inflate far beyond what was sent, and
+    bundle1 comes only from clients too old to talk to this server anyway.
     """
     from amalgam.exchange import bundle2, parts
-    from amalgam.exchange.bundle import Prefixed, apply_stream, report
+    from amalgam.exchange.bundle import report
     from amalgam.exchange.streams import readexactly
+    from amalgam.wire.commands import OutOfBandError
 
     target = phasesync.PUBLIC if is_publishing(repo) else phasesync.DRAFT
-    magic = readexactly(stream, 4, "bundle header")
-    if magic != bundle2.MAGIC:
-        with repo.wlock():
-            op = apply_stream(repo, repo.ui, Prefixed(magic, stream), source="push",
-                              targetphase=target, bookmarks_mode="apply")
-        return "bundle1", op.changegroups[-1].heads_delta() if op.changegroups else 0
-    recording = _Recording(repo, bundle2.Unbundler(stream))
+    if readexactly(stream, 4, "bundle header") != bundle2.MAGIC:
+        raise OutOfBandError("incompatible Mercurial client; bundle2 required",
+                             hint="push with Mercurial 4.0 or later, or with amg")
+    unbundler = bundle2.Unbundler(stream)
+    if unbundler.compression != "UN":
+        raise Abort("compressed pushes are refused",
+                    hint="the server only accepts uncompressed bundle2 pushes")
+    recording = _Recording(repo, unbundler)
     with repo.wlock(), repo.lock(), repo.transaction("push") as tr:
         op = parts.Operation(repo, tr, repo.ui, targetphase=target, bookmarks_mode="apply")
         parts.process(op, recording)  # type: ignore[arg-type]
@@ -253,4 +256,4 @@ def unbundle(repo: Repository, stream: Reader) -> tuple[str, Any]:
             writer.newpart("reply:changegroup", mandatory=False,
                            mandatory_params=[("in-reply-to", str(partid)),
                                              ("return", str(result.heads_delta()))])
-    return "bundle2", writer
+    return writer

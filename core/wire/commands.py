@@ -50,7 +50,7 @@ class StreamResponse:
 
 @dataclass
 class PushResult:
-    """hg's integer push result (pushkey, bundle1 unbundle) and server output."""
+    """hg's integer push result (``pushkey``) and server output."""
 
     ret: int
     output: bytes = b""
@@ -246,7 +246,7 @@ def _getbundle(repo: Repository, args: dict[str, bytes], req: Request) -> Stream
     return StreamResponse(chunks, prefer_uncompressed=bool(typed.get("stream")))
 
 
-def _unbundle(repo: Repository, args: dict[str, bytes], req: Request) -> Any:
+def _unbundle(repo: Repository, args: dict[str, bytes], req: Request) -> StreamResponse:
     from amalgam.wire import bundles
 
     if req.payload is None:
@@ -254,15 +254,15 @@ def _unbundle(repo: Repository, args: dict[str, bytes], req: Request) -> Any:
     heads = bundles.decode_unbundle_heads(args["heads"])
     try:
         bundles.check_heads(repo, heads)
-        kind, result = bundles.unbundle(repo, req.payload)
+        reply = bundles.unbundle(repo, req.payload)
+    except OutOfBandError:
+        raise
     except AmalgamError as exc:
         return StreamResponse(bundles.error_bundle(exc), compressible=False)
     output = request_output(repo)
-    if kind == "bundle1":
-        return PushResult(result, output)
     if output:
-        result.newpart("output", data=output, mandatory=False)
-    return StreamResponse(result.chunks(), compressible=False)
+        reply.newpart("output", data=output, mandatory=False)
+    return StreamResponse(reply.chunks(), compressible=False)
 
 
 def request_output(repo: Repository) -> bytes:

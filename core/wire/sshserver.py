@@ -185,11 +185,7 @@ class SSHServer:
         if isinstance(result, bytes):
             self._frame(result)
         elif isinstance(result, commands.PushResult):
-            if name == "unbundle":
-                self._frame(b"")
-                self._frame(b"%d" % result.ret)
-            else:
-                self._frame(b"%d\n" % result.ret)
+            self._frame(b"%d\n" % result.ret)
             if result.output:
                 self.ferr.write(result.output)
                 self.ferr.flush()
