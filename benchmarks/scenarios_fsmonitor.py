@@ -30,8 +30,8 @@ class _Watchman:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _cli(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["watchman", f"--sockname={self.sock}", "--no-spawn", *args],
-                              capture_output=True, timeout=600)
+        return subprocess.run(["watchman", f"--sockname={self.sock}", "--no-spawn",
+                               "--no-local", *args], capture_output=True, timeout=600)
 
     def start(self, root: Path) -> None:
         self.proc = subprocess.Popen(

@@ -131,13 +131,6 @@ def save(repo: Repository, state: State) -> None:
     repo.vfs.write(STATE_FILE, state.encode(), atomictemp=True)
 
 
-def invalidate(repo: Repository) -> None:
-    try:
-        repo.vfs.unlink(STATE_FILE)
-    except OSError:
-        pass
-
-
 def identity(path: str) -> Identity | None:
     """The stat signature the kernel also uses to notice a replaced dirstate."""
     try:

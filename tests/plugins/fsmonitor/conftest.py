@@ -5,6 +5,7 @@ fails under CI=true.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -29,10 +30,7 @@ def watchman_sock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The socket of a private Watchman, started for this session."""
     exe = shutil.which("watchman")
     require(exe is not None, "watchman is not installed")
-    try:
-        import pywatchman  # noqa: F401
-    except ImportError:
-        require(False, "pywatchman is not installed")
+    require(importlib.util.find_spec("pywatchman") is not None, "pywatchman is not installed")
     # A short base keeps the socket path under the AF_UNIX length limit.
     base = Path(tmp_path_factory.mktemp("wm"))
     sock = str(base / "sock")
