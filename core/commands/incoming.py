@@ -64,6 +64,8 @@ def _incoming(ui: UI, repo: Repository, other: Any, location: str,
         values = [r for r in revs if not cl.hasnode(rcl.node(r))]
         show_revs(ui, remote, values)
         return 0
-    stream = other.getbundle("incoming", heads=wanted, common=disc.commonheads)
+    # Asked first: over ssh the bundle stream must be read to its end before
+    # the connection can carry another command.
     marks = {name: bytes.fromhex(value) for name, value in other.listkeys("bookmarks").items()}
+    stream = other.getbundle("incoming", heads=wanted, common=disc.commonheads)
     return show_bundle(ui, repo, stream, opts["bundle"] or None, marks)
