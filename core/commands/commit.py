@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 @command("commit|ci",
          [("A", "addremove", False, "add untracked and remove missing files first"),
           ("", "close-branch", False, "close the branch with this commit"),
-          ("", "amend", False, "rewrite the parent changeset (not supported yet)"),
+          ("", "amend", False, "replace the parent changeset by one with these changes too"),
           ("e", "edit", False, "edit the message in the editor"),
           *WALK_OPTS,
           ("m", "message", "", "the commit message", "TEXT"),
@@ -32,6 +32,13 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     ui.editor, $VISUAL or $EDITOR asks for the message; an empty message
     cancels the commit.  -d takes hg's date forms ("UNIXTIME OFFSET",
     "2024-05-01 10:00 +0200", "today", ...).
+
+    --amend folds the changes into the working directory's parent instead:
+    the changeset is rewritten with its message, user and date unless new
+    ones are given (the editor starts from the old message), and the old
+    version is saved in a bundle under .hg/strip-backup.  Public
+    changesets, changesets with descendants and merges in progress cannot
+    be amended.
 
     Returns 0 on success, 1 if nothing changed.
     """
@@ -52,6 +59,8 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
 
         exc.prefix = f"{progname()}: parse error"  # hg's wording for a bad date
         raise
+    if opts.get("amend"):
+        return _amend(ui, repo, pats, opts, date)
     with repo.wlock():
         ds = DirState.open(repo)
         m = cmdutil.matcher(repo, pats, opts)
@@ -105,4 +114,46 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         ui.debug(f"committed changeset {rev}:{hex(node)}\n")
     else:
         ui.note(f"committed changeset {rev}:{short(node)}\n")
+    return 0
+
+
+def _amend(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, Any],
+           date: tuple[float, int] | None) -> int:
+    """``commit --amend``: the checks and message hg applies, then the rewrite."""
+    from amalgam.context import changectx
+    from amalgam.node import short
+    from amalgam.wc import cmdutil, message as msgmod, tracking
+    from amalgam.wc import commit as commitmod
+    from amalgam.wc.dirstate import DirState
+    from amalgam.wc.status import status
+
+    with repo.wlock():
+        ds = DirState.open(repo)
+        old = commitmod.check_amendable(repo, ds)
+        m = cmdutil.matcher(repo, pats, opts)
+        if opts.get("addremove"):
+            tracking.addremove(repo, ds, m)
+        st = status(repo, ds, m, unknown=False)
+        octx = changectx(repo, old)
+        user = opts.get("user") or octx.user()
+        if "\n" in user:
+            raise error.InputError(f"username {user!r} contains a newline")
+        text = opts.get("message") or ""
+        if opts.get("logfile"):
+            text = msgmod.from_logfile(ui, opts["logfile"])
+        if not text or opts.get("edit"):
+            # As hg: without a new message the editor starts from the old one.
+            text = msgmod.edit(repo, user, ds.branch(), st, text or octx.description())
+            msgmod.save_last_message(repo, text)
+        text = msgmod.clean_message(text)
+        if not text:
+            raise error.InputError("empty commit message")
+        ui.note(f"amending changeset {short(old)}\n")
+        node = commitmod.commit(repo, ds, m, message=text, user=user, date=date,
+                                close_branch=bool(opts.get("close_branch")), amend=True,
+                                opts=opts, st=st)
+    if node is None:
+        ui.status("nothing changed\n")
+        return 1
+    ui.note(f"committed changeset {repo.changelog.revlog.rev(node)}:{short(node)}\n")
     return 0

@@ -50,8 +50,8 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
     for *match* (the command computes it first to build the editor text).
     """
     if amend:
-        raise error.InputError("commit --amend is not supported yet",
-                               hint="use 'hg commit --amend' for now")
+        return amend_parent(repo, ds, match, message=message, user=user, date=date,
+                            extra=extra, close_branch=close_branch, opts=opts, st=st)
     p1, p2 = ds.parents()
     if st is None:
         st = status(repo, ds, match, unknown=False)
@@ -84,17 +84,23 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
 
     # As in hg, an active bookmark on the old parent follows the new commit.
     bookmarks.advance_active(repo, p1, node)
+    _record_committed(ds, changes, files.stats)
+    if ms.active():
+        MergeState.clear(repo)
+    return node
+
+
+def _record_committed(ds: DirState, changes: list[bytes],
+                      stats: dict[bytes, os.stat_result]) -> None:
+    """Mark committed files clean (with the stat seen before reading them) and write."""
     for path in changes:
-        stat = files.stats.get(path)
+        stat = stats.get(path)
         if stat is None:
             ds.drop(path)
         else:
             ds.copy(None, path)
             ds.set_clean(path, stat)
     ds.write()
-    if ms.active():
-        MergeState.clear(repo)
-    return node
 
 
 class _WorkingFiles(Mapping):
@@ -105,9 +111,12 @@ class _WorkingFiles(Mapping):
     """
 
     def __init__(self, repo: Repository, ds: DirState, paths: list[bytes],
-                 removed: set[bytes], merge_extras: dict[bytes, dict[bytes, bytes]] | None
-                 ) -> None:
+                 removed: set[bytes], merge_extras: dict[bytes, dict[bytes, bytes]] | None,
+                 copies: Mapping[bytes, bytes | None] | None = None) -> None:
         self._root = os.fsencode(repo.root)
+        # Copy sources to record; the dirstate's when not given (amend resolves
+        # them against the amended changeset's parent instead).
+        self._copies = copies
         self._ds = ds
         self._merge_extras = merge_extras
         self._paths = paths
@@ -142,12 +151,13 @@ class _WorkingFiles(Mapping):
             raise error.Abort(f"{show(path)}: {exc.strerror}",
                               hint="the file changed while committing; try again") from None
         self.stats[path] = before
+        source = self._ds.copied(path) if self._copies is None else self._copies.get(path)
         if self._merge_extras is None:
-            return FileChange(data, flags, self._ds.copied(path))
+            return FileChange(data, flags, source)
         # During a merge hg keeps two file parents only for files really
         # merged, and reuses p2's file node for files taken from the other side.
         extras = self._merge_extras.get(path, {})
-        return FileChange(data, flags, self._ds.copied(path),
+        return FileChange(data, flags, source,
                           from_other=extras.get(b"filenode-source") == b"other",
                           merged=extras.get(b"merged") == b"yes")
 
@@ -174,3 +184,140 @@ def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,
     if ds.branch() != current:
         return changes
     return None
+
+
+# -- amend ---------------------------------------------------------------------
+
+
+def check_amendable(repo: Repository, ds: DirState) -> Node:
+    """The working copy's parent if ``commit --amend`` may rewrite it; hg's refusals otherwise."""
+    from amalgam import phases
+    from amalgam.node import short
+    from amalgam.repair import descendants
+
+    p1, p2 = ds.parents()
+    if p2 != nullid:
+        raise error.StateError("cannot amend changesets while merging")
+    if p1 == nullid:
+        raise error.InputError("cannot amend the null revision",
+                               hint="no changeset checked out")
+    rev = repo.changelog.revlog.rev(p1)
+    if phases.phase(repo, rev) == phases.PUBLIC:
+        raise error.InputError(f"cannot amend public changesets: {short(p1)}",
+                               hint="see 'hg help phases' for details")
+    orphans = len(descendants(repo, [rev])) - 1
+    if orphans:
+        raise error.InputError(f"cannot amend changeset, as that will orphan {orphans} "
+                               "descendants", hint="see 'hg help evolution.instability'")
+    return p1
+
+
+def amend_parent(repo: Repository, ds: DirState, match: Matcher, *, message: str, user: str,
+                 date: tuple[float, int] | None, extra: dict[str, str] | None = None,
+                 close_branch: bool = False, opts: dict[str, Any] | None = None,
+                 st: Status | None = None) -> Node | None:
+    """Replace the working copy's parent by itself plus the changes *match* selects.
+
+    The new changeset has the old one's parents, files, extras (plus hg's
+    ``amend_source``) and phase (at least draft); its bookmarks follow it,
+    then the old changeset is stripped with a backup bundle like hg's.
+    None when the result would be the old changeset again.
+    """
+    from amalgam import bookmarks, phases, repair
+    from amalgam.context import changectx
+    from amalgam.merge.state import MergeState
+    from amalgam.node import hex
+
+    old = check_amendable(repo, ds)
+    if st is None:
+        st = status(repo, ds, match, unknown=False)
+    changes = pending_files(repo, ds, match, st, close_branch) or []
+    hooks = getattr(repo.ui, "hooks", None)
+    if hooks is not None and changes:
+        hooks.wc_commit(repo=repo, files=changes, match=match, opts=dict(opts or {}))
+    octx = changectx(repo, old)
+    info = {k: v for k, v in octx.extra().items() if k not in ("branch", "amend_source")}
+    info.update(extra or {})
+    if close_branch:
+        info["close"] = "1"
+    when = date or octx.date()
+    branch = ds.branch()
+    if (not changes and message == octx.description() and user == octx.user()
+            and tuple(when) == tuple(octx.date()) and branch == octx.branch()
+            and info == {k: v for k, v in octx.extra().items()
+                         if k not in ("branch", "amend_source")}):
+        return None
+    info["amend_source"] = hex(old)
+    base = octx.p1()
+    copies = _amend_copies(ds, octx, base.manifest(), changes)
+    working = _WorkingFiles(repo, ds, changes, set(st.removed), None, copies)
+    files = _AmendFiles(octx, working, set(changes), copies)
+    oldphase = octx.phase()
+    with repo.transaction("amend") as tr:
+        node = repo.commit_files(files, p1=base.node, p2=octx.p2().node, user=user, date=when,
+                                 message=message, branch=branch, extra=info)
+        if oldphase > phases.DRAFT:
+            phases.retract_boundary(repo, tr, oldphase, [repo.changelog.revlog.rev(node)])
+    ds.setparents(node)
+    _record_committed(ds, changes, working.stats)
+    ms = MergeState.read(repo)
+    if ms.active():
+        MergeState.clear(repo)
+    marks = bookmarks.read(repo)
+    if any(target == old for target in marks.values()):
+        bookmarks.write(repo, {name: node if target == old else target
+                               for name, target in marks.items()})
+    repair.strip(repo, repo.ui, [repo.changelog.revlog.rev(old)], topic="amend")
+    return node
+
+
+def _amend_copies(ds: DirState, octx: Any, base: Any,
+                  changes: list[bytes]) -> dict[bytes, bytes | None]:
+    """Copy sources of the amended files, relative to the amended changeset's parent.
+
+    A copy made in the working copy of a file the old changeset itself copied
+    chains back to the original; a source absent from the parent is dropped.
+    """
+    oldcopies: dict[bytes, bytes] = {}
+    for path in octx.files():
+        if path in octx:
+            renamed = octx.filectx(path).renamed()
+            if renamed is not None:
+                oldcopies[path] = renamed[0]
+    result: dict[bytes, bytes | None] = {}
+    for path in set(changes) | set(oldcopies):
+        source = ds.copied(path) if path in changes else None
+        if source is None:
+            source = oldcopies.get(path)
+        elif source not in base and source in oldcopies:
+            source = oldcopies[source]
+        result[path] = source if source is not None and source in base else None
+    return result
+
+
+class _AmendFiles(Mapping):
+    """The amended changeset's files: working-copy changes over the old changeset's."""
+
+    def __init__(self, octx: Any, working: _WorkingFiles, changed: set[bytes],
+                 copies: dict[bytes, bytes | None]) -> None:
+        self._octx = octx
+        self._working = working
+        self._changed = changed
+        self._copies = copies
+        self._paths = sorted(changed | set(octx.files()))
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._paths)
+
+    def __getitem__(self, path: bytes) -> FileChange | None:
+        from amalgam.repo import FileChange
+
+        if path in self._changed:
+            return self._working[path]
+        if path not in self._octx:
+            return None  # the old changeset removed it
+        fctx = self._octx.filectx(path)
+        return FileChange(fctx.data(), fctx.flags(), self._copies.get(path))
