@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from amalgam import dag, error
+from amalgam import phases as phasemod
 from amalgam.node import Node, bin, hex, nullid
 from amalgam.storage import requirements as reqmod
 from amalgam.storage.changelog import DEFAULT_BRANCH, ChangesetEntry, Changelog
@@ -78,7 +79,6 @@ class Repository:
         self._changelog: Changelog | None = None
         self._manifestlog: ManifestLog | None = None
         self._filelogs: dict[bytes, Filelog] = {}
-        self._nonpublic: set[int] | None = None
         self._seen = self._changelog_signature()
 
     # -- opening and creating ---------------------------------------------
@@ -178,7 +178,7 @@ class Repository:
         self._changelog = None
         self._manifestlog = None
         self._filelogs.clear()
-        self._nonpublic = None
+        phasemod.invalidate(self)
         if self.store.fncache is not None:
             self.store.fncache.invalidate()
 
@@ -354,7 +354,8 @@ class Repository:
             else:
                 mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node, delta)
             node = cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
-            self._record_draft(tr, node, p1, p2)
+            # New changesets are draft, as hg's default phases.new-commit says.
+            phasemod.register_new(self, tr, phasemod.DRAFT, [linkrev])
             return node
 
     def _commit_file(self, path: bytes, change: FileChange, m1: Manifest, m2: Manifest,
@@ -398,46 +399,6 @@ class Repository:
         inner = {p for rev in common for p in cl.parentrevs(rev) if p in common}
         heads = sorted(common - inner)
         return [self.manifest_of(cl.node(rev)) for rev in heads] or [Manifest()]
-
-    # -- phases ------------------------------------------------------------------
-
-    def _phase_roots(self) -> list[tuple[int, Node]]:
-        roots = []
-        for line in self.svfs.tryread("phaseroots").splitlines():
-            phase, _, hexnode = line.partition(b" ")
-            try:
-                roots.append((int(phase), bin(hexnode)))
-            except ValueError:
-                continue  # hg ignores lines it cannot parse as well
-        return roots
-
-    def _nonpublic_revs(self) -> set[int]:
-        """Revisions that are draft or secret: descendants of a phase root."""
-        if self._nonpublic is None:
-            cl = self.changelog.revlog
-            roots = {cl.rev(n) for phase, n in self._phase_roots() if phase > 0 and cl.hasnode(n)}
-            nonpublic: set[int] = set()
-            for rev in range(min(roots, default=len(cl)), len(cl)):
-                if rev in roots or any(p in nonpublic for p in cl.parentrevs(rev)):
-                    nonpublic.add(rev)
-            self._nonpublic = nonpublic
-        return self._nonpublic
-
-    def _record_draft(self, tr: Transaction, node: Node, p1: Node, p2: Node) -> None:
-        """Make a new changeset draft, as hg does; only a public-parented one is a new root."""
-        cl = self.changelog.revlog
-        nonpublic = self._nonpublic_revs()
-        rev = cl.rev(node)
-        isroot = not any(p != nullid and cl.rev(p) in nonpublic for p in (p1, p2))
-        nonpublic.add(rev)
-        if not isroot:
-            return
-        roots = [(phase, n) for phase, n in self._phase_roots() if cl.hasnode(n)]
-        roots.append((1, node))
-        roots.sort(key=lambda item: (item[0], cl.rev(item[1])))
-        tr.addbackup(b"phaseroots")
-        self.svfs.write("phaseroots", b"".join(b"%d %s\n" % (phase, hex(n).encode())
-                                               for phase, n in roots), atomictemp=True)
 
 
 def _check_path(path: bytes) -> None:
