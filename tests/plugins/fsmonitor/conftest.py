@@ -65,9 +65,14 @@ def watchman_sock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def fsm_config(watchman_sock: str) -> list[str]:
-    """Global options enabling fsmonitor against the session's Watchman."""
+    """Global options enabling fsmonitor against the session's Watchman.
+
+    The generous timeout keeps a loaded CI machine from turning a slow
+    answer into a (correct, but warned about) full walk.
+    """
     return ["--config", "plugins.fsmonitor=true",
-            "--config", f"fsmonitor.sockpath={watchman_sock}"]
+            "--config", f"fsmonitor.sockpath={watchman_sock}",
+            "--config", "fsmonitor.timeout=60"]
 
 
 @pytest.fixture
