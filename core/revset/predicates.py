@@ -333,9 +333,9 @@ _SORTKEYS: dict[str, Callable[[Ev, int], object]] = {
     "rev": lambda ev, r: r,
     "branch": lambda ev, r: ev.view.entry(r).branch,
     "desc": lambda ev, r: ev.view.entry(r).description,
-    "user": lambda ev, r: ev.view.entry(r).user,
-    "author": lambda ev, r: ev.view.entry(r).user,
-    "date": lambda ev, r: ev.view.entry(r).date[0],
+    "user": lambda ev, r: ev.view.user(r),
+    "author": lambda ev, r: ev.view.user(r),
+    "date": lambda ev, r: ev.view.when(r),
     "node": lambda ev, r: ev.view.cl.node(r),
 }
 

@@ -55,7 +55,7 @@ class SmartSet:
         return BaseSet(list(islice(self, start, stop)))
 
     def tolist(self) -> list[int]:
-        return list(self)
+        return [rev for rev in self]
 
 
 class BaseSet(SmartSet):
@@ -111,9 +111,19 @@ class FilteredSet(SmartSet):
 
     def __init__(self, base: SmartSet, condition: Callable[[int], bool]) -> None:
         self.base, self.condition = base, condition
+        #: every member, once something needed them all (len, list)
+        self._members: list[int] | None = None
 
     def __iter__(self) -> Iterator[int]:
+        if self._members is not None:
+            return iter(self._members)
         return (rev for rev in self.base if self.condition(rev))
+
+    def __len__(self) -> int:
+        # list(x) asks len() first: remember the members so they are not computed twice.
+        if self._members is None:
+            self._members = [rev for rev in self.base if self.condition(rev)]
+        return len(self._members)
 
     def __contains__(self, rev: object) -> bool:
         return rev in self.base and self.condition(rev)  # type: ignore[arg-type]

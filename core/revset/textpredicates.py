@@ -17,14 +17,14 @@ Ev = Evaluator
 def user(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """Changesets whose author contains *string* (case-insensitive); ``re:`` for a regex."""
     match = _substring(_onearg(ev, args, "user", "user requires a string"))
-    return subset.filter(lambda rev: rev >= 0 and match(ev.view.entry(rev).user))
+    return subset.filter(lambda rev: rev >= 0 and match(ev.view.user(rev)))
 
 
 @predicate("author(string)")
 def author(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """Alias for ``user(string)``."""
     match = _substring(_onearg(ev, args, "author", "author requires a string"))
-    return subset.filter(lambda rev: rev >= 0 and match(ev.view.entry(rev).user))
+    return subset.filter(lambda rev: rev >= 0 and match(ev.view.user(rev)))
 
 
 @predicate("desc(string)")
@@ -72,7 +72,7 @@ def date(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     from amalgam.revset import dates
 
     test = dates.matcher(_onearg(ev, args, "date", "date requires a string"))
-    return subset.filter(lambda rev: rev >= 0 and test(ev.view.entry(rev).date[0]))
+    return subset.filter(lambda rev: rev >= 0 and test(ev.view.when(rev)))
 
 
 # -- names ----------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def _status_filter(ev: Ev, subset: SmartSet, args: Tree | None, name: str,
     view = ev.view
 
     def test(rev: int) -> bool:
-        candidates = [f for f in view.entry(rev).files if matches(f)]
+        candidates = [f for f in view.files(rev) if matches(f)]
         if not candidates:
             return False
         mine = view.repo.manifest_of(view.cl.node(rev))
@@ -184,7 +184,7 @@ def file(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """Changesets touching a file that matches *pattern* (a glob by default)."""
     matches = _matcher(ev, _onearg(ev, args, "file", "file requires a pattern"), "glob")
     return subset.filter(lambda rev: rev >= 0 and any(matches(f) for f in
-                                                      ev.view.entry(rev).files))
+                                                      ev.view.files(rev)))
 
 
 @predicate("contains(pattern)")

@@ -37,19 +37,23 @@ class ChangesetPrinter:
 
     def __init__(self, repo: Repository, spec: str, named: Mapping[str, str] | None = None
                  ) -> None:
+        from amalgam.revset.names import RepoView
+
+        self.repo = repo
+        self.view = RepoView(repo)
+        self.json = spec == "json"
+        self.count = 0
+        self.last_header: str | None = None
+        if self.json:
+            return  # written directly (jsonstyle): no engine to build
+        from amalgam.revset import plugin_tables
         from amalgam.templates import styles
         from amalgam.templates.engine import Engine
 
         named = dict(named if named is not None else config_templates(repo))
-        self.repo = repo
-        from amalgam.revset import plugin_tables
-
         self.engine = Engine({name: parse(text) for name, text in named.items()},
                              keywords=plugin_tables(repo, "template_keywords"),
                              filters=plugin_tables(repo, "template_filters"))
-        self.json = spec == "json"
-        self.count = 0
-        self.last_header: str | None = None
         if spec in named:
             style = styles.Style(named[spec])
         elif spec in styles.STYLES:
@@ -64,17 +68,18 @@ class ChangesetPrinter:
         from amalgam.context import changectx
 
         ctx = changectx(self.repo, rev)
-        return {"ctx": ctx, "repo": self.repo}
+        # "view" caches names and phases across changesets for the keywords.
+        return {"ctx": ctx, "repo": self.repo, "view": self.view}
 
     def render(self, rev: int) -> str:
         """The text for changeset *rev*, header included when it changed."""
-        mapping = self.mapping(rev)
         if self.json:
             from amalgam.templates.jsonstyle import entry
 
-            text = ("[\n" if not self.count else ",\n") + entry(mapping["ctx"])
+            text = ("[\n" if not self.count else ",\n") + entry(self.view, rev)
             self.count += 1
             return text
+        mapping = self.mapping(rev)
         out = ""
         if self.header is not None:
             header = self.engine.render(self.header, mapping)

@@ -85,13 +85,14 @@ def test_dashed_names_stay_whole_only_when_known(repo: Repository) -> None:
 def test_filters_read_only_the_changesets_they_need(repo: Repository,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[int] = []
-    original = RepoView.entry
+    original = RepoView.text
 
     def counting(self: RepoView, rev: int):
         read.append(rev)
         return original(self, rev)
 
-    monkeypatch.setattr(RepoView, "entry", counting)
+    # Every changeset field a predicate uses comes from RepoView.text.
+    monkeypatch.setattr(RepoView, "text", counting)
     assert revs(repo, "first(user(bob))") == [1]
     assert sorted(set(read)) == [0, 1]
     read.clear()
@@ -138,3 +139,24 @@ def test_help_revsets_lists_every_function(amg) -> None:
     assert result.rc == 0
     for predicate in PREDICATES.values():
         assert f"\n  {predicate.decl}\n" in result.stdout
+
+
+def test_texts_are_read_a_block_at_a_time_and_checked(repo: Repository,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    view = RepoView(repo)
+    cl = repo.changelog.revlog
+    expected = [repo.changelog.read(rev) for rev in range(len(cl))]
+    calls: list[int] = []
+    original = type(cl).revision
+
+    def revision(self, rev):  # type: ignore[no-untyped-def]
+        calls.append(rev)
+        return original(self, rev)
+
+    monkeypatch.setattr(type(cl), "revision", revision)
+    assert [view.entry(rev) for rev in range(len(cl))] == expected
+    assert [view.user(rev) for rev in range(len(cl))] == [e.user for e in expected]
+    assert [view.when(rev) for rev in range(len(cl))] == [e.date[0] for e in expected]
+    assert [view.files(rev) for rev in range(len(cl))] == [list(e.files) for e in expected]
+    assert calls == []  # all came from one block read
+
