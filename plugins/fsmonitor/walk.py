@@ -202,12 +202,14 @@ def _dirstate_changes(repo: Repository, saved: statemod.Identity | None) -> set[
 
 
 def _real_dirs(root: bytes, paths: set[bytes]) -> list[bytes]:
-    """Drop paths reached through a symlinked or vanished directory.
+    """Drop paths reached through a symlinked or vanished directory, and bad names.
 
     The kernel reads the candidates with ``lstat`` of the full path, which
     follows a symlinked parent; a tracked file dropped here is still
     checked by the kernel (it is no longer vouched for), which classifies
-    it as deleted, like a full walk.
+    it as deleted, like a full walk.  A name that could leave the working
+    copy or enter ``.hg`` (only a damaged state file can hold one) is never
+    a candidate.
     """
     known: dict[bytes, bool] = {b"": True}
 
@@ -223,7 +225,12 @@ def _real_dirs(root: bytes, paths: set[bytes]) -> list[bytes]:
             known[directory] = ok
         return ok
 
-    return [p for p in paths if p and real(p.rpartition(b"/")[0])]
+    return [p for p in paths if _sane(p) and real(p.rpartition(b"/")[0])]
+
+
+def _sane(path: bytes) -> bool:
+    parts = path.split(b"/")
+    return parts[0] != b".hg" and not any(part in (b"", b".", b"..") for part in parts)
 
 
 def after(repo: Repository, match: Any, status: Any) -> None:

@@ -280,3 +280,12 @@ def test_bad_config_aborts_cleanly(amg, fsm_config, repo: Path, setting: str, me
     res = amg(*fsm_config, "--config", setting, "status", cwd=repo)
     assert res.rc != 0 and res.stdout == ""
     assert res.stderr.startswith(f"abort: {message}") and "Traceback" not in res.stderr
+
+
+def test_state_naming_paths_outside_the_working_copy(amg, fsm_config, repo: Path,
+                                                     tmp_path: Path):
+    (tmp_path / "outside").write_bytes(b"x\n")
+    (repo / ".hg" / "inside").write_bytes(b"x\n")
+    _rewrite(repo, notable=[b"u", b"../outside", b".hg/inside", b"/etc/passwd", b"d//b", b"./a"])
+    res = _same(amg, fsm_config, repo)
+    assert "outside" not in res.stdout and "inside" not in res.stdout
