@@ -190,9 +190,9 @@ class HttpPeer(WirePeer):
                                              stream=True, timeout=self._timeout,
                                              allow_redirects=redirect)
         except requests.exceptions.SSLError as exc:
-            raise Abort(f"TLS verification failed for {self.url}: {_reason(exc)}",
-                        hint="the server's certificate is not trusted; fix the "
-                             "certificate or the system's CA store") from None
+            raise Abort(f"TLS handshake with {self.url} failed: {_reason(exc)}",
+                        hint="the server's certificate must be valid and trusted by the "
+                             "system's CA store (verification is never turned off)") from None
         except requests.exceptions.ConnectionError as exc:
             raise Abort(f"cannot reach {self.url}: {_reason(exc)}",
                         hint="check the URL and that the server is running") from None
