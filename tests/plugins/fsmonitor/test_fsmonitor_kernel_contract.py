@@ -58,3 +58,11 @@ def test_hinted_file_inside_a_nested_repository_is_not_unknown(amg, hinted):
     assert amg("init", str(root / "d" / "sub")).rc == 0
     (root / "d" / "sub" / "inner").write_bytes(b"x\n")
     assert status(b"d/sub/inner\n") == status(None)
+
+
+@pytest.mark.xfail(strict=True, reason="core/wc/status.py _from_hint does not audit hinted "
+                   "paths: names leaving the working copy or inside .hg are listed")
+def test_hinted_paths_outside_the_working_copy_are_ignored(hinted, tmp_path: Path):
+    root, status = hinted
+    (tmp_path / "outside").write_bytes(b"x\n")
+    assert status(b"../outside\n.hg/requires\n") == status(None)
