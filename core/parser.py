@@ -131,9 +131,16 @@ class Parser:
             self._expect(closer[0] if closer else None)
         else:
             raise self._error(f"not a prefix: {token[0]}", token[2])
+        chain = 0  # how much deeper each operator applied below makes *left*
         while binding < self._rule(self.current).binding:
             token = self._advance()
             rule = self.rules[token[0]]
+            flat = (rule.infix is not None and rule.infix[1] in self.flat
+                    and left[0] == rule.infix[1])
+            chain += 0 if flat else 1
+            if self.depth + chain > MAX_DEPTH:
+                # "a and b and c ...", "x^^^...": deep trees without deep recursion here
+                raise self._error("expression nested too deeply", token[2])
             if rule.infix is not None and not (rule.suffix and not self._starts_expression()):
                 ibind, kind, *closer = rule.infix
                 if closer:

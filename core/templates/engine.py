@@ -101,7 +101,12 @@ class Engine:
     def symbol(self, name: str, mapping: Mapping[str, Any]) -> Any:
         if name in mapping and name not in ("ctx", "repo", "ui", "view"):
             return mapping[name]
-        if name in self.named and name not in self._expanding:
+        if name in self.named:
+            if name in self._expanding:
+                from amalgam import error
+
+                raise error.Abort(f"recursive reference '{name}' in template",
+                                  hint="a [templates] entry must not use itself")
             self._expanding.append(name)
             try:
                 return self.render(self.named[name], mapping)

@@ -73,6 +73,18 @@ def test_deep_nesting_is_a_parse_error_not_a_recursion_error() -> None:
         parse("-" * depth + "1")
 
 
+def test_long_left_chains_are_refused_at_the_operator_that_goes_too_deep() -> None:
+    # Each "+" (or "!") nests the tree one level: refused with a column, like parens.
+    with pytest.raises(ParseError, match="nested too deeply") as info:
+        parse("+".join(["1"] * 5000))
+    assert info.value.column == 2 * parser.MAX_DEPTH - 1
+    with pytest.raises(ParseError, match="nested too deeply") as info:
+        parse("1" + "!" * 3000)
+    assert info.value.column == parser.MAX_DEPTH
+    # Flat chains stay one node, however long.
+    assert len(parse("1(" + ",".join(["1"] * 5000) + ")")[2]) == 1 + 5000  # ("list", ...)
+
+
 def test_long_flat_chains_parse_without_nesting() -> None:
     tree = parse("1(" + ",".join("1" * 3000) + ")")
     assert len(tree[2]) == 3001

@@ -49,7 +49,11 @@ def test_templates_entries_and_recursion(repo: Repository) -> None:
     assert render(repo, "mine", mine="[{rev}]") == "[1]"
     assert render(repo, "{short}!", short="{node|short}") == \
         repo.changelog.revlog.node(1).hex()[:12] + "!"
-    assert render(repo, "{me}", me="x{me}y") == "xy"
+    with pytest.raises(error.Abort, match="recursive reference 'me' in template"):
+        render(repo, "{me}", me="x{me}y")
+    with pytest.raises(error.Abort, match="recursive reference 'a' in template"):
+        render(repo, "{a}", a="{b}", b="<{a}>")
+    assert render(repo, "{b}", a="{rev}", b="<{a}{a}>") == "<11>"
 
 
 @pytest.mark.parametrize(("template", "message"), [
