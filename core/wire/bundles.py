@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from amalgam.error import AmalgamError, Abort
@@ -29,6 +31,24 @@ if TYPE_CHECKING:
 _NODES_ARGS = ("heads", "common")
 _BOOL_ARGS = ("cg", "phases", "bookmarks", "stream", "obsmarkers", "cbattempted")
 _CSV_ARGS = ("bundlecaps", "listkeys")
+
+
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def exclusive(repo: Repository) -> Iterator[None]:
+    """Serialise this process's threads that take *repo*'s lock.
+
+    The store lock keeps other processes out but is reentrant within a
+    process, so two server threads would both "hold" it; this mutex makes
+    them take turns.
+    """
+    with _WRITERS_GUARD:
+        mutex = _WRITERS.setdefault(repo.root, threading.Lock())
+    with mutex:
+        yield
 
 
 def decode_getbundle_args(raw: dict[str, bytes]) -> dict[str, Any]:
@@ -104,7 +124,7 @@ def getbundle(repo: Repository, args: dict[str, Any], *, allow_stream: bool) -> 
         from amalgam.exchange import streamclone
 
         # Under the lock, so the file sizes form one consistent snapshot.
-        with repo.lock():
+        with exclusive(repo), repo.lock():
             streamclone.add_part(repo, writer)
     if args.get("cg", True):
         has = phasesync.ancestors(repo, commonrevs)

@@ -202,8 +202,11 @@ def _listkeys(repo: Repository, args: dict[str, bytes], req: Request) -> bytes:
 
 
 def _pushkey(repo: Repository, args: dict[str, bytes], req: Request) -> PushResult:
-    ok = LocalPeer(repo).pushkey(_text(args, "namespace"), _text(args, "key"),
-                                 _text(args, "old"), _text(args, "new"))
+    from amalgam.wire.bundles import exclusive
+
+    with exclusive(repo):
+        ok = LocalPeer(repo).pushkey(_text(args, "namespace"), _text(args, "key"),
+                                     _text(args, "old"), _text(args, "new"))
     return PushResult(int(ok))
 
 
@@ -253,8 +256,9 @@ def _unbundle(repo: Repository, args: dict[str, bytes], req: Request) -> StreamR
         raise protocol.WireError("unbundle without a bundle")
     heads = bundles.decode_unbundle_heads(args["heads"])
     try:
-        bundles.check_heads(repo, heads)
-        reply = bundles.unbundle(repo, req.payload)
+        with bundles.exclusive(repo):
+            bundles.check_heads(repo, heads)
+            reply = bundles.unbundle(repo, req.payload)
     except OutOfBandError:
         raise
     except AmalgamError as exc:

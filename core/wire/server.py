@@ -1,11 +1,16 @@
-"""The threaded stdlib HTTP server ``amg serve`` runs the WSGI application on.
+"""The stdlib HTTP server ``amg serve`` runs the WSGI application on.
 
-One thread per connection (``ThreadingMixIn``); logs go to the access and
-error log files when given, else to the UI (the access log) and stderr.
-SIGTERM stops the server like SIGINT does, so ``kill`` shuts it down cleanly.
+One forked process per connection where the platform can fork, else one
+thread: the storage layer keeps per-process state (re-entrant locks, a
+shared zstd decompressor) that is not safe to share between threads, and a
+process per connection also isolates one client's memory from the others.
+Logs go to the access and error log files when given, else to the UI (the
+access log) and stderr.  SIGTERM stops the server like SIGINT does, so
+``kill`` shuts it down cleanly; requests in flight finish in their process.
 """
 from __future__ import annotations
 
+import os
 import signal
 import socketserver
 import sys
@@ -48,8 +53,14 @@ class _ErrorStream:
         """Every write is flushed already."""
 
 
-class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+_Concurrency: type = (socketserver.ForkingMixIn if hasattr(os, "fork")
+                      else socketserver.ThreadingMixIn)
+
+
+class Server(_Concurrency, simple_server.WSGIServer):  # type: ignore[misc,valid-type]
     daemon_threads = True
+    # Shutting down must not wait for a long clone to finish.
+    block_on_close = False
     allow_reuse_address = True
     # A burst of clients (hg opens several connections) must not be refused.
     request_queue_size = 64

@@ -108,14 +108,15 @@ def amg_serve(repo: Path, env: dict[str, str], tmp: Path, *extra: str) -> Iterat
 
 @contextmanager
 def gunicorn_serve(repo: Path, env: dict[str, str], tmp: Path,
-                   workers: int = 2) -> Iterator[tuple[str, int]]:
+                   workers: int = 4) -> Iterator[tuple[str, int]]:
     """gunicorn running ``amalgam.wire.http:create_app`` as docs/serving.md says."""
     exe = shutil.which("gunicorn")
     require(exe is not None, "gunicorn is not installed")
     assert exe is not None
     log = tmp / f"gunicorn-{time.monotonic_ns()}.log"
+    # Sync workers (one request per process), as docs/serving.md recommends.
     proc = subprocess.Popen([exe, "--bind", "127.0.0.1:0", "--workers", str(workers),
-                             "--worker-class", "gthread", "--threads", "8",
+                             "--timeout", "600",
                              "--error-logfile", str(log), "--log-level", "info",
                              f"amalgam.wire.http:create_app({str(repo)!r})"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -127,19 +128,22 @@ def gunicorn_serve(repo: Path, env: dict[str, str], tmp: Path,
 
 
 def rss_kib(pid: int) -> int:
-    """Resident memory of *pid* and its children (gunicorn workers), in KiB."""
-    total = 0
+    """Largest resident memory among *pid* and its children (workers), in KiB.
+
+    Servers run a process per connection or per worker: each must stay
+    bounded, whatever the number of clients.
+    """
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         pass
+    largest = 0
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    largest = max(largest, int(line.split()[1]))
         except OSError:
             continue
-    return total
+    return largest
