@@ -30,7 +30,9 @@ the status is still correct.
 Configuration (``[fsmonitor]``):
 
 ``mode``
-    ``on`` (default) or ``off`` (never ask Watchman).
+    ``on`` (default), ``off`` (never ask Watchman) or ``paranoid`` (also
+    walk the tree after each fast status and compare: a difference is
+    corrected, warned about and counted; for diagnosing, it is slow).
 ``timeout``
     seconds to wait for Watchman before walking instead (default 2).
 ``walk-on-invalidate``

@@ -18,14 +18,16 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from amalgam import error
+from amalgam.plugins.fsmonitor import paranoid
 from amalgam.plugins.fsmonitor import state as statemod
 from amalgam.plugins.fsmonitor.client import Unavailable, Watch
+from amalgam.plugins.fsmonitor.paranoid import CHECKING
 from amalgam.plugins.fsmonitor.state import Invalid
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
 
-MODES = ("on", "off")
+MODES = ("on", "off", "paranoid")
 PENDING_LINK = statemod.DIRSTATE_LINK + ".pending"
 
 
@@ -40,7 +42,7 @@ class Settings:
         if self.mode not in MODES:
             raise error.ConfigError(f"fsmonitor.mode must be one of {', '.join(MODES)}, "
                                     f"not {self.mode!r}",
-                                    hint="set it to 'on' or 'off' (or remove it)")
+                                    hint="set it to 'on', 'off' or 'paranoid' (or remove it)")
         self.timeout = float(config.get("fsmonitor", "timeout"))
         if not self.timeout > 0:
             raise error.ConfigError(f"fsmonitor.timeout must be positive, not {self.timeout}",
@@ -54,15 +56,17 @@ class Settings:
 class _Pending:
     """What a walk learnt, kept until the status it started is complete."""
 
-    __slots__ = ("clock", "ignore", "dirstate", "unknown", "hinted")
+    __slots__ = ("clock", "ignore", "dirstate", "unknown", "ignored", "paranoid", "hinted")
 
     def __init__(self, clock: str, ignore: str, dirstate: statemod.Identity | None,
-                 unknown: bool, hinted: bool) -> None:
+                 unknown: bool, ignored: bool, paranoid: bool) -> None:
         self.clock = clock
         self.ignore = ignore
         self.dirstate = dirstate
         self.unknown = unknown
-        self.hinted = hinted
+        self.ignored = ignored
+        self.paranoid = paranoid
+        self.hinted = False
 
 
 _PENDING: weakref.WeakKeyDictionary[Any, _Pending] = weakref.WeakKeyDictionary()
@@ -79,6 +83,8 @@ def fallback(repo: Repository, kind: str, message: str, *, warn: bool = False) -
 def candidates(repo: Repository, match: Any, unknown: bool,
                ignored: bool) -> list[bytes] | None:
     """The ``wc_walk`` answer; see the module docstring."""
+    if repo in CHECKING:
+        return None  # paranoid mode's own full walk
     _PENDING.pop(repo, None)
     settings = Settings(repo)
     if settings.mode == "off":
@@ -101,6 +107,7 @@ def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: boo
                 ignored: bool) -> list[bytes] | None:
     ignore = statemod.ignore_hash(repo)
     dirstate = _link_pending(repo)
+    check_all = settings.mode == "paranoid"
     try:
         saved = statemod.load(repo)
         if saved.ignore != ignore:
@@ -108,11 +115,11 @@ def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: boo
         if ignored:
             raise Invalid("ignored-wanted", "ignored files were asked for")
     except Invalid as exc:
-        pending = _Pending(watch.clock(), ignore, dirstate, unknown, False)
+        pending = _Pending(watch.clock(), ignore, dirstate, unknown, ignored, check_all)
         _PENDING[repo] = pending
         return _invalid(repo, watch, settings, pending, exc)
     changes = watch.since(saved.clock)
-    pending = _Pending(changes.clock, ignore, dirstate, unknown, False)
+    pending = _Pending(changes.clock, ignore, dirstate, unknown, ignored, check_all)
     _PENDING[repo] = pending
     if changes.fresh:
         exc = Invalid("fresh-instance", "watchman was restarted or lost track (fresh instance)")
@@ -242,6 +249,8 @@ def after(repo: Repository, match: Any, status: Any) -> None:
         root = os.fsencode(repo.root)
         status.unknown[:] = _outside_nested(root, status.unknown)
         status.ignored[:] = _outside_nested(root, status.ignored)
+        if pending.paranoid:
+            paranoid.check(repo, match, status, pending.unknown, pending.ignored)
     if not match.always() or not pending.unknown:
         return
     notable = [*status.modified, *status.added, *status.removed, *status.deleted,

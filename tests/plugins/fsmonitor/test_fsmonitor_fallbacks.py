@@ -273,7 +273,7 @@ def test_mode_off_never_asks_watchman(amg, fsm_config, repo: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("fsmonitor.mode=sometimes", "fsmonitor.mode must be one of on, off"),
+    ("fsmonitor.mode=sometimes", "fsmonitor.mode must be one of on, off, paranoid"),
     ("fsmonitor.timeout=0", "fsmonitor.timeout must be positive"),
 ])
 def test_bad_config_aborts_cleanly(amg, fsm_config, repo: Path, setting: str, message: str):
@@ -289,3 +289,23 @@ def test_state_naming_paths_outside_the_working_copy(amg, fsm_config, repo: Path
     _rewrite(repo, notable=[b"u", b"../outside", b".hg/inside", b"/etc/passwd", b"d//b", b"./a"])
     res = _same(amg, fsm_config, repo)
     assert "outside" not in res.stdout and "inside" not in res.stdout
+
+
+def test_paranoid_mode_agrees_on_a_correct_state(amg, fsm_config, repo: Path):
+    config = [*fsm_config, "--config", "fsmonitor.mode=paranoid"]
+    (repo / "a").write_bytes(b"changed\n")
+    (repo / "new").write_bytes(b"n\n")
+    before = _stats(repo)["counts"]
+    _same(amg, config, repo)
+    out = _same(amg, config, repo, "-m", "-a", "-r", "-d", "-c", "-u")  # -A would list ignored
+    assert "C d/b\n" in out.stdout and "M a\n" in out.stdout
+    assert _stats(repo)["counts"] == before
+
+
+def test_paranoid_mode_corrects_a_wrong_fast_status(amg, fsm_config, repo: Path):
+    config = [*fsm_config, "--config", "fsmonitor.mode=paranoid"]
+    _rewrite(repo, notable=[])  # forget that u was unknown: the fast status misses it
+    res = _same(amg, config, repo, warning="status differed from a full walk (unknown: +u)")
+    assert "? u\n" in res.stdout
+    assert _last(repo) == "paranoid-mismatch"
+    _same(amg, fsm_config, repo)  # the corrected status was saved
