@@ -208,3 +208,18 @@ def test_push_bookmark_and_publish(amg, hg, tmp_path: Path, remote) -> None:
     assert "draft" not in hg("log", "-T", "{phase}\n", cwd=dst).stdout  # published
     nothing = amg(*opts, "push", url, cwd=dst)
     assert nothing.rc == 1 and "no changes found" in nothing.stdout
+
+
+def test_post_arguments_when_the_server_prefers_them(amg, hg, tmp_path: Path, hg_serve
+                                                     ) -> None:
+    """With ``httppostargs`` the arguments travel in the body instead of headers."""
+    src = make_source(hg, tmp_path)
+    log = tmp_path / "access.log"
+    server = hg_serve(src, "--config", "experimental.httppostargs=true", "-A", str(log))
+    dst = tmp_path / "dst"
+    hg("clone", "-q", "-r", "0", str(src), str(dst))
+    result = amg("pull", "-r", "stable", server.url, cwd=dst)
+    assert result.rc == 0, result.stderr
+    assert state(hg, dst) == state(hg, src)
+    requests = log.read_text()
+    assert "POST /?cmd=lookup" in requests and "POST /?cmd=getbundle" in requests
