@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 @command("commit|ci",
          [("A", "addremove", False, "add untracked and remove missing files first"),
           ("", "close-branch", False, "close the branch with this commit"),
+          ("", "force-close-branch", False, "close the branch even from a non-head"),
           ("", "amend", False, "replace the parent changeset by one with these changes too"),
           ("e", "edit", False, "edit the message in the editor"),
           *WALK_OPTS,
@@ -63,6 +64,7 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         return _amend(ui, repo, pats, opts, date)
     with repo.wlock():
         ds = DirState.open(repo)
+        _check_close_branch(repo, ds, opts)
         m = cmdutil.matcher(repo, pats, opts)
         if opts.get("addremove"):
             tracking.addremove(repo, ds, m)
@@ -117,6 +119,26 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     return 0
 
 
+def _check_close_branch(repo: Repository, ds: Any, opts: dict[str, Any]) -> None:
+    """hg refuses --close-branch on a branch without heads or from a non-head."""
+    from amalgam import branches
+    from amalgam.node import nullid
+
+    if not (opts.get("close_branch") or opts.get("force_close_branch")):
+        return
+    opts["close_branch"] = True
+    branch = ds.branch()
+    heads = branches.branchheads(repo, branch)
+    if not heads:
+        raise error.InputError(f'branch "{branch}" has no heads to close')
+    p1 = ds.p1()
+    if (not opts.get("force_close_branch")
+            and (p1 == nullid or repo.changelog.revlog.rev(p1) not in heads)):
+        raise error.InputError("can only close branch heads",
+                               hint="use --force-close-branch to close branch from a "
+                                    "non-head changeset")
+
+
 def _amend(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, Any],
            date: tuple[float, int] | None) -> int:
     """``commit --amend``: the checks and message hg applies, then the rewrite."""
@@ -130,6 +152,7 @@ def _amend(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]
     with repo.wlock():
         ds = DirState.open(repo)
         old = commitmod.check_amendable(repo, ds)
+        _check_close_branch(repo, ds, opts)
         m = cmdutil.matcher(repo, pats, opts)
         if opts.get("addremove"):
             tracking.addremove(repo, ds, m)
