@@ -126,3 +126,17 @@ def test_gunicorn_deployment(hg, amg, source, tmp_path, isolated_env) -> None:
         assert nodes(hg, dst) == nodes(hg, source)
     verify_both(hg, amg, source)
     verify_both(hg, amg, dst)
+
+
+def test_amg_client_against_amg_serve(hg, amg, source, tmp_path, isolated_env) -> None:
+    (source / ".hg" / "amalgam.toml").write_text(PUSH_OK)
+    with amg_serve(source, isolated_env, tmp_path) as (url, _pid):
+        dst = tmp_path / "dst"
+        result = amg("clone", url, str(dst))
+        assert result.rc == 0, result.stderr
+        assert nodes(hg, dst) == nodes(hg, source)
+        _commit(hg, dst, "from-amg", "pushed by amg")
+        result = amg("push", url, cwd=dst)
+        assert result.rc == 0, result.stderr
+    assert nodes(hg, dst) == nodes(hg, source)
+    verify_both(hg, amg, source)
