@@ -15,6 +15,10 @@ OPERATORS = [
     ("x^, x^n", "first parent, n-th parent (n is 0, 1 or 2)"),
     ("x~n", "the n-th first-parent ancestor"),
     ("a ## b", "concatenate two strings or symbols into one name"),
+    ("x#generations[n], x#g[a:b]",
+     "changesets n generations from x: 0 is x, positive n descendants, negative "
+     "ancestors; a range (either end open) takes every generation in it, and "
+     "x#generations alone takes them all"),
 ]
 
 

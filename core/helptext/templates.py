@@ -24,6 +24,11 @@ def topic(prog: str) -> str:
                     "templates themselves; r'...' is raw text. Names defined in "
                     "the [templates] config section can be used as styles or as "
                     "{name}.", WIDTH, 0),
+             "", *_wrap("Besides log and heads, tags, branches, bookmarks, files, status, "
+                        "annotate and identify take -T too: their items have their own "
+                        "keywords (tag, branch, bookmark, path, status, lines...; see each "
+                        "command's help) plus the keywords of the changeset an item "
+                        "belongs to. '-T json' prints the items as JSON.", WIDTH, 0),
              "", "Styles:", "", *_wrap(", ".join(styles.NAMES), WIDTH - 2, 0), "",
              "Keywords:", ""]
     lines += _block([(name, _summary(doc)) for name, (_, doc) in sorted(KEYWORDS.items())])

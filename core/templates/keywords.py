@@ -141,13 +141,16 @@ def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
 @keyword("tags")
 def tags(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Tags on the changeset, tip included (list; items have {tag})."""
-    return ListValue.of("tag", list(ctx.tags()))
+    view = mapping.get("view")
+    return ListValue.of("tag", view.names("tags", ctx.rev) if view else list(ctx.tags()))
 
 
 @keyword("bookmarks")
 def bookmarks(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Bookmarks on the changeset (list; items have {bookmark})."""
-    return ListValue.of("bookmark", list(ctx.bookmarks()))
+    view = mapping.get("view")
+    return ListValue.of("bookmark", view.names("bookmarks", ctx.rev) if view
+                        else list(ctx.bookmarks()))
 
 
 def _parent_items(ctx: Any, natural_hidden: bool) -> list[dict[str, Any]]:
@@ -191,13 +194,16 @@ def p2node(ctx: Any, mapping: Mapping[str, Any]) -> str:
 @keyword("phase")
 def phase(ctx: Any, mapping: Mapping[str, Any]) -> str:
     """public, draft or secret."""
-    return ctx.phasestr()
+    from amalgam.phases import PHASE_NAMES
+
+    return PHASE_NAMES[phaseidx(ctx, mapping)]
 
 
 @keyword("phaseidx")
 def phaseidx(ctx: Any, mapping: Mapping[str, Any]) -> int:
     """The phase as a number: 0 public, 1 draft, 2 secret."""
-    return ctx.phase()
+    view = mapping.get("view")
+    return view.phase(ctx.rev) if view else ctx.phase()
 
 
 @keyword("diffstat")
