@@ -123,11 +123,9 @@ def capabilities(repo: Repository, transport: str) -> dict[str, str | None]:
 
 def available_engines() -> list[str]:
     """Compression engines for HTTP ``0.2`` replies, server preference first."""
-    try:
-        import zstandard  # noqa: F401
-    except ImportError:
-        return ["zlib"]
-    return ["zstd", "zlib"]
+    from importlib.util import find_spec
+
+    return ["zstd", "zlib"] if find_spec("zstandard") is not None else ["zlib"]
 
 
 # -- handlers --------------------------------------------------------------------------

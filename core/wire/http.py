@@ -19,7 +19,6 @@ from amalgam.error import AmalgamError, RepoError
 from amalgam.wire import commands, protocol
 
 if TYPE_CHECKING:
-    from amalgam.repo import Repository
     from amalgam.ui import UI
 
 StartResponse = Callable[..., Any]

@@ -257,3 +257,45 @@ def test_oversized_request_refused(served) -> None:
     got: list = []
     b"".join(app(environ, lambda s, h: got.append(s)))
     assert got[0].startswith("413")
+
+
+class _PluginHooks:
+    """Hooks as a plugin would answer them; every other hook has no implementation."""
+
+    def __getattr__(self, name: str):
+        return lambda **kwargs: []
+
+    def exchange_wire_commands(self, repo):
+        from amalgam.wire.commands import WireCommand
+
+        def echo(repo, args, req):
+            return b"echo:" + args["text"]
+
+        def wipe(repo, args, req):
+            raise AssertionError("a push-permission plugin command ran without permission")
+        return [[WireCommand("echo", "text", "pull", echo),
+                 WireCommand("wipe", "", "push", wipe)]]
+
+    def exchange_capabilities(self, repo, caps):
+        caps.append("echo=1")
+        return []
+
+
+def test_plugin_wire_commands_and_capabilities(tmp_path, isolated_env) -> None:
+    make_repo(tmp_path / "repo")
+    ui = http.server_ui(str(tmp_path / "repo"))
+    ui.hooks = _PluginHooks()  # type: ignore[assignment]
+    app = http.create_app(str(tmp_path / "repo"), ui)
+    caps = protocol.parse_capabilities(call(app, "cmd=capabilities")[2])
+    assert caps["echo"] == "1"
+    assert call(app, "cmd=echo", headers=args(text=b"hi"))[2] == b"echo:hi"
+    assert call(app, "cmd=wipe", method="POST")[0].startswith("403")
+
+
+def test_post_arguments(served) -> None:
+    repo, app = served()
+    form = b"key=tip"
+    status, _h, body = call(app, "cmd=lookup", method="POST", body=form,
+                            headers={"X-HgArgs-Post": str(len(form))})
+    assert status.startswith("200")
+    assert body == b"1 " + hex(repo.changelog.revlog.node(2)).encode() + b"\n"
