@@ -63,6 +63,9 @@ COMMANDS = [
     (["tags", "-T", "json"], ""),
     (["tags", "-T", "{tag} {rev}:{node|short} [{type}] {author|user}\n"], ""),
     (["tags", "-q", "-T", "{tag}|{tags}\n"], ""),
+    (["tags", "-v", "-T", "{tag}:{type}\n"], ""),
+    (["identify", "-r", "local-tag", "-T", "json"], ""),
+    (["branches", "-r", "9", "-T", "json"], ""),
     (["branches", "-T", "json"], ""),
     (["branches", "-c", "-T", "json"], ""),
     (["branches", "-c", "-T", "{branch}|{active}|{closed}|{current}|{rev}|{desc|firstline}\n"],
@@ -105,7 +108,10 @@ COMMANDS = [
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory, hg_exe: str):
-    """The history with a working copy at 20 holding every kind of local change."""
+    """The history with a working copy at 20 holding every kind of local change.
+
+    A local tag on 3 shows the ``type`` field.
+    """
     root = tmp_path_factory.mktemp("formatted") / "repo"
     build_history(root)
     oracle(root, [], [])  # sets the phases
@@ -115,6 +121,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory, hg_exe: str):
                        env=_hg_env())
 
     run("update", "-q", "20")
+    run("tag", "-l", "-r", "3", "local-tag")
     with open(root / "README", "a") as fh:
         fh.write("local\n")
     (root / "new.txt").write_text("new\n")
