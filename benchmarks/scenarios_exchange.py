@@ -79,9 +79,12 @@ def pull_ten(ctx: Context) -> Plan:
 
     def prepare() -> None:
         shutil.rmtree(base, ignore_errors=True)
-        subprocess.run([*ctx.tools.hg, "clone", "-q", "-U", "-r",
-                        "limit(sort(all(), -rev), 1, 10)", str(repo.hg), str(base)],
-                       env=ctx.env, check=True)
+        # clone -r takes one revision, not a revset: resolve tip~10 in rev order first.
+        node = subprocess.run([*ctx.tools.hg, "log", "-r", "limit(sort(all(), -rev), 1, 10)",
+                               "-T", "{node}"], cwd=repo.hg, env=ctx.env, check=True,
+                              capture_output=True).stdout.decode()
+        subprocess.run([*ctx.tools.hg, "clone", "-q", "-U", "-r", node, str(repo.hg),
+                        str(base)], env=ctx.env, check=True)
         server.start()
 
     def fresh() -> None:

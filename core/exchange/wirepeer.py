@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
+
 from amalgam.error import Abort, RepoError
 from amalgam.node import Node, hex, nullid
 from amalgam.wire import protocol
@@ -24,11 +25,9 @@ CLIENT_BUNDLE2_CAPS: dict[str, list[str]] = {
     "HG20": [],
     "bookmarks": [],
     "changegroup": ["01", "02", "03"],
-    "digests": ["md5", "sha1", "sha512"],
     "error": ["abort", "unsupportedcontent", "pushraced", "pushkey"],
     "listkeys": [],
     "phases": ["heads"],
-    "pushkey": [],
     "stream": ["v2"],
 }
 #: ``unbundle`` heads argument meaning "do not check": bundle2 carries check:heads.

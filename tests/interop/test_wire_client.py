@@ -223,3 +223,28 @@ def test_post_arguments_when_the_server_prefers_them(amg, hg, tmp_path: Path, hg
     assert state(hg, dst) == state(hg, src)
     requests = log.read_text()
     assert "POST /?cmd=lookup" in requests and "POST /?cmd=getbundle" in requests
+
+
+def test_batch_asks_heads_and_known_in_one_round_trip(hg, tmp_path: Path, hg_serve) -> None:
+    import io
+
+    from amalgam.config.layers import Config
+    from amalgam.exchange.httppeer import HttpPeer
+    from amalgam.node import bin
+    from amalgam.ui import UI
+
+    src = make_source(hg, tmp_path)
+    log = tmp_path / "access.log"
+    server = hg_serve(src, "-A", str(log))
+    heads = sorted(bin(h) for h in hg("log", "-r", "heads(all())", "-T", "{node}\n",
+                                      cwd=src).stdout.split())
+    first = bin(hg("log", "-r", "0", "-T", "{node}", cwd=src).stdout)
+    peer = HttpPeer(UI(Config({}), fout=io.BytesIO(), ferr=io.BytesIO(), environ={}),
+                    server.url)
+    try:
+        got, known = peer.heads_known([first, b"\x01" * 20])
+    finally:
+        peer.close()
+    assert sorted(got) == heads and known == [True, False]
+    requests = log.read_text()
+    assert requests.count("cmd=batch") == 1 and "cmd=heads" not in requests

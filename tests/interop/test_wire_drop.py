@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_wire_client import FAKESSH, commit, hg_serve, make_source, ssh_url  # noqa: F401
+from .test_wire_client import FAKESSH, hg_serve, make_source, ssh_url  # noqa: F401 (fixture)
 
 CUTTER = '''
 import os, subprocess, sys, threading
