@@ -9,10 +9,11 @@ written to a backup bundle in hg's place and format
 changegroup 03 with phases) and synced to disk, so whatever happens next
 they can be restored with ``unbundle``.
 
-Crash safety: truncation and re-adding run in one transaction.  A rollback
-(or ``recover`` after a kill) can only cut files back, so it leaves the
-repository stripped of every changeset >= *s*; the kept ones are then in
-the temporary bundle, whose path the warning names.
+Crash safety: the cut is one transaction that journals every file before
+touching any, so ``recover`` after a kill finishes it; re-adding is a
+second transaction, whose rollback leaves the repository stripped of every
+changeset >= *s* with the kept ones in the temporary bundle
+(``<node>-<hash>-temp.hg``, named in the warning) for ``unbundle``.
 """
 from __future__ import annotations
 
@@ -103,23 +104,38 @@ def _cut_point(revlog: Revlog, striprev: int) -> int | None:
     return None
 
 
-def _truncate(repo: Repository, revlog: Revlog, rev: int, tr: Transaction) -> bool:
-    """Cut *revlog* back to revisions before *rev*; True when nothing is left."""
+def _sizes(revlog: Revlog, rev: int) -> list[tuple[bytes, int]]:
+    """The files of *revlog* and their sizes once cut back to revisions before *rev*."""
     from amalgam.storage.revlog_index import ENTRY_SIZE
 
     data_end = revlog.end(rev - 1) if rev else 0
-    vfs = revlog.opener
     if revlog.is_inline():
-        sizes = [(revlog.indexfile, ENTRY_SIZE * rev + data_end)]
-    else:
-        sizes = [(revlog.datafile, data_end), (revlog.indexfile, ENTRY_SIZE * rev)]
-    for path, size in sizes:
+        return [(revlog.indexfile, ENTRY_SIZE * rev + data_end)]
+    return [(revlog.datafile, data_end), (revlog.indexfile, ENTRY_SIZE * rev)]
+
+
+def _truncate(repo: Repository, cuts: list[tuple[Revlog, int]], tr: Transaction) -> None:
+    """Cut every revlog back, each file journaled before the first one is touched.
+
+    A kill in the middle then leaves a journal whose playback finishes the
+    cut: every revlog ends before the stripped changesets.
+    """
+    plan = [(path, size) for revlog, rev in cuts for path, size in _sizes(revlog, rev)]
+    for path, size in plan:
         tr.add(path, size)
+    vfs = repo.svfs
+    for path, size in plan:
         if size == 0:
             vfs.tryunlink(path)
         elif vfs.exists(path):
             vfs.truncate(path, size)
-    return rev == 0
+    fncache = repo.store.fncache
+    repo.invalidate()
+    if fncache is not None:
+        for revlog, rev in cuts:
+            if rev == 0 and revlog.radix.startswith(b"data/"):
+                fncache.discard(revlog.indexfile)
+                fncache.discard(revlog.datafile)
 
 
 def _bookmark_target(repo: Repository, stripped: set[int]) -> Node:
@@ -164,27 +180,22 @@ def strip(repo: Repository, ui: UI, revs: Iterable[int], *, topic: str = "backup
         if saved:
             temp = backup_path(repo, saved, "temp")
             _bundle(repo, saved, temp, "UN")
-        try:
-            with repo.transaction("strip") as tr:
-                emptied = [rl for rl, cut in cuts
-                           if cut is not None and _truncate(repo, rl, cut, tr)]
-                repo.invalidate()
-                fncache = repo.store.fncache
-                if fncache is not None:
-                    for rl in emptied:
-                        if rl.radix.startswith(b"data/"):
-                            fncache.discard(rl.indexfile)
-                            fncache.discard(rl.datafile)
-                if temp is not None:
-                    _reapply(repo, ui, tr, temp)
+        with repo.transaction("strip") as tr:
+            _truncate(repo, [(rl, cut) for rl, cut in cuts if cut is not None], tr)
+            if temp is None:
                 phasemod.write_table(repo, tr, kept_phases)
-        except BaseException:
-            if temp is not None:
+        if temp is not None:
+            # A second transaction: if it fails, the repository stays as
+            # stripped above and the kept changesets wait in *temp*.
+            try:
+                with repo.transaction("strip") as tr:
+                    _reapply(repo, ui, tr, temp)
+                    phasemod.write_table(repo, tr, kept_phases)
+            except BaseException:
                 ui.warn(f"strip failed, unrecovered changes stored in '{temp}'\n")
                 ui.warn(f"(fix the problem, then recover the changesets with "
                         f"\"amg unbundle '{temp}'\")\n")
-            raise
-        if temp is not None:
+                raise
             os.unlink(temp)
         if moved:
             marks.update(moved)
