@@ -22,6 +22,7 @@ from typing import Any
 from amalgam.error import StorageError
 from amalgam.node import Node, hex, nullid, nullrev
 from amalgam.storage import compression, deltas, mdiff, revlog_io
+from amalgam.storage.revlog_cache import STEP, STEP_MAX_TEXT, Stops, remember_step
 from amalgam.storage.revlog_index import (
     ENTRY_SIZE, FLAG_GENERALDELTA, FLAG_INLINE_DATA, REVIDX_ELLIPSIS, REVIDX_EXTSTORED,
     REVIDX_ISCENSORED, REVIDX_KNOWN, REVIDX_NOHASH, REVLOGV1, Entry, Index, known_flags,
@@ -49,8 +50,6 @@ _MAX_TEXT = 2**31 - 1
 # repository may keep thousands of filelogs open during a big commit.
 _CACHE_ENTRIES = 8
 _CACHE_BYTES = 8 << 20
-
-
 class LookupFailed(StorageError, LookupError):
     """A node, prefix or revision number is not in this revlog."""
 
@@ -102,6 +101,9 @@ class Revlog:
         self._nodemap: dict[bytes, int] | None = None
         self._cache: OrderedDict[int, bytes] = OrderedDict()
         self._cache_bytes = 0
+        # Identifies this load's texts in the shared step cache; a reload
+        # (rollback, another writer) starts afresh.
+        self._stops = Stops(self._cache, object())
         self._chaininfo: dict[int, tuple[int, int, int]] = {}
 
     def reload(self) -> None:
@@ -330,10 +332,13 @@ class Revlog:
         return flags
 
     def _rebuild(self, rev: int) -> bytes:
-        revs, entries, stopped = self._walkchain(rev, self._cache)
+        stops = self._stops
+        revs, entries, stopped = self._walkchain(rev, stops)
+        if not revs:  # *rev* itself was kept while rebuilding a longer chain
+            return stops.get(rev)
         chunks = self._readchunks(revs, entries)
         if stopped:
-            text = self._cache[self.deltaparent(revs[0])]
+            text = stops.get(self.deltaparent(revs[0]))
             first = 0
         else:
             text = revlog_io.decompress_chunk(entries[0].rawsize, chunks[0], -1)
@@ -343,13 +348,25 @@ class Revlog:
         for entry, chunk in zip(entries[first:], chunks[first:]):
             deltalist.append(revlog_io.decompress_chunk(entry.rawsize, chunk, max(basesize, 0)))
             basesize = entry.rawsize
-        text = mdiff.patches(text, deltalist)
-        rawsize = entries[-1].rawsize
+        done = 0
+        if len(deltalist) > STEP and entries[-1].rawsize <= STEP_MAX_TEXT:
+            if first:  # the chain's snapshot, decompressed
+                remember_step((stops.token, revs[0]), text)
+            while len(deltalist) - done > STEP:
+                text = mdiff.patches(text, deltalist[done:done + STEP])
+                done += STEP
+                index = first + done - 1
+                self._checkrebuilt(revs[index], entries[index].rawsize, text)
+                remember_step((stops.token, revs[index]), text)
+        text = mdiff.patches(text, deltalist[done:])
+        self._checkrebuilt(rev, entries[-1].rawsize, text)
+        return text
+
+    def _checkrebuilt(self, rev: int, rawsize: int, text: bytes) -> None:
         if 0 <= rawsize != len(text):
             raise StorageError(
                 f"{self._name}: revision {rev} rebuilt to {len(text)} bytes, "
                 f"index says {rawsize}", hint="the revlog is corrupt; run 'amg verify'")
-        return text
 
     def _remember(self, rev: int, text: bytes) -> None:
         if len(text) > _CACHE_BYTES or rev in self._cache:
@@ -487,9 +504,10 @@ class Revlog:
         with self.opener(self.indexfile, "wb", atomictemp=True) as fp:
             for rev in range(count):
                 fp.write(pack_entry(self._index[rev], rev, header))
-        cache, cache_bytes = self._cache, self._cache_bytes
+        cache, cache_bytes, stops = self._cache, self._cache_bytes, self._stops
         self._load()
-        self._cache, self._cache_bytes = cache, cache_bytes
+        # The texts did not change, only where the chunks live.
+        self._cache, self._cache_bytes, self._stops = cache, cache_bytes, stops
 
     # -- verification and statistics ----------------------------------------
 

@@ -1,0 +1,54 @@
+"""Texts kept along delta chains while rebuilding them, shared by all revlogs.
+
+Reading revision N of a chain applies every delta from the chain's
+snapshot up to N.  Reading N, then N-1, N-2 ... (``log -p``, annotate,
+newest-first walks) would re-apply nearly the whole chain each time.  So a
+rebuild of a long chain keeps the text after every ``STEP`` deltas here,
+and a later read of the same chain starts from the nearest kept text.  The
+cache is process-wide and bounded in bytes, because a big commit opens
+thousands of filelogs.  Kept texts are not trusted on their own: a read of
+such a revision is hash-checked like any other.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+#: deltas applied between two kept texts (so at most this many per later read)
+STEP = 8
+#: bytes kept in all, over every revlog of the process
+BUDGET = 8 << 20
+#: texts above this are not kept: a few would crowd out everything else
+STEP_MAX_TEXT = 1 << 20
+#: (revlog token, rev) -> text, oldest first
+kept: OrderedDict[tuple[object, int], bytes] = OrderedDict()
+kept_bytes = 0
+
+
+def remember_step(key: tuple[object, int], text: bytes) -> None:
+    """Keep *text* under *key* ``(revlog token, rev)``, dropping the oldest beyond the budget."""
+    global kept_bytes
+    if key in kept:
+        return
+    kept[key] = text
+    kept_bytes += len(text)
+    while kept_bytes > BUDGET and kept:
+        kept_bytes -= len(kept.popitem(last=False)[1])
+
+
+class Stops:
+    """Where a chain walk can stop: a verified recent text or a kept step."""
+
+    __slots__ = ("cache", "token")
+
+    def __init__(self, cache: OrderedDict[int, bytes], token: object) -> None:
+        self.cache, self.token = cache, token
+
+    def __contains__(self, rev: object) -> bool:
+        return rev in self.cache or (self.token, rev) in kept
+
+    def get(self, rev: int) -> bytes:
+        text = self.cache.get(rev)
+        if text is None:
+            text = kept[(self.token, rev)]
+            kept.move_to_end((self.token, rev))
+        return text
