@@ -99,3 +99,16 @@ def test_missing_ssh_program(amg, tmp_path: Path) -> None:
                  str(tmp_path / "d"))
     assert result.rc == 255
     assert result.stderr.startswith("abort: cannot run ssh command '/nonexistent/ssh'")
+
+
+def test_login_banner_before_the_handshake_is_skipped(amg, hg, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    hg("init", str(src))
+    (src / "f").write_text("x\n")
+    hg("commit", "-qAm", "x", cwd=src)
+    banner = (f"sh -c 'echo Welcome to the server; echo 42 lines of news; "
+              f"exec {sys.executable} {FAKESSH} \"$@\"' banner")
+    result = amg("--config", f"ui.ssh={banner}", "--config", "ui.remotecmd=hg",
+                 "clone", f"ssh://localhost/{src}", str(tmp_path / "d"))
+    assert result.rc == 0, result.stderr
+    assert (tmp_path / "d" / "f").read_text() == "x\n"
