@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def _load_predicates() -> None:
     """Import the built-in predicate modules (they register on import)."""
-    from amalgam.revset import predicates, remote, textpredicates  # noqa: F401
+    from amalgam.revset import ordering, predicates, remote, textpredicates  # noqa: F401
 
 
 def parse(text: str, repo: Repository | None = None,

@@ -114,6 +114,20 @@ def descendants(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     return ev.with_null(subset, found, roots, start == 0)
 
 
+@predicate("commonancestors(set)")
+def commonancestors(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
+    """Changesets that are ancestors of every changeset in *set* (themselves included)."""
+    if args is None:
+        raise ev.error("missing argument")
+    common: set[int] | None = None
+    for rev in ev.getset(args):
+        mine = graph.ancestors(ev.view, [rev])
+        common = mine if common is None else common & mine
+        if not common:
+            break
+    return subset & BaseSet(sorted(common or ()))
+
+
 @predicate("ancestor(*changeset)")
 def ancestor(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """The greatest common ancestor of the changesets given."""
@@ -327,49 +341,6 @@ def reverse(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     """*set* in reverse order."""
     items = ev.count(args, "reverse", 1, 1, "reverse requires one argument")
     return ev.getset(items[0], subset).reversed()
-
-
-_SORTKEYS: dict[str, Callable[[Ev, int], object]] = {
-    "rev": lambda ev, r: r,
-    "branch": lambda ev, r: ev.view.entry(r).branch,
-    "desc": lambda ev, r: ev.view.entry(r).description,
-    "user": lambda ev, r: ev.view.user(r),
-    "author": lambda ev, r: ev.view.user(r),
-    "date": lambda ev, r: ev.view.when(r),
-    "node": lambda ev, r: ev.view.cl.node(r),
-}
-
-
-@predicate("sort(set[, [-]key...])")
-def sort(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
-    """*set* sorted by the keys: rev, branch, desc, user (author), date, node; ``-key``
-    reverses.  ``topo`` (alone) puts children before parents one branch at a time,
-    starting with the revisions of ``topo.firstbranch=SET``.
-    """
-    bound = ev.args(args, "sort", "set keys topo.firstbranch")
-    if "set" not in bound:
-        raise ev.error("sort requires one or two arguments")
-    keys = ev.string(bound["keys"], "sort spec must be a string") if "keys" in bound else "rev"
-    members = list(ev.getset(bound["set"], subset))
-    parsed = [(key.startswith("-"), key.lstrip("-")) for key in keys.split()]
-    for _descending, name in parsed:
-        if name not in _SORTKEYS and name != "topo":
-            raise ev.error(f"unknown sort key '{name}'")
-    if any(name == "topo" for _, name in parsed):
-        if len(parsed) > 1:
-            raise ev.error("topo sort order cannot be combined with other sort keys")
-        from amalgam.revset.toposort import toposort
-
-        first = (list(ev.getset(bound["topo.firstbranch"]))
-                 if "topo.firstbranch" in bound else ())
-        ordered = list(toposort(members, ev.view.parents, first))
-        return BaseSet(ordered[::-1] if parsed[0][0] else ordered)
-    if "topo.firstbranch" in bound:
-        raise ev.error("topo.firstbranch can only be used when using the topo sort key")
-    for descending, name in reversed(parsed):
-        func = _SORTKEYS[name]
-        members.sort(key=lambda r, f=func: f(ev, r), reverse=descending)  # type: ignore[misc]
-    return BaseSet(members)
 
 
 @predicate("present(set)")

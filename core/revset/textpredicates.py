@@ -97,6 +97,26 @@ def branch(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
     return subset.filter(lambda rev: rev >= 0 and test(view.entry(rev).branch))
 
 
+@predicate("extra(label[, value])")
+def extra(ev: Ev, subset: SmartSet, args: Tree | None) -> SmartSet:
+    """Changesets with the extra field *label*, equal to *value* when given (``re:``)."""
+    bound = ev.args(args, "extra", "label value")
+    if "label" not in bound:
+        raise ev.error("extra takes at least 1 argument")
+    label = ev.string(bound["label"], "first argument to extra must be a string")
+    match = None
+    if "value" in bound:
+        match = stringmatcher(ev.string(bound["value"],
+                                        "second argument to extra must be a string"))[2]
+
+    def test(rev: int) -> bool:
+        fields = ev.view.entry(rev).extra
+        value = fields.get(label, "default" if label == "branch" else None)
+        return value is not None and (match is None or match(value))
+
+    return subset.filter(lambda rev: rev >= 0 and test(rev))
+
+
 def _named(ev: Ev, subset: SmartSet, args: Tree | None, name: str,
            table: dict[str, int], what: str) -> SmartSet:
     items = ev.count(args, name, 0, 1, f"{name} takes one or no arguments")

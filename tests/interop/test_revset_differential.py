@@ -236,10 +236,16 @@ REVSETS = [
     "sort(0:10, topo, topo.firstbranch=5)", "sort(::17, topo, topo.firstbranch=8)",
     "sort(3::, topo)", "sort(all(), node)", "sort(all(), -node)", "sort(all(), 'branch node')",
     "none()", "none() or 3", "reverse(sort(all(), topo))",
+    # extra fields and common ancestors
+    "extra(close)", "extra(branch, stable)", "extra(branch, 're:^f')", "extra(branch)",
+    "extra(close, 2)", "extra(label=close)", "extra('literal:close')",
+    "commonancestors(13 + 17)", "commonancestors(tip)", "commonancestors(none())",
+    "heads(commonancestors(13 + 17))",
     # errors (compared by kind and column)
     "13#g[x]", "13#g[1:x]", "13#g[1, 2]", "13#g[-1][0]", "13#ancestors[1]", "13#g[]",
     "sort(all(), 'topo rev')", "sort(all(), rev, topo.firstbranch=1)", "none(1)",
-    "outgoing(a, b)",
+    "outgoing(a, b)", "extra()", "extra(1, 2, 3)", "commonancestors(9, 11)",
+    "commonancestors()",
     "::1 and (", "(1", "all(1", "1)", "1 ]", "", " ", "1 +", "1 and", "not", "1 or or 2",
     "\"abc", "r'abc", "1 $ 2", "all(,)", "all(1,)", "1 and (2 or", "1~",
     "nosuchfunc()", "alll()", "all(1)", "ancestors()", "limit(all(), x)", "0,1", "a=b",
