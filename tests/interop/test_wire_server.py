@@ -140,3 +140,40 @@ def test_amg_client_against_amg_serve(hg, amg, source, tmp_path, isolated_env) -
         assert result.rc == 0, result.stderr
     assert nodes(hg, dst) == nodes(hg, source)
     verify_both(hg, amg, source)
+
+
+def test_same_answers_as_hg_serve(hg, hg_exe, source, tmp_path, isolated_env) -> None:
+    """Differential: what hg clients see from amg serve equals what they see from hg serve."""
+    import subprocess
+
+    hgproc = subprocess.Popen([hg_exe, "serve", "-R", str(source),
+                               "-a", "127.0.0.1", "-p", "0", "-A", "/dev/null", "--print-url"],
+                              env=isolated_env, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL)
+    try:
+        assert hgproc.stdout is not None
+        hgurl = hgproc.stdout.readline().decode().strip()
+        with amg_serve(source, isolated_env, tmp_path) as (amgurl, _pid):
+            partial = tmp_path / "partial"
+            hg("clone", "-q", "-r", "book", hgurl, str(partial))
+            (partial / "mine").write_text("local\n")
+            hg("commit", "-Aqm", "local", cwd=partial)
+
+            def answers(url: str) -> list[str]:
+                out = []
+                for namespace in ("namespaces", "bookmarks", "phases"):
+                    out.append(hg("debugpushkey", url, namespace).stdout)
+                out.append(hg("incoming", "-T", "{node} {phase} {bookmarks}\n", url,
+                              cwd=partial, check=False).stdout)
+                out.append(hg("outgoing", "-T", "{node}\n", url, cwd=partial,
+                              check=False).stdout)
+                out.append(hg("identify", "-r", "other", url).stdout)
+                dest = tmp_path / f"clone-r-{len(url)}-{url[-6:-1]}"
+                hg("clone", "-q", "-U", "-r", "book", "-r", "other", url, str(dest))
+                out.append(hg("log", "-T", "{node} {phase} {bookmarks}\n", cwd=dest).stdout)
+                return [text.replace(url, "URL") for text in out]
+
+            assert answers(amgurl) == answers(hgurl)
+    finally:
+        hgproc.terminate()
+        hgproc.wait(timeout=30)
