@@ -18,6 +18,7 @@ if TYPE_CHECKING:
           ("p", "port", "", "port to listen on (default: web.port, 8000; 0 picks a free one)"),
           ("a", "address", "", "address to listen on (default: web.address, 127.0.0.1)"),
           ("", "pid-file", "", "name of file to write process ID to"),
+          ("d", "daemon", False, "run server in background"),
           ("", "stdio", False, "for remote clients (ssh)"),
           ("", "print-url", False, "print only the URL the server listens at")],
          "[OPTION]...", category="remote")
@@ -30,6 +31,9 @@ def serve(ui: UI, repo: Repository, **opts: Any) -> int:
     port. The server is read-only unless web.allow-push lists the pushing
     user ('*' for anybody) and the request came over TLS or web.push-ssl
     is false. Requests are logged to stdout, or to the -A file.
+
+    With -d, the server detaches once it listens (give -A, -E and
+    --pid-file to keep its logs and stop it later with kill).
 
     With --stdio, speak the ssh protocol on standard input and output: this
     is what ssh:// clients run on the server ('amg -R PATH serve --stdio').
@@ -63,6 +67,8 @@ def serve(ui: UI, repo: Repository, **opts: Any) -> int:
             host, bound = httpd.server_address[:2]
             ui.status(f"listening at {url} (bound to {host}:{bound})\n")
         ui.flush()
+        if opts["daemon"] and server.detach():
+            return 0  # the parent: the child serves from now on
         if opts["pid_file"]:
             with open(opts["pid_file"], "w", encoding="ascii") as fp:
                 fp.write(f"{os.getpid()}\n")

@@ -126,6 +126,25 @@ def url(httpd: Server) -> str:
     return f"http://{host}:{port}/"
 
 
+def detach() -> bool:
+    """Fork into the background (``serve -d``): True in the parent, which should exit.
+
+    The child starts a new session and trades the terminal for /dev/null; the
+    socket is already bound, so clients can connect as soon as the parent returns.
+    """
+    if not hasattr(os, "fork"):
+        raise Abort("--daemon is not supported on this platform",
+                    hint="run the server under a service manager instead")
+    if os.fork():
+        return True
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    return False
+
+
 def run(httpd: Server) -> None:
     """Serve until SIGINT or SIGTERM."""
 

@@ -68,3 +68,31 @@ def test_print_url_pid_file_and_sigterm(repo, tmp_path, isolated_env) -> None:
         rc = proc.wait(timeout=30)
     assert rc == 0
     assert b"Traceback" not in proc.stderr.read()
+
+
+def test_daemon(repo, tmp_path, isolated_env) -> None:
+    import os
+
+    pidfile = tmp_path / "daemon.pid"
+    proc = subprocess.run([sys.executable, "-m", "amalgam", "serve", "-d", "-p", "0",
+                           "--print-url", "--pid-file", str(pidfile), "-A", os.devnull],
+                          cwd=repo, env=isolated_env, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    url = proc.stdout.decode().strip()
+    deadline = time.monotonic() + 30
+    while not pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pidfile.read_text())
+    try:
+        with urllib.request.urlopen(url + "?cmd=heads", timeout=30) as reply:
+            assert reply.read() == b"0" * 40 + b"\n"
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the daemon did not stop on SIGTERM")
