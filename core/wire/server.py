@@ -23,8 +23,13 @@ if TYPE_CHECKING:
     from amalgam.ui import UI
 
 
+#: Seconds a connection may stay silent before it is dropped (no slow-loris hangs).
+IDLE_TIMEOUT = 300
+
+
 class _Handler(simple_server.WSGIRequestHandler):
     server: Server
+    timeout = IDLE_TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         line = "%s - - [%s] %s\n" % (self.address_string(), self.log_date_time_string(),
@@ -91,8 +96,8 @@ class Server(_Concurrency, simple_server.WSGIServer):  # type: ignore[misc,valid
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
-        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
-            return  # the client went away mid-reply; nothing to tell anyone
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            return  # the client went away or fell silent; nothing to tell anyone
         import traceback
 
         self.log("error", "error serving %s:\n%s" % (client_address[0],

@@ -299,3 +299,14 @@ def test_post_arguments(served) -> None:
                             headers={"X-HgArgs-Post": str(len(form))})
     assert status.startswith("200")
     assert body == b"1 " + hex(repo.changelog.revlog.node(2)).encode() + b"\n"
+
+
+def test_stream_clones_can_be_disabled(served) -> None:
+    _repo, app = served("[server]\nuncompressed = false\n")
+    caps = protocol.parse_capabilities(call(app, "cmd=capabilities")[2])
+    assert "streamreqs" not in caps
+    assert "stream" not in protocol.decode_bundle2_caps(caps["bundle2"])
+    hdrs = _getbundle_headers("0.1 0.2 comp=none")
+    hdrs.update(args(**{**protocol.decode_http_args(hdrs), "stream": b"1", "cg": b"0"}))
+    body = call(app, "cmd=getbundle", headers=hdrs)[2]
+    assert b"ERROR:ABORT" in body and b"stream clones are disabled" in body
