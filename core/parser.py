@@ -23,7 +23,8 @@ MAX_DEPTH = 200
 #: Longer expressions are not echoed under the error (it must stay one line).
 MAX_ECHO = 200
 
-_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)", re.DOTALL)
+#: One backslash escape; ``\x`` takes up to two hex digits so a short one can be refused.
+ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{0,2}|[0-7]{1,3}|.)", re.DOTALL)
 
 Token = tuple[str, Any, int]  # (type, value, column)
 Tree = tuple[Any, ...]
@@ -175,20 +176,26 @@ _SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\
                    "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
-def _unescape_one(match: re.Match[str]) -> str:
+def _unescape_one(match: re.Match[str], offset: int) -> str:
     code = match.group(1)
     if code[0] == "x":
+        if len(code) != 3:
+            raise ParseError(f"invalid \\x escape at position {match.start() + offset}")
         return chr(int(code[1:], 16))
     if code[0] in "01234567":
         return chr(int(code, 8) & 0xFF)
     return _SIMPLE_ESCAPES.get(code, "\\" + code)
 
 
-def unescape(text: str) -> str:
-    """Decode backslash escapes as hg's string literals do; unknown ones stay as typed."""
+def unescape(text: str, offset: int = 0) -> str:
+    """Decode backslash escapes as hg's string literals do; unknown ones stay as typed.
+
+    A ``\\x`` without two hex digits is a parse error at its position in the
+    string (plus *offset*, where *text* is a piece of a longer one), as in hg.
+    """
     if "\\" not in text:
         return text
-    return _ESCAPE_RE.sub(_unescape_one, text)
+    return ESCAPE_RE.sub(lambda match: _unescape_one(match, offset), text)
 
 
 def depth(tree: Any) -> int:

@@ -107,7 +107,15 @@ def _item(fm: Any, path: bytes, lines: list[Any], opts: dict[str, Any]) -> None:
         else:
             item["ctx"] = ctx
         items.append(item)
-    fm.item({"path": path.decode("utf-8", "surrogateescape"), "lines": items})
+    lines_value: Any = items
+    if not fm.json:
+        from amalgam.templates.values import ListValue
+
+        # A template sees every field; {lines} alone and {lines|json} show what hg does.
+        lines_value = ListValue(items, lambda item: f"{item['rev']}: {item['line']}", sep="",
+                                json=lambda item: {k: ([v.when, v.offset] if k == "date" else v)
+                                                   for k, v in item.items() if k in keep})
+    fm.item({"path": path.decode("utf-8", "surrogateescape"), "lines": lines_value})
 
 
 def shortuser(user: str) -> str:

@@ -184,5 +184,6 @@ def dumps(value: Any) -> str:
 
 @templatefilter("json")
 def json_(value: Any) -> str:
-    """Any value encoded as JSON."""
-    return dumps(value)
+    """Any value encoded as JSON (``<`` and ``>`` escaped, safe inside HTML)."""
+    # Outside strings JSON has no < or >, so replacing them only touches string content.
+    return dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")

@@ -108,6 +108,7 @@ def _scan(src: _Source, pos: int, quote: str | None) -> tuple[list[Tree], int]:
     # Each quoted template inside an expression costs several stack frames.
     if src.depth > MAX_NESTING:
         raise src.error("template nested too deeply", pos)
+    run = pos  # where the current run of literal text began (escape errors count from it)
     while pos < len(text):
         c = text[pos]
         if quote is not None and c == quote:
@@ -115,15 +116,19 @@ def _scan(src: _Source, pos: int, quote: str | None) -> tuple[list[Tree], int]:
         if c == "\\" and pos + 1 < len(text):
             if text[pos + 1] == "{":
                 literal.append("{")
+                pos += 2
             else:
-                literal.append(parser.unescape(text[pos:pos + 2]))
-            pos += 2
+                escape = parser.ESCAPE_RE.match(text, pos)
+                assert escape is not None  # a backslash and one more character always match
+                literal.append(parser.unescape(escape.group(0), pos - run))
+                pos = escape.end()
         elif c == "{":
             if literal:
                 parts.append(("string", "".join(literal)))
                 literal = []
             tree, pos = _expression(src, pos + 1)
             parts.append(tree)
+            run = pos
         else:
             literal.append(c)
             pos += 1

@@ -244,6 +244,7 @@ REVSETS = [
     # errors (compared by kind and column)
     "13#g[x]", "13#g[1:x]", "13#g[1, 2]", "13#g[-1][0]", "13#ancestors[1]", "13#g[]",
     "sort(all(), 'topo rev')", "sort(all(), rev, topo.firstbranch=1)", "none(1)",
+    "user('\\x41lice')", "user('\\xZZ')", "user('\\x4')",
     "outgoing(a, b)", "extra()", "extra(1, 2, 3)", "commonancestors(9, 11)",
     "commonancestors()",
     "::1 and (", "(1", "all(1", "1)", "1 ]", "", " ", "1 +", "1 and", "not", "1 or or 2",

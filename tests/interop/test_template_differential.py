@@ -47,11 +47,15 @@ TEMPLATES = [
     '{file_copies % "{name}<-{source};"}\n', "{rev + 1} {rev - 1} {rev * 2} {rev / 2}\n",
     "{-rev}\n", '{"{rev}-{branch}"}\n', "{r'\\n'}\n", "a\\{b\\}{rev}\\\\\n", "{(rev)}\n",
     "literal only\n", "{rev}\\t{branch}\\n",
+    # escapes and the json filter's HTML-safe output
+    "a\\x41\\101\n", '{"a\\x41\\101"}\n', "{'\\x27'}\n", "{author|json}\n",
+    "{'&\\x3c>\\u00e9'|json}\n", "{'\\x7f\\x01'|json}\n",
     # styles
     *STYLES,
     # errors
     "{rev", "{rev|}", "{rev|nosuchfilter}", "{if(rev)}", '{"abc}', "{rev)}",
     "{nosuchfunc(rev)}", "{1 +}", "{rev % }", "{pad()}", "{rev % '{x}' % }",
+    '{"a\\xZZ"}', "a\\xZ\n", "{rev}b\\x4\n",
 ]
 
 
@@ -97,6 +101,9 @@ COMMANDS = [
     (["annotate", "-r", "13", "-T", "{lines % '{author|person}|{desc|firstline}\n'}",
       "src/util.py"], ""),
     (["annotate", "-T", "json", "bin/tool", "README"], ""),
+    (["annotate", "-r", "13", "-u", "-T", "{lines}|{lines|json}\n", "src/util.py"], ""),
+    (["annotate", "-r", "13", "-dnl", "-T", "{join(lines, '+')}|{lines|json}\n",
+      "src/util.py"], ""),
     (["identify", "-T", "json"], ""),
     (["identify", "-r", "12", "-T", "json"], ""),
     (["identify", "-r", "13", "-nibtB", "-T", "json"], ""),
