@@ -94,6 +94,9 @@ def test_query_string_arguments(served) -> None:
     ("cmd=nosuch", "/", "400"),
     ("cmd=heads", "/sub", "404"),
     ("cmd=heads", "/../x", "404"),
+    ("cmd=heads", "/.hg/store/00changelog.i", "404"),
+    ("cmd=heads", "/.HG/hgrc", "404"),
+    ("cmd=heads", "//etc/passwd", "404"),
     ("", "/", "404"),
     ("cmd=lookup", "/", "400"),              # missing argument
     ("cmd=heads&bogus=1", "/", "400"),       # undeclared argument

@@ -122,3 +122,25 @@ def test_cut_push_rolls_back(repo, tmp_path, amg) -> None:
     assert rc == 1 and b"Traceback" not in err
     assert len(Repository.open(repo.root).changelog.revlog) == 3
     assert amg("verify", cwd=repo.root).rc == 0
+
+
+@pytest.mark.parametrize("path", [b"../evil", b"/abs", b".HG/hgrc", b"sub/.hg/requires"])
+def test_hostile_push_over_ssh(repo, path) -> None:
+    from amalgam.exchange.bundle2 import Writer
+    from amalgam.exchange.changegroup import chunkheader, closechunk
+    from amalgam.node import nullid
+    from amalgam.storage.revlog import hashrevision
+
+    link = repo.changelog.revlog.node(0)
+    text = b"evil\n"
+    header = hashrevision(text, nullid, nullid) + nullid + nullid + nullid + link
+    delta = b"\0" * 8 + len(text).to_bytes(4, "big") + text
+    group = chunkheader(len(header) + len(delta)) + header + delta + closechunk()
+    cg = closechunk() + closechunk() + chunkheader(len(path)) + path + group + closechunk()
+    writer = Writer()
+    writer.newpart("changegroup", data=cg, mandatory_params=[("version", "02")])
+    before = sorted(p.name for p in Path(repo.root, ".hg").rglob("*"))
+    rc, out, _err = run(repo.root, b"unbundle\n" + arg("heads", b"666f726365")
+                        + _framed(b"".join(writer.chunks())))
+    assert rc == 0 and b"ERROR:ABORT" in out and b"refusing file name" in out
+    assert sorted(p.name for p in Path(repo.root, ".hg").rglob("*")) == before
