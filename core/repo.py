@@ -13,21 +13,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from amalgam import dag, error
-from amalgam import phases as phasemod
+from amalgam import error
 from amalgam.node import Node, bin, hex, nullid
 from amalgam.storage import requirements as reqmod
-from amalgam.storage.changelog import DEFAULT_BRANCH, ChangesetEntry, Changelog
-from amalgam.storage.filelog import Filelog, copy_meta
-from amalgam.storage.manifest import Manifest, ManifestLog
 from amalgam.storage.store import Store
 from amalgam.vfs import VFS
 
+# Changelog, manifest and filelog code load on first use: a clean ``status``
+# answers from the dirstate alone and should not pay for them.
 if TYPE_CHECKING:
+    from amalgam.storage.changelog import ChangesetEntry, Changelog
+    from amalgam.storage.filelog import Filelog
     from amalgam.storage.lock import Lock
+    from amalgam.storage.manifest import Manifest, ManifestLog
     from amalgam.storage.revlog import Revlog
     from amalgam.storage.transaction import Transaction
     from amalgam.ui import UI
@@ -36,16 +36,46 @@ if TYPE_CHECKING:
 DECOY_CHANGELOG = b"\0\0\xff\xff dummy changelog to prevent using the old repo layout"
 
 
-@dataclass(frozen=True)
 class FileChange:
-    """New content of one file in a commit."""
+    """New content of one file in a commit (immutable).
+
+    A plain class rather than a dataclass: generating a dataclass's methods
+    costs milliseconds at import, on every command's start-up path.
+    """
+
+    __slots__ = ("data", "flags", "copy_source", "from_other", "merged")
 
     data: bytes
-    flags: str = ""                   # "", "x" (executable) or "l" (symlink)
-    copy_source: bytes | None = None  # path in p1 this file was copied/renamed from
+    flags: str                 # "", "x" (executable) or "l" (symlink)
+    copy_source: bytes | None  # path in p1 this file was copied/renamed from
     # Hints from an unfinished merge's state (hg keeps them per file):
-    from_other: bool = False  # the merge took p2's version as is: reuse p2's file node
-    merged: bool = True       # False: not really merged, so no second file parent
+    from_other: bool  # the merge took p2's version as is: reuse p2's file node
+    merged: bool      # False: not really merged, so no second file parent
+
+    def __init__(self, data: bytes, flags: str = "", copy_source: bytes | None = None,
+                 from_other: bool = False, merged: bool = True) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "data", data)
+        setattr_(self, "flags", flags)
+        setattr_(self, "copy_source", copy_source)
+        setattr_(self, "from_other", from_other)
+        setattr_(self, "merged", merged)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"FileChange is immutable (cannot set {name!r})")
+
+    def _key(self) -> tuple[bytes, str, bytes | None, bool, bool]:
+        return self.data, self.flags, self.copy_source, self.from_other, self.merged
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileChange) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return ("FileChange(data=%r, flags=%r, copy_source=%r, from_other=%r, merged=%r)"
+                % self._key())
 
 
 def _default_ui() -> UI:
@@ -156,12 +186,16 @@ class Repository:
     @property
     def changelog(self) -> Changelog:
         if self._changelog is None:
+            from amalgam.storage.changelog import Changelog
+
             self._changelog = Changelog(self._revlog(b"00changelog", changelog=True))
         return self._changelog
 
     @property
     def manifestlog(self) -> ManifestLog:
         if self._manifestlog is None:
+            from amalgam.storage.manifest import ManifestLog
+
             self._manifestlog = ManifestLog(self._revlog(b"00manifest"))
         return self._manifestlog
 
@@ -169,6 +203,8 @@ class Repository:
         """The filelog of the tracked file *path*."""
         flog = self._filelogs.get(path)
         if flog is None:
+            from amalgam.storage.filelog import Filelog
+
             flog = Filelog(self._revlog(b"data/" + path), path)
             self._filelogs[path] = flog
         return flog
@@ -178,7 +214,9 @@ class Repository:
         self._changelog = None
         self._manifestlog = None
         self._filelogs.clear()
-        phasemod.invalidate(self)
+        from amalgam import phases
+
+        phases.invalidate(self)
         if self.store.fncache is not None:
             self.store.fncache.invalidate()
 
@@ -303,7 +341,7 @@ class Repository:
     def commit_files(self, files: Mapping[bytes, FileChange | None], *,
                      p1: Node | None = None, p2: Node = nullid, user: str,
                      date: tuple[float, int] | None = None, message: str,
-                     branch: str = DEFAULT_BRANCH,
+                     branch: str = "default",
                      extra: Mapping[str, str] | None = None) -> Node:
         """Record *files* (None removes) on top of *p1* (default: tip) as a new changeset.
 
@@ -355,7 +393,9 @@ class Repository:
                 mnode = self.manifestlog.add(manifest, tr, linkrev, m1node, m2node, delta)
             node = cl.add(mnode, touched, message, tr, p1, p2, user, when, extra, branch)
             # New changesets are draft, as hg's default phases.new-commit says.
-            phasemod.register_new(self, tr, phasemod.DRAFT, [linkrev])
+            from amalgam import phases
+
+            phases.register_new(self, tr, phases.DRAFT, [linkrev])
             return node
 
     def _commit_file(self, path: bytes, change: FileChange, m1: Manifest, m2: Manifest,
@@ -370,6 +410,8 @@ class Repository:
             if len(m2) and (fp2 == nullid or cnode == nullid) and source in m2:
                 cnode, other = m2.node(source), fp1  # copied on the other side of the merge
             if cnode != nullid:
+                from amalgam.storage.filelog import copy_meta
+
                 meta = copy_meta(source, cnode)
                 fp1, fp2 = nullid, other
             else:
@@ -393,12 +435,13 @@ class Repository:
 
     def _merge_base_manifests(self, p1: Node, p2: Node) -> list[Manifest]:
         """Manifests of the heads of the common ancestors of *p1* and *p2*."""
-        cl = self.changelog.revlog
+        from amalgam import dag
 
+        cl = self.changelog.revlog
         common = dag.ancestors(self, [cl.rev(p1)]) & dag.ancestors(self, [cl.rev(p2)])
         inner = {p for rev in common for p in cl.parentrevs(rev) if p in common}
         heads = sorted(common - inner)
-        return [self.manifest_of(cl.node(rev)) for rev in heads] or [Manifest()]
+        return [self.manifest_of(cl.node(rev)) for rev in heads] or [self.manifest_of(nullid)]
 
 
 def _check_path(path: bytes) -> None:

@@ -7,7 +7,6 @@ followed by the file's content.  The block records copies (``copy`` and
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -50,8 +49,10 @@ def pack_meta(meta: Mapping[bytes, bytes], content: bytes) -> bytes:
 
 def hash_revision(text: bytes, p1: bytes, p2: bytes) -> Node:
     """hg's node: SHA-1 of the sorted parents followed by the raw text."""
+    from hashlib import sha1  # not on the start-up path of read-only commands
+
     a, b = sorted((p1, p2))
-    digest = hashlib.sha1(a)
+    digest = sha1(a)
     digest.update(b)
     digest.update(text)
     return Node(digest.digest())

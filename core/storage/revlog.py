@@ -14,7 +14,6 @@ reaches ``inline_threshold`` bytes.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -61,7 +60,9 @@ class CensoredNode(StorageError):
 def hashrevision(text: bytes, p1: bytes, p2: bytes) -> Node:
     """hg's node id: SHA-1 of both parent nodes, smaller first, then the text."""
     a, b = (p1, p2) if p1 < p2 else (p2, p1)
-    digest = hashlib.sha1(a)
+    from hashlib import sha1  # not on the start-up path of read-only commands
+
+    digest = sha1(a)
     digest.update(b)
     digest.update(text)
     return Node(digest.digest())

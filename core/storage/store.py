@@ -14,7 +14,6 @@ when a transaction closes, under the transaction's journal.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -151,7 +150,9 @@ _MAX_SHORTENED_DIRS = 68
 
 def _hashencode(path: bytes, dotencode: bool) -> bytes:
     """The ``dh/`` form of an over-long path (*path* is encodedir'd)."""
-    digest = hashlib.sha1(path).hexdigest().encode("ascii")
+    from hashlib import sha1  # only long paths need it; status never does
+
+    digest = sha1(path).hexdigest().encode("ascii")
     parts = _auxencode(lowerencode(path[5:]).split(b"/"), dotencode)
     basename = parts[-1]
     # Extension as os.path.splitext sees it: leading dots belong to the name.
