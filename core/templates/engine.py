@@ -44,7 +44,7 @@ def function(decl: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def load() -> None:
     """Import the built-in registries (they register on import)."""
-    from amalgam.templates import filters, functions, keywords  # noqa: F401
+    from amalgam.templates import filters, functions, keywords, strings  # noqa: F401
 
 
 class Engine:

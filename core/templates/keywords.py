@@ -6,7 +6,7 @@ from typing import Any
 
 from amalgam.node import hex, nullid, nullrev
 from amalgam.templates.engine import keyword
-from amalgam.templates.values import Date, ListValue
+from amalgam.templates.values import Date, Flag, ListValue
 
 
 @keyword("rev")
@@ -32,6 +32,41 @@ def date(ctx: Any, mapping: Mapping[str, Any]) -> Date:
     """When the changeset was committed (a date; see the date filters)."""
     when, offset = ctx.date()
     return Date(when, offset)
+
+
+@keyword("user")
+def user(ctx: Any, mapping: Mapping[str, Any]) -> str:
+    """The author of the changeset, as recorded (same as {author})."""
+    return ctx.user()
+
+
+@keyword("negrev")
+def negrev(ctx: Any, mapping: Mapping[str, Any]) -> int | str:
+    """The revision number counted back from the end: -1 is tip."""
+    return ctx.rev - len(ctx.repo.changelog.revlog) if ctx.rev >= 0 else ""
+
+
+@keyword("closesbranch")
+def closesbranch(ctx: Any, mapping: Mapping[str, Any]) -> Flag:
+    """Whether the changeset closes its branch: true or false."""
+    return Flag("true" if ctx.closesbranch() else "false")
+
+
+@keyword("activebookmark")
+def activebookmark(ctx: Any, mapping: Mapping[str, Any]) -> str:
+    """The active bookmark, when it is on this changeset."""
+    from amalgam import bookmarks
+
+    name = bookmarks.active(ctx.repo)
+    return name if name and name in ctx.bookmarks() else ""
+
+
+@keyword("children")
+def children(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
+    """The children as rev:shortnode (list; items have {rev} and {node})."""
+    items = [{"rev": c.rev, "node": c.hex(), "ctx": c} for c in ctx.children()]
+    return ListValue(items, lambda item: f"{item['rev']}:{item['node'][:12]}",
+                     json=lambda item: f"{item['rev']}:{item['node'][:12]}")
 
 
 @keyword("desc")

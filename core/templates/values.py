@@ -53,10 +53,21 @@ class ListValue:
         return needle in self.texts()
 
 
+class Flag(str):
+    """A yes/no keyword (``closesbranch``): shown and JSON-encoded as ``"true"``/``"false"``,
+    but false for ``if()``."""
+
+
+class Mapping_(dict):  # type: ignore[type-arg]
+    """A mapping built by ``dict()``: shown as ``key=value`` in the order given."""
+
+
 def text(value: Any) -> str:
     """How *value* appears in output."""
     if value is None:
         return ""
+    if isinstance(value, Mapping_):
+        return " ".join(f"{key}={text(item)}" for key, item in value.items())
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (list, tuple)):
@@ -72,4 +83,6 @@ def truthy(value: Any) -> bool:
         return len(value) > 0
     if isinstance(value, Date):
         return True
+    if isinstance(value, Flag):
+        return value == "true"
     return bool(text(value)) if not isinstance(value, (int, float)) else True
