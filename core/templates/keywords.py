@@ -9,6 +9,14 @@ from amalgam.templates.engine import keyword
 from amalgam.templates.values import Date, Flag, ListValue
 
 
+def _entry(ctx: Any, mapping: Mapping[str, Any]) -> Any:
+    """The changeset's parsed entry, from the printer's block-read cache when there is one."""
+    view = mapping.get("view")
+    if view is not None and ctx.rev >= 0 and ctx.repo is view.repo:
+        return view.entry(ctx.rev)
+    return ctx.entry
+
+
 @keyword("rev")
 def rev(ctx: Any, mapping: Mapping[str, Any]) -> int:
     """The changeset's revision number in this repository."""
@@ -24,20 +32,20 @@ def node(ctx: Any, mapping: Mapping[str, Any]) -> str:
 @keyword("author")
 def author(ctx: Any, mapping: Mapping[str, Any]) -> str:
     """Who committed the changeset, exactly as recorded."""
-    return ctx.user()
+    return _entry(ctx, mapping).user
 
 
 @keyword("date")
 def date(ctx: Any, mapping: Mapping[str, Any]) -> Date:
     """When the changeset was committed (a date; see the date filters)."""
-    when, offset = ctx.date()
+    when, offset = _entry(ctx, mapping).date
     return Date(when, offset)
 
 
 @keyword("user")
 def user(ctx: Any, mapping: Mapping[str, Any]) -> str:
     """The author of the changeset, as recorded (same as {author})."""
-    return ctx.user()
+    return _entry(ctx, mapping).user
 
 
 @keyword("negrev")
@@ -72,13 +80,13 @@ def children(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
 @keyword("desc")
 def desc(ctx: Any, mapping: Mapping[str, Any]) -> str:
     """The commit message."""
-    return ctx.description()
+    return _entry(ctx, mapping).description
 
 
 @keyword("branch")
 def branch(ctx: Any, mapping: Mapping[str, Any]) -> str:
     """The named branch the changeset belongs to."""
-    return ctx.branch()
+    return _entry(ctx, mapping).branch
 
 
 @keyword("extras")
@@ -94,7 +102,7 @@ def _paths(paths: list[bytes], key: str = "file") -> ListValue:
 @keyword("files")
 def files(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Every path the changeset touches (list; items have {file})."""
-    return _paths(list(ctx.files()))
+    return _paths(list(_entry(ctx, mapping).files))
 
 
 def _status(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
