@@ -166,7 +166,7 @@ def test_http_clone_cut_anywhere_leaves_nothing(amg, hg, tmp_path: Path, hg_serv
     assert amg("clone", "-U", full.url, str(tmp_path / "whole")).rc == 0
     total = full.sent
     assert total > 1000
-    for budget in cut_points(total, 24):
+    for budget in cut_points(total, 16):
         proxy = proxied(server.port, budget)
         dest = tmp_path / f"new{budget}" / "parent" / "dest"
         result = amg("clone", proxy.url, str(dest))
@@ -189,7 +189,7 @@ def test_http_pull_cut_anywhere_changes_nothing(amg, hg, tmp_path: Path, hg_serv
     hg("clone", "-q", "-r", "0", str(src), str(probe))
     assert amg("pull", full.url, cwd=probe).rc == 0
     total = full.sent
-    for budget in cut_points(total, 20):
+    for budget in cut_points(total, 12):
         proxy = proxied(server.port, budget)
         result = amg("pull", proxy.url, cwd=dst)
         if result.rc == 0 and budget >= total - _TRAILER:
@@ -219,11 +219,11 @@ def test_ssh_clone_and_pull_cut_anywhere(amg, hg, tmp_path: Path) -> None:
     hg("clone", "-q", "-r", "0", str(src), str(dst))
     pull_total = total(amg(*ssh(-1), "pull", url, cwd=probe))
     assert clone_total > 1000 and pull_total > 1000
-    for budget in cut_points(clone_total, 8):
+    for budget in cut_points(clone_total, 6):
         dest = tmp_path / f"new{budget}" / "dest"
         assert_one_line_abort(amg(*ssh(budget), "clone", url, str(dest)))
         assert not (tmp_path / f"new{budget}").exists(), budget
     before = snapshot(dst)
-    for budget in cut_points(pull_total, 8):
+    for budget in cut_points(pull_total, 6):
         assert_one_line_abort(amg(*ssh(budget), "pull", url, cwd=dst))
         assert snapshot(dst) == before, budget
