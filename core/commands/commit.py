@@ -60,6 +60,10 @@ def commit(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
 
         exc.prefix = f"{progname()}: parse error"  # hg's wording for a bad date
         raise
+    if repo.vfs.exists("updatestate"):
+        # hg's marker of an update cut short: the files may match neither parent.
+        raise error.StateError("last update was interrupted",
+                               hint="use 'amg update' to get a consistent checkout")
     if opts.get("amend"):
         return _amend(ui, repo, pats, opts, date)
     with repo.wlock():

@@ -40,6 +40,25 @@ def check_named_files(repo: Repository, ds: DirState, m: Matcher, st: Status) ->
         raise error.InputError(f"{show(path)}: file not found!")
 
 
+def check_clashes(ds: DirState, added: list[bytes]) -> None:
+    """Refuse a file and a directory of one name: hg could not check that manifest out.
+
+    ``add`` refuses these as hg does; this guards the store against a
+    dirstate that got them anyway (an older amg, a hand-edited dirstate).
+    """
+    for path in added:
+        if ds.hasdir(path):
+            raise error.Abort(f"directory '{show(path)}' already in dirstate")
+        pos = path.rfind(b"/")
+        while pos > 0:
+            prefix = path[:pos]
+            entry = ds.get(prefix)
+            if entry is not None and entry.state != "r":
+                raise error.Abort(f"file '{show(prefix)}' in dirstate clashes with "
+                                  f"'{show(path)}'")
+            pos = prefix.rfind(b"/")
+
+
 def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user: str,
            date: tuple[float, int] | None = None, extra: dict[str, str] | None = None,
            close_branch: bool = False, amend: bool = False,
@@ -148,8 +167,10 @@ class _WorkingFiles(Mapping):
                 with open(full, "rb") as fp:
                     data = fp.read()
         except OSError as exc:
-            raise error.Abort(f"{show(path)}: {exc.strerror}",
-                              hint="the file changed while committing; try again") from None
+            hint = ("make it readable, or leave it out with -X"
+                    if isinstance(exc, PermissionError)
+                    else "the file changed while committing; try again")
+            raise error.Abort(f"{show(path)}: {exc.strerror}", hint=hint) from None
         self.stats[path] = before
         source = self._ds.copied(path) if self._copies is None else self._copies.get(path)
         if self._merge_extras is None:
@@ -177,6 +198,7 @@ def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,
     if MergeState.read(repo).unresolved():
         raise error.StateError("unresolved merge conflicts (see 'amg help resolve')")
     check_named_files(repo, ds, match, st)
+    check_clashes(ds, st.added)
     changes = sorted(st.modified + st.added + st.removed)
     if changes or close_branch or p2 != nullid:
         return changes
