@@ -2,8 +2,9 @@
 the hook facade.
 
 Importing this package is on every command's start-up path, so it pulls in
-only the registry and the facade; pluggy, TOML and JSON are imported when a
-plugin is enabled or a hook with implementers is called.
+only the registry, its cached index and the facade; TOML and manifest
+validation are imported when discovery must rescan, pluggy when a hook with
+implementers is called.
 """
 from __future__ import annotations
 
