@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from amalgam.storage.transaction import Transaction
     from amalgam.ui import UI
 
+MANIFEST_CACHE_BYTES = 64 << 20
+
 # What ``hg init`` leaves in .hg/00changelog.i so pre-store clients refuse the repo.
 DECOY_CHANGELOG = b"\0\0\xff\xff dummy changelog to prevent using the old repo layout"
 
@@ -164,7 +166,7 @@ class Repository:
 
     # -- storage objects ----------------------------------------------------
 
-    def _revlog(self, radix: bytes, *, changelog: bool = False) -> Revlog:
+    def _revlog(self, radix: bytes, *, changelog: bool = False, **extra: Any) -> Revlog:
         """A revlog of this store, configured from the requirements.
 
         hg keeps the changelog split from the start and stores every
@@ -181,6 +183,7 @@ class Repository:
         }
         if changelog:
             options.update(new_inline=False, max_chain_len=0)
+        options.update(extra)
         return Revlog(self.svfs, radix, options=options)
 
     @property
@@ -196,7 +199,11 @@ class Repository:
         if self._manifestlog is None:
             from amalgam.storage.manifest import ManifestLog
 
-            self._manifestlog = ManifestLog(self._revlog(b"00manifest"))
+            # A commit reads p1's manifest, then checks its delta against it:
+            # keep manifests of big repositories (~7 MB per 100,000 files)
+            # cached too.  ManifestLog holds the same bytes objects anyway.
+            self._manifestlog = ManifestLog(
+                self._revlog(b"00manifest", cache_bytes=MANIFEST_CACHE_BYTES))
         return self._manifestlog
 
     def file(self, path: bytes) -> Filelog:

@@ -42,13 +42,18 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "inline_threshold": 131072,
     # hg creates filelogs and manifests inline, the changelog split.
     "new_inline": True,
+    # Bytes of recent full texts kept (the manifest of a big repository is
+    # bigger than a file's budget, and a commit reads it twice).
+    "cache_bytes": 8 << 20,
 }
 # Index size fields are signed 32-bit.
 _MAX_TEXT = 2**31 - 1
-# Full-text cache per revlog: a few recent texts, bounded in bytes because a
-# repository may keep thousands of filelogs open during a big commit.
+# Full-text cache per revlog: a few recent texts, bounded in bytes (the
+# "cache_bytes" option) because a repository may keep thousands of filelogs
+# open during a big commit.
 _CACHE_ENTRIES = 8
-_CACHE_BYTES = 8 << 20
+
+
 class LookupFailed(StorageError, LookupError):
     """A node, prefix or revision number is not in this revlog."""
 
@@ -370,11 +375,12 @@ class Revlog:
                 f"index says {rawsize}", hint="the revlog is corrupt; run 'amg verify'")
 
     def _remember(self, rev: int, text: bytes) -> None:
-        if len(text) > _CACHE_BYTES or rev in self._cache:
+        budget = self.options["cache_bytes"]
+        if len(text) > budget or rev in self._cache:
             return
         self._cache[rev] = text
         self._cache_bytes += len(text)
-        while len(self._cache) > _CACHE_ENTRIES or self._cache_bytes > _CACHE_BYTES:
+        while len(self._cache) > _CACHE_ENTRIES or self._cache_bytes > budget:
             self._cache_bytes -= len(self._cache.popitem(last=False)[1])
 
     def _torev(self, rev_or_node: int | bytes) -> int:

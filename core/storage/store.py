@@ -304,9 +304,13 @@ class EncodedVFS(VFS):
         fp = super().__call__(path, mode, atomictemp=atomictemp, checkambig=checkambig)
         fncache = self._store.fncache
         if fncache is not None and (mode[0] != "r" or "+" in mode):
-            raw = audit_path(path)
-            if _is_data_path(raw):
-                fncache.add(raw)
+            # Appending to a non-empty file: it was created, and listed, by an
+            # earlier write.  Skipping it spares loading a 100,000-line
+            # fncache on every commit to a big repository.
+            if not (mode[0] == "a" and not atomictemp and fp.tell() > 0):
+                raw = audit_path(path)
+                if _is_data_path(raw):
+                    fncache.add(raw)
         return fp
 
     open = __call__

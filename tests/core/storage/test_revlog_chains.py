@@ -89,3 +89,16 @@ def test_the_shared_cache_stays_within_its_budget(chain, monkeypatch):
         assert rl.revision(rev) == texts[rev]
         assert revlog_cache.kept_bytes <= revlog_cache.BUDGET
         assert revlog_cache.kept_bytes == sum(map(len, revlog_cache.kept.values()))
+
+
+def test_cache_bytes_option_bounds_the_full_text_cache(tmp_path, monkeypatch):
+    vfs = MiniVFS(tmp_path)
+    texts = [b"%d\n" % i * 3000 for i in range(3)]  # ~6-9 KB each
+    _fill(Revlog(vfs, b"data/f"), MiniTransaction(vfs), texts)
+    small = Revlog(vfs, b"data/f", options={"cache_bytes": 4096})
+    big = Revlog(vfs, b"data/f", options={"cache_bytes": 1 << 20})
+    for rl in (small, big):
+        rl.revision(2)
+    applied = _counting(monkeypatch)
+    assert small.revision(2) == big.revision(2) == texts[2]
+    assert len(applied) == 1  # only the small-budget revlog had to rebuild it

@@ -157,6 +157,28 @@ def test_transaction_backups_beside_a_revlog_stay_out_of_fncache(tmp_path):
     assert store.fncache_entries() == {b"data/a_b.i", b"data/a_b.d"}
 
 
+def test_appending_to_an_existing_revlog_does_not_load_the_fncache(tmp_path, monkeypatch):
+    """A commit to a big repository appends to existing revlogs; it must not
+    parse the whole fncache for that.  New and emptied files still get listed."""
+    store = Store(str(tmp_path), DEFAULT_REQS)
+    store.rawvfs.write(b"fncache", b"data/old.i\n")
+    store.vfs.write(b"data/old.i", b"rev0")
+    loads = []
+    real = st.parse_fncache
+    monkeypatch.setattr(st, "parse_fncache", lambda data: loads.append(data) or real(data))
+    store = Store(str(tmp_path), DEFAULT_REQS)
+    with store.transaction("t") as tr:
+        tr.add(b"data/old.i", 4)
+        with store.vfs(b"data/old.i", "ab") as fp:
+            fp.write(b"rev1")
+        assert loads == []
+        with store.vfs(b"data/new.i", "ab") as fp:
+            tr.add(b"data/new.i", 0)
+            fp.write(b"rev0")
+    assert len(loads) == 1
+    assert store.rawvfs.read(b"fncache") == b"data/old.i\ndata/new.i\n"
+
+
 def test_reading_does_not_touch_fncache(tmp_path):
     store = Store(str(tmp_path), DEFAULT_REQS)
     store.rawvfs.write(b"data/a.i", b"x")
