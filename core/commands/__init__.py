@@ -20,6 +20,7 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "debugindex": ("amalgam.commands.debugindex", ()),
     "debugdata": ("amalgam.commands.debugdata", ()),
     "debugrevlog": ("amalgam.commands.debugrevlog", ()),
+    "debugstrip": ("amalgam.commands.debugstrip", ()),
     "distro": ("amalgam.commands.distro", ()),
     "status": ("amalgam.commands.status", ("st",)),
     "add": ("amalgam.commands.add", ()),
