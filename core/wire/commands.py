@@ -4,8 +4,10 @@ Each :class:`WireCommand` declares its arguments, the permission it needs
 (``"pull"`` or ``"push"``) and a handler ``handler(repo, args, request)``
 returning bytes (a string reply), a :class:`StreamResponse`, a
 :class:`PushResult` or raising :class:`OutOfBandError`.  Transports decode
-arguments, check the permission with :func:`check_permission`'s help, call
-:func:`dispatch`, and encode the result; they never know what a command does.
+the arguments, check them with :func:`parse_args`, enforce the permission
+(HTTP by configuration, ``Request.authorize`` for commands inside ``batch``;
+over ssh the login grants everything), call the handler and encode its
+result; they never know what a command does.
 Plugins add commands with ``exchange_wire_commands`` and capabilities with
 ``exchange_capabilities``.
 """
