@@ -67,16 +67,36 @@ def annotate(start: FileContext) -> list[tuple[Origin, bytes]]:
     for fctx in order:
         key = (fctx.path, fctx.filenode)
         lines = splitlines(fctx.data())
-        origins: list[Origin] = [(fctx, n + 1) for n in range(len(lines))]
-        # The first parent is applied last, so its origins win on a merge.
-        for parent in reversed(parents[key]):
-            pk = (parent.path, parent.filenode)
+        plist = parents[key]
+        if len(plist) == 1:
+            # The usual case, written to copy whole runs of origins at once.
+            pk = (plist[0].path, plist[0].filenode)
             plines, porigins = results[pk]
+            origins: list[Origin] = []
+            done = 0
             for i, j, size in matching_blocks(plines, lines):
-                origins[j:j + size] = porigins[i:i + size]
-            pending[pk] -= 1
-            if not pending[pk] and pk != key:
-                del results[pk]  # nothing else needs it: keep memory flat
+                if j > done:
+                    origins.extend([(fctx, n + 1) for n in range(done, j)])
+                origins.extend(porigins[i:i + size])
+                done = j + size
+            _release(results, pending, pk, key)
+        else:
+            origins = [(fctx, n + 1) for n in range(len(lines))]
+            # The first parent is applied last, so its origins win on a merge.
+            for parent in reversed(plist):
+                pk = (parent.path, parent.filenode)
+                plines, porigins = results[pk]
+                for i, j, size in matching_blocks(plines, lines):
+                    origins[j:j + size] = porigins[i:i + size]
+                _release(results, pending, pk, key)
         results[key] = (lines, origins)
     lines, origins = results[(start.path, start.filenode)]
     return list(zip(origins, lines))
+
+
+def _release(results: dict[Key, tuple[list[bytes], list[Origin]]], pending: dict[Key, int],
+             pk: Key, key: Key) -> None:
+    """Drop a parent's lines once no other child needs them: memory stays flat."""
+    pending[pk] -= 1
+    if not pending[pk] and pk != key:
+        del results[pk]

@@ -19,6 +19,8 @@ def splitlines(text: bytes) -> list[bytes]:
     """Lines of *text* split at ``\\n`` only, newline kept (the last may lack it)."""
     if not text:
         return []
+    if b"\r" not in text:  # bytes.splitlines also splits at \r, which hg does not
+        return text.splitlines(True)
     lines = text.split(b"\n")
     last = lines.pop()
     out = [line + b"\n" for line in lines]
@@ -27,8 +29,8 @@ def splitlines(text: bytes) -> list[bytes]:
     return out
 
 
-def _longest(a: Sequence[int], b: Sequence[int], alo: int, ahi: int,
-             blo: int, bhi: int, where: dict[int, list[int]]) -> Block:
+def _longest(a: Sequence[bytes], alo: int, ahi: int, blo: int, bhi: int,
+             where: dict[bytes, list[int]]) -> Block:
     """The longest run of equal items; ties go to the earliest in *a*, then in *b*."""
     besti, bestj, bestk = alo, blo, 0
     runs: dict[int, int] = {}
@@ -49,19 +51,18 @@ def _longest(a: Sequence[int], b: Sequence[int], alo: int, ahi: int,
 def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
     """Runs of equal lines between *a* and *b*, in order, with a final sentinel."""
     na, nb = len(a), len(b)
-    ids: dict[bytes, int] = {}
-    ia = [ids.setdefault(line, len(ids)) for line in a]
-    ib = [ids.setdefault(line, len(ids)) for line in b]
-    where: dict[int, list[int]] = {}
-    for j, token in enumerate(ib):
-        where.setdefault(token, []).append(j)
+    # Lines are their own keys: a bytes object caches its hash, so looking
+    # a line up again costs no more than looking up a number for it.
+    where: dict[bytes, list[int]] = {}
+    for j, line in enumerate(b):
+        where.setdefault(line, []).append(j)
     found: list[Block] = []
     stack = [(0, na, 0, nb)]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
         if alo >= ahi or blo >= bhi:
             continue
-        i, j, k = _longest(ia, ib, alo, ahi, blo, bhi, where)
+        i, j, k = _longest(a, alo, ahi, blo, bhi, where)
         if not k:
             continue
         found.append((i, j, k))
