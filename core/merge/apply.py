@@ -90,7 +90,7 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
             ds.drop(path)
         for path in by_kind.get(act.GET, []):
             entry = m2.get(path)
-            st = wfiles.write(repo, path, repo.file(path).read(entry[0]), entry[1])
+            st = wfiles.write(repo, path, wfiles.read_revision(repo, path, entry[0]), entry[1])
             ds.copy(None, path)
             if branchmerge:
                 # hg's v1 encoding: 'm' when p1 also tracks it, else 'n' from p2.
