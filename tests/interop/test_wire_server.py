@@ -63,9 +63,13 @@ def test_http_stream_clone(hg, amg, source, tmp_path, isolated_env) -> None:
 def test_non_publishing_server_keeps_drafts(hg, amg, source, tmp_path, isolated_env) -> None:
     (source / ".hg" / "amalgam.toml").write_text("[phases]\npublish = false\n")
     with amg_serve(source, isolated_env, tmp_path) as (url, _pid):
-        dst = tmp_path / "dst"
+        dst, streamed = tmp_path / "dst", tmp_path / "streamed"
         hg("clone", "-q", url, str(dst))
+        # A stream clone copies the phase roots along with the revlogs.
+        hg("clone", "-q", "--stream", url, str(streamed))
     assert state(hg, dst) == state(hg, source)
+    assert state(hg, streamed) == state(hg, source)
+    verify_both(hg, amg, streamed)
 
 
 def test_read_only_by_default(hg, source, tmp_path, isolated_env) -> None:
