@@ -93,8 +93,14 @@ def bundle2_caps(repo: Repository) -> dict[str, list[str]]:
 
 
 def _stream_allowed(repo: Repository) -> bool:
+    """``server.uncompressed``, and never with secret changesets: a raw store copy
+    would hand them out (hg refuses for the same reason)."""
+    from amalgam.exchange import phasesync
+
     config = repo.ui.config
-    return True if config is None else bool(config.get("server", "uncompressed"))
+    if config is not None and not config.get("server", "uncompressed"):
+        return False
+    return phasesync.SECRET not in phasesync.phases(repo)
 
 
 def capabilities(repo: Repository, transport: str) -> dict[str, str | None]:

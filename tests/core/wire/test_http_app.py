@@ -313,3 +313,12 @@ def test_stream_clones_can_be_disabled(served) -> None:
     hdrs.update(args(**{**protocol.decode_http_args(hdrs), "stream": b"1", "cg": b"0"}))
     body = call(app, "cmd=getbundle", headers=hdrs)[2]
     assert b"ERROR:ABORT" in body and b"stream clones are disabled" in body
+
+
+def test_no_stream_clone_with_secret_changesets(served, amg) -> None:
+    repo, app = served()
+    assert amg("phase", "--secret", "--force", "-r", "2", cwd=repo.root).rc == 0
+    caps = protocol.parse_capabilities(call(app, "cmd=capabilities")[2])
+    assert "streamreqs" not in caps
+    # The secret head is not advertised either.
+    assert call(app, "cmd=heads")[2] == hex(repo.changelog.revlog.node(1)).encode() + b"\n"
