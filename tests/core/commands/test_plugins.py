@@ -29,8 +29,13 @@ def test_lists_every_plugin_enabled_or_not(run) -> None:
     res = run("--config", "plugins.amgtest_greet=true", "plugins")
     assert res.rc == 0
     out = res.stdout
-    available = sum(1 for d in FIXTURES.iterdir() if (d / "plugin.toml").is_file())
+    import amalgam.plugins
+
+    builtin = Path(amalgam.plugins.__path__[0])
+    available = sum(1 for base in (FIXTURES, builtin) for d in base.iterdir()
+                    if (d / "plugin.toml").is_file())
     assert out.count(" (disabled)\n") == available - 1
+    assert "fsmonitor " in out  # built-in plugins are listed like the others
     block = out.split("amgtest_greet 0.3 (enabled)\n", 1)[1].split("\namgtest_", 1)[0]
     assert block == (
         "  test plugin adding the greet command\n"
