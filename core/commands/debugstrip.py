@@ -24,8 +24,9 @@ def debugstrip(ui: UI, repo: Repository, *revs: str, **opts: Any) -> int:
     The removed changesets are first saved in a bundle under
     .hg/strip-backup (unless --no-backup), which 'amg unbundle' restores,
     with new revision numbers.  When the working directory's parent is
-    removed, the working directory is updated to its closest remaining
-    ancestor; local changes make that abort unless -f discards them, and
+    removed, the working directory is updated to the parent of the
+    stripped changesets (of the root whose node id sorts first, as hg
+    picks, when several branches go); local changes make that abort unless -f discards them, and
     -k only moves the parent, leaving every file as it is.
     """
     from amalgam import repair
@@ -43,7 +44,7 @@ def debugstrip(ui: UI, repo: Repository, *revs: str, **opts: Any) -> int:
         stripped = repair.descendants(repo, targets)
         parents = [cl.rev(p) for p in ds.parents() if p != nullid]
         if any(p in stripped for p in parents):
-            target = _closest_kept_ancestor(repo, parents[0], stripped)
+            target = _update_target(repo, stripped)
             if opts.get("keep"):
                 _move_parent(repo, ds, target, stripped)
             else:
@@ -56,12 +57,15 @@ def debugstrip(ui: UI, repo: Repository, *revs: str, **opts: Any) -> int:
     return 0
 
 
-def _closest_kept_ancestor(repo: Repository, rev: int, stripped: set[int]) -> Any:
-    from amalgam import dag
-    from amalgam.node import nullid
+def _update_target(repo: Repository, stripped: set[int]) -> Any:
+    """Where hg moves the working directory: the first parent of a strip root.
 
-    kept = dag.ancestors(repo, [rev]) - stripped
-    return repo.changelog.revlog.node(max(kept)) if kept else nullid
+    With several roots hg takes the one whose node id sorts first.
+    """
+    cl = repo.changelog.revlog
+    roots = [r for r in stripped if not any(p in stripped for p in cl.parentrevs(r))]
+    root = min(roots, key=cl.node)
+    return cl.node(cl.parentrevs(root)[0])
 
 
 def _refuse_local_changes(repo: Repository, ds: DirState) -> None:

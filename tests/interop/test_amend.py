@@ -195,3 +195,38 @@ def test_amend_refusals(twin, setup):
     twin.same("commit", "--amend", "-m", "refused", stderr=True)
     twin.same("commit", "--amend", "-m", "refused", "--config", "ui.detailed-exit-code=yes")
     _check(twin)
+
+
+# -- debugstrip: the strip under amend, driven directly ---------------------------
+
+
+def _branches(twin: Twin) -> None:
+    """0 - 1 - 2 and 0 - 3 (a later head), working directory on 2, bookmark on 1."""
+    _base(twin)
+    twin.write("c", "c\n")
+    twin.same("add", "c")
+    twin.same("commit", "-m", "third", "-d", "2 0")
+    twin.same("update", "0")
+    twin.write("side", "s\n")
+    twin.same("add", "side")
+    twin.same("commit", "-m", "side", "-d", "3 0")
+    twin.same("bookmark", "-r", "1", "mark")
+    twin.same("phase", "--force", "--secret", "3")
+    twin.same("update", "2")
+
+
+@pytest.mark.parametrize("args", [
+    ("3",), ("1",), ("-r", "1", "--no-backup"), ("0",), ("-k", "1"), ("2", "3"), ()])
+def test_debugstrip(twin, args):
+    _branches(twin)
+    twin.same("debugstrip", *args)
+    _check(twin)
+
+
+def test_debugstrip_local_changes(twin):
+    _branches(twin)
+    twin.write("a", "local\n")
+    twin.same("debugstrip", "1", stderr=True)
+    twin.same("debugstrip", "3")
+    twin.same("debugstrip", "-f", "1")
+    _check(twin)
