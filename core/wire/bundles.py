@@ -134,10 +134,11 @@ def getbundle(repo: Repository, args: dict[str, Any], *, allow_stream: bool) -> 
                            mandatory_params=[("version", version)],
                            advisory_params=[("nbchanges", str(len(missing)))])
     if args.get("bookmarks"):
-        from amalgam import bookmarks as bookmod
+        from amalgam.node import bin
 
-        payload = b"".join(node + struct.pack(">H", len(name.encode())) + name.encode()
-                           for name, node in sorted(bookmod.read(repo).items()))
+        marks = listkeys(repo, "bookmarks")  # without those on secret changesets
+        payload = b"".join(bin(node) + struct.pack(">H", len(name.encode())) + name.encode()
+                           for name, node in sorted(marks.items()))
         writer.newpart("bookmarks", data=payload)
     for namespace in args.get("listkeys", []):
         writer.newpart("listkeys", data=protocol.encode_listkeys(listkeys(repo, namespace)),

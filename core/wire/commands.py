@@ -186,13 +186,18 @@ def listkeys(repo: Repository, namespace: str) -> dict[str, str]:
     """A pushkey namespace as hg serves it.
 
     A publishing server still lists its draft roots (next to ``publishing``):
-    clients check those phases when they push (``check:phases``).
+    clients check those phases when they push (``check:phases``).  Bookmarks
+    on secret changesets stay private, like the changesets.
     """
     from amalgam.exchange import phasesync
     from amalgam.exchange.peer import is_publishing
-    from amalgam.node import hex
+    from amalgam.node import bin, hex
 
-    keys = LocalPeer(repo).listkeys(namespace)
+    peer = LocalPeer(repo)
+    keys = peer.listkeys(namespace)
+    if namespace == "bookmarks":
+        return {name: node for name, node in keys.items()
+                if peer.known([bin(node)]) == [True]}
     if namespace == "phases" and is_publishing(repo):
         cl = repo.changelog.revlog
         values = phasesync.phases(repo)

@@ -318,6 +318,11 @@ def test_stream_clones_can_be_disabled(served) -> None:
 def test_no_stream_clone_with_secret_changesets(served, amg) -> None:
     repo, app = served()
     assert amg("phase", "--secret", "--force", "-r", "2", cwd=repo.root).rc == 0
+    assert amg("bookmark", "-r", "2", "hidden", cwd=repo.root).rc == 0
+    assert amg("bookmark", "-r", "1", "shown", cwd=repo.root).rc == 0
+    shown = hex(repo.changelog.revlog.node(1))
+    assert protocol.decode_listkeys(
+        call(app, "cmd=listkeys", headers=args(namespace=b"bookmarks"))[2]) == {"shown": shown}
     caps = protocol.parse_capabilities(call(app, "cmd=capabilities")[2])
     assert "streamreqs" not in caps
     # The secret head is not advertised either.
