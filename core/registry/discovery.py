@@ -59,8 +59,11 @@ def _scan(environ: Mapping[str, str]) -> tuple[Index, list[str]]:
     manifests: dict[str, PluginManifest] = {}
     broken: dict[str, PluginError] = {}
     origins: dict[str, str] = {}
-    # Any change to a plugin directory or manifest means a rescan.
-    watched: list[str] = [*amalgam.plugins.__path__, *plugin_path(environ)]
+    # Any change to a plugin directory or manifest means a rescan.  Package
+    # directories are watched too: a plugin.toml (or __init__.py) appearing
+    # in one changes only that directory's mtime.
+    bases = [*amalgam.plugins.__path__, *plugin_path(environ)]
+    watched: list[str] = [*bases, *(d for base in bases for d in _subdirs(base))]
     for cand in _candidates(environ, broken):
         watched.append(cand.manifest)
         name = cand.name
@@ -104,6 +107,14 @@ def _candidates(environ: Mapping[str, str],
         for name, manifest in _packages_in(base):
             yield _Candidate(name, manifest, "path", name, base, None)
     yield from _entry_points(broken)
+
+
+def _subdirs(base: str) -> list[str]:
+    try:
+        return sorted(e.path for e in os.scandir(base)
+                      if e.is_dir() and not e.name.startswith((".", "__")))
+    except OSError:
+        return []
 
 
 def _packages_in(base: str) -> Iterator[tuple[str, str]]:

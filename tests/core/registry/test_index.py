@@ -108,6 +108,17 @@ def test_removing_a_plugin_invalidates_the_cache(plugin_dir, isolated_env) -> No
     assert name not in discover(isolated_env).influence
 
 
+def test_a_manifest_added_to_an_existing_package_is_found(plugin_dir, isolated_env) -> None:
+    # Only the package directory's mtime changes, not the plugin path's.
+    name = plugin_dir.add()
+    manifest = plugin_dir.root / name / "plugin.toml"
+    saved = manifest.read_bytes()
+    manifest.unlink()
+    assert name not in discover(isolated_env).influence
+    manifest.write_bytes(saved)
+    assert name in discover(isolated_env).influence
+
+
 def test_a_changed_plugin_path_uses_another_cache(plugin_dir, isolated_env,
                                                   tmp_path) -> None:
     name = plugin_dir.add()
