@@ -271,9 +271,10 @@ def amend_parent(repo: Repository, ds: DirState, match: Matcher, *, message: str
         return None
     info["amend_source"] = hex(old)
     base = octx.p1()
-    copies = _amend_copies(ds, octx, base.manifest(), changes)
+    basemf = base.manifest()
+    copies = _amend_copies(ds, octx, basemf, changes)
     working = _WorkingFiles(repo, ds, changes, set(st.removed), None, copies)
-    files = _AmendFiles(octx, working, set(changes), copies)
+    files = _AmendFiles(octx, basemf, working, set(changes), copies)
     oldphase = octx.phase()
     with repo.transaction("amend") as tr:
         node = repo.commit_files(files, p1=base.node, p2=octx.p2().node, user=user, date=when,
@@ -320,13 +321,15 @@ def _amend_copies(ds: DirState, octx: Any, base: Any,
 class _AmendFiles(Mapping):
     """The amended changeset's files: working-copy changes over the old changeset's."""
 
-    def __init__(self, octx: Any, working: _WorkingFiles, changed: set[bytes],
+    def __init__(self, octx: Any, base: Any, working: _WorkingFiles, changed: set[bytes],
                  copies: dict[bytes, bytes | None]) -> None:
         self._octx = octx
         self._working = working
         self._changed = changed
         self._copies = copies
-        self._paths = sorted(changed | set(octx.files()))
+        # Everything the old changeset differs in from its first parent, not
+        # only its files list: a merge takes files from p2 without listing them.
+        self._paths = sorted(changed | set(octx.files()) | set(octx.manifest().diff(base)))
 
     def __len__(self) -> int:
         return len(self._paths)

@@ -169,6 +169,19 @@ def test_amend_twice_and_logfile(twin):
     _check(twin)
 
 
+def test_amend_merge_changeset(twin):
+    _base(twin)
+    twin.same("update", "0")
+    twin.write("z", "z\n")
+    twin.same("add", "z")
+    twin.same("commit", "-m", "other head", "-d", "2 0")
+    twin.same("merge", "1")
+    twin.same("commit", "-m", "merge", "-d", "3 0")
+    twin.write("z", "z\nmore\n")
+    twin.same("commit", "--amend", "-m", "merge, amended")
+    _check(twin)
+
+
 def test_amend_nothing_changed(twin):
     _base(twin)
     twin.same("commit", "--amend")
