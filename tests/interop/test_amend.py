@@ -182,6 +182,33 @@ def test_amend_merge_changeset(twin):
     _check(twin)
 
 
+def test_amend_undoes_the_old_changes(twin):
+    """Reverting, re-adding and removing what the old changeset did."""
+    _base(twin)
+    twin.write("added", "new in second\n")
+    twin.same("add", "added")
+    twin.same("remove", "keep")
+    twin.same("commit", "-m", "third", "-d", "2 0")
+    twin.write("a", "one\ntwo\n")  # unchanged from the parent after all
+    twin.same("remove", "added")
+    twin.write("keep", "k\n")
+    twin.same("add", "keep")
+    twin.same("commit", "--amend")
+    _check(twin)
+    twin.same("log", "-r", ".", "-T", "{files}|{file_adds}|{file_dels}\n")
+
+
+def test_amend_with_copy_of_untouched_file(twin):
+    _base(twin)
+    twin.same("copy", "keep", "keep2")
+    twin.same("commit", "--amend", "-m", "second with a copy")
+    twin.same("log", "-r", ".", "-T", "{file_copies}\n")
+    twin.write("keep2", "edited copy\n")
+    twin.same("commit", "--amend")
+    twin.same("log", "-r", ".", "-T", "{file_copies}\n")
+    _check(twin)
+
+
 def test_amend_nothing_changed(twin):
     _base(twin)
     twin.same("commit", "--amend")
