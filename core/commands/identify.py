@@ -68,7 +68,8 @@ def identify(ui: UI, repo: Repository, source: str = "", **opts: Any) -> int:
             fm.item(fields, ctx)
         else:
             fields.update(node="f" * 40, dirty=dirty, parents=[p.hex() for p in parents])
-            fm.item(fields)
+            # hg's number for the working directory, for templates only
+            fm.item(fields, extra={"rev": 2147483647})
         fm.end()
         return 0
     output: list[str] = []

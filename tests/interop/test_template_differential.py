@@ -126,6 +126,7 @@ COMMANDS = [
     (["identify", "-r", "23", "-T",
       "{id}|{branch}|{tags}|{bookmarks}|{node}|{dirty}|{rev}|{parents}\n"], ""),
     (["identify", "-T", "{id}|{branch}|{tags}|{bookmarks}|{node}|{dirty}|{parents}\n"], ""),
+    (["identify", "-T", "{rev}|{node|short}\n"], ""),
 ]
 
 
