@@ -35,6 +35,11 @@ class _Depths:
         return mask & self.keep
 
 
+def _limit(view: RepoView, depth: int | None) -> int | None:
+    """No path is longer than the history: a bigger *depth* is no limit (and no huge masks)."""
+    return None if depth is not None and depth >= len(view) else depth
+
+
 def ancestors(view: RepoView, revs: Iterable[int], inclusive: bool = True,
               depth: int | None = None, startdepth: int = 0) -> set[int]:
     """Ancestors of *revs* reachable by a path of *startdepth* to *depth* generations."""
@@ -50,6 +55,9 @@ def ancestors(view: RepoView, revs: Iterable[int], inclusive: bool = True,
         return seen
     import heapq
 
+    depth = _limit(view, depth)
+    if startdepth > len(view):
+        return set()
     depths = _Depths(startdepth, depth)
     masks = dict.fromkeys(level, 1)
     pending = [-rev for rev in level]
@@ -86,6 +94,9 @@ def descendants(view: RepoView, revs: Iterable[int], depth: int | None = None,
                 reached.add(rev)
             if rev in reached:
                 yield rev
+        return
+    depth = _limit(view, depth)
+    if startdepth > len(view):
         return
     depths = _Depths(startdepth, depth)
     # The null revision is the parent of every root (p1 null), never a p2.

@@ -45,3 +45,10 @@ def test_depths_count_every_path_not_only_the_shortest() -> None:
     assert ancestors(View(), [4], depth=3, startdepth=3) == {0}
     assert list(descendants(View(), [0], depth=2, startdepth=2)) == [3, 4]
     assert list(descendants(View(), [nullrev], depth=1, startdepth=1)) == [0]
+
+
+def test_a_depth_beyond_the_history_is_no_limit() -> None:
+    # A path cannot be longer than the history, so no billion-bit masks are built.
+    assert ancestors(View(), [4], depth=10**9) == ancestors(View(), [4])
+    assert ancestors(View(), [4], startdepth=10**9) == set()
+    assert list(descendants(View(), [0], depth=10**9, startdepth=2)) == [3, 4]
