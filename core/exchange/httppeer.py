@@ -27,7 +27,7 @@ _MEDIA_02 = "application/mercurial-0.2"
 #: Compressions we can read in a 0.2 answer, our preference first.
 _COMPRESSIONS = {"zstd": "ZS", "zlib": "GZ", "none": "UN"}
 _PIECE = 64 * 1024
-_MAX_ANSWER = 256 << 20
+_MAX_ANSWER = 64 << 20  # string answers (bundles are streamed, never capped)
 _AUTH_HINT = "set a username and password for this URL in the [auth] section"
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _NULL_PAIR = b"0" * 40 + b"-" + b"0" * 40
 _MAX_LINE = 64 * 1024
 #: A string answer larger than this is not something a v1 server sends.
-_MAX_ANSWER = 256 << 20
+_MAX_ANSWER = 64 << 20
 #: Banner lines tolerated before the handshake answer.
 _MAX_BANNER = 1000
 _PIECE = 64 * 1024
@@ -240,7 +240,10 @@ class SshPeer(WirePeer):
             text = line.strip()
             if not text.isdigit():
                 continue  # a banner printed by the remote login
-            payload = self._readexactly(int(text)) if int(text) < _MAX_LINE else b""
+            if int(text) > _MAX_LINE:
+                raise RepoError(f"no suitable response from remote hg at {self.url}",
+                                hint=f"its handshake announced {int(text)} bytes")
+            payload = self._readexactly(int(text))
             if payload.startswith(b"capabilities: "):
                 caps = protocol.parse_capabilities(payload)
             elif payload == b"\n":

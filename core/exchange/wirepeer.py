@@ -191,7 +191,24 @@ class WirePeer:
                 args[name] = _arg(value)
         if not args["heads"]:
             del args["heads"]
-        return self._callstream("getbundle", args)
+        return self._checked_bundle(self._callstream("getbundle", args), "getbundle")
+
+    def _checked_bundle(self, stream: Reader, cmd: str) -> Reader:
+        """*stream* after checking it starts like a bundle2.
+
+        Reading the magic here lets a cut connection or a corrupt compression
+        frame surface with its own message instead of "not a bundle".
+        """
+        from amalgam.exchange.bundle import Prefixed
+        from amalgam.exchange.bundle2 import MAGIC
+        from amalgam.exchange.streams import readexactly
+
+        magic = readexactly(stream, len(MAGIC), f"the answer to '{cmd}'")
+        if magic != MAGIC:
+            raise protocol.WireError(f"the answer to '{cmd}' from {self.url} is not a bundle2",
+                                     hint="the server is not speaking Mercurial's wire "
+                                          "protocol")
+        return Prefixed(magic, stream)
 
     def unbundle(self, bundle: Iterable[bytes], heads: Sequence[Node]) -> Reader:
         """Push a bundle2; the answer is the server's bundle2 reply stream.
@@ -208,6 +225,7 @@ class WirePeer:
             size += len(chunk)
         spool.seek(0)
         try:
-            return self._callpush("unbundle", spool, size, {"heads": _FORCE})
+            reply = self._callpush("unbundle", spool, size, {"heads": _FORCE})
         finally:
             spool.close()
+        return self._checked_bundle(reply, "unbundle")

@@ -11,6 +11,7 @@ import http.client
 import io
 import socket
 import ssl
+import sys
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -210,3 +211,63 @@ def test_auth_prefix_matching() -> None:
 def test_split_credentials() -> None:
     assert split_credentials("http://u:p%40ss@h:8080/r") == ("http://h:8080/r", "u", "p@ss")
     assert split_credentials("https://h/r") == ("https://h/r", None, None)
+
+
+_CAPS = (b"batch branchmap getbundle known lookup pushkey unbundle=HG10UN httpheader=1024 "
+         b"httpmediatype=0.1rx,0.1tx,0.2tx compression=zstd,zlib "
+         b"bundle2=HG20%0Achangegroup%3D02%2C03")
+
+
+def _hostile(getbundle: tuple[str, bytes]) -> type[BaseHTTPRequestHandler]:
+    class Hostile(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            cmd = self.path.partition("cmd=")[2]
+            ctype, body = {"capabilities": ("application/mercurial-0.1", _CAPS),
+                           "heads": ("application/mercurial-0.1", b"ab" * 20 + b"\n"),
+                           "getbundle": getbundle}.get(cmd, ("application/hg-error", b"no"))
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Hostile
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (("application/mercurial-0.2", b"\x05lzma9" + b"x" * 64), "unknown compression 'lzma9'"),
+    (("application/mercurial-0.2", b"\x04zstd" + b"\x00" * 64), "not valid zstd data"),
+    (("application/mercurial-0.1", b"garbage" * 10), "not valid zlib data"),
+    (("application/mercurial-0.2", b"\x04none" + b"<html>"), "is not a bundle2"),
+    (("application/mercurial-0.2", b"\x04none" + b"HG20\x00\x00\x00\x00\x00\x00"),
+     "stream ended unexpectedly"),
+])
+def test_hostile_bundle_answers_abort_and_leave_nothing(amg, tmp_path: Path, answer,
+                                                        message: str) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _hostile(answer))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = amg("clone", f"http://127.0.0.1:{server.server_port}/", str(tmp_path / "c"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.rc == 255
+    assert result.stderr.startswith("abort: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_hostile_ssh_handshake_is_refused(amg, tmp_path: Path) -> None:
+    fake = tmp_path / "liar.py"
+    fake.write_text("import sys\nsys.stdout.write('99999999999\\n')\nsys.stdout.flush()\n"
+                    "sys.stdin.read()\n")
+    result = amg("--config", f"ui.ssh={sys.executable} {fake}", "clone", "ssh://host/repo",
+                 str(tmp_path / "c"))
+    assert result.rc == 255
+    assert result.stderr.startswith("abort: no suitable response from remote hg")
+    assert not (tmp_path / "c").exists()
