@@ -123,6 +123,8 @@ def test_clone_matches_hg_clone(amg, hg, tmp_path: Path, remote) -> None:
     hg("verify", "-q", cwd=tmp_path / "ours")
     assert amg("verify", "-q", cwd=tmp_path / "ours").rc == 0
     assert hg("paths", "default", cwd=tmp_path / "ours").stdout.strip() == url
+    again = amg(*opts, "pull", cwd=tmp_path / "ours")  # through [paths] default
+    assert again.rc == 0 and "no changes found" in again.stdout, again.stderr
     # The working copy is hg's default checkout: the '@'-less default branch head.
     assert (tmp_path / "ours" / "a").read_text() == "3\n"
 
