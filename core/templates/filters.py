@@ -7,11 +7,6 @@ from typing import Any
 from amalgam.templates.engine import templatefilter
 from amalgam.templates.values import Date, ListValue, text
 
-_DAY = 86400
-_AGE_SCALES = (("year", _DAY * 365), ("month", _DAY * 30), ("week", _DAY * 7),
-               ("day", _DAY), ("hour", 3600), ("minute", 60), ("second", 1))
-
-
 def _date(value: Any) -> Date:
     if isinstance(value, Date):
         return value
@@ -72,18 +67,10 @@ def date(value: Any) -> str:
 @templatefilter("age")
 def age(value: Any) -> str:
     """How long ago a date was, in words; dates over two years old print as YYYY-MM-DD."""
-    then = _date(value).when
-    delta = int(time.time() - then)
-    future = delta < 0
-    delta = abs(delta)
-    if delta > _AGE_SCALES[0][1] * 2:
-        return shortdate(value)
-    for unit, size in _AGE_SCALES:
-        count = delta // size
-        if count >= 2 or size == 1:
-            words = f"{count} {unit}{'s' if count != 1 else ''}"
-            return f"in {words}" if future else f"{words} ago"
-    return shortdate(value)
+    from amalgam import dates
+
+    value = _date(value)
+    return dates.age((value.when, value.offset))
 
 
 @templatefilter("person")
