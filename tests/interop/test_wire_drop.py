@@ -6,11 +6,14 @@ the server has sent N bytes; an ssh stand-in wrapper does the same to
 HTTP headers, bundle2 header, part headers, chunks, payload) amg must
 abort with one line, a failed clone must leave no directory behind (not
 even the parents it created) and a failed pull must leave the repository
-exactly as it was.
+exactly as it was.  A push cut anywhere (the proxy counting what the
+client sends) aborts cleanly and leaves the server verifiable, with the
+pushed changeset all there or not at all.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import sys
 import threading
@@ -54,9 +57,10 @@ os._exit(0)
 class CuttingProxy:
     """Forwards TCP to *port*; after *budget* bytes from the server, cuts everything."""
 
-    def __init__(self, port: int, budget: int | None = None) -> None:
+    def __init__(self, port: int, budget: int | None = None, *, upload: bool = False) -> None:
         self.port = port
         self.budget = budget
+        self.upload = upload  # count (and cut) what the client sends instead
         self.sent = 0
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -76,8 +80,10 @@ class CuttingProxy:
             upstream = socket.create_connection(("127.0.0.1", self.port))
             with self._lock:
                 self._sockets += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+            for src, dst, counted in ((client, upstream, self.upload),
+                                      (upstream, client, not self.upload)):
+                threading.Thread(target=self._pump, args=(src, dst, counted),
+                                 daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, counted: bool) -> None:
         try:
@@ -146,8 +152,8 @@ def assert_one_line_abort(result) -> None:
 def proxied(hg_serve):
     proxies: list[CuttingProxy] = []
 
-    def start(port: int, budget: int | None = None) -> CuttingProxy:
-        proxy = CuttingProxy(port, budget)
+    def start(port: int, budget: int | None = None, upload: bool = False) -> CuttingProxy:
+        proxy = CuttingProxy(port, budget, upload=upload)
         proxies.append(proxy)
         return proxy
 
@@ -227,3 +233,33 @@ def test_ssh_clone_and_pull_cut_anywhere(amg, hg, tmp_path: Path) -> None:
     for budget in cut_points(pull_total, 6):
         assert_one_line_abort(amg(*ssh(budget), "pull", url, cwd=dst))
         assert snapshot(dst) == before, budget
+
+
+def test_http_push_cut_anywhere(amg, hg, tmp_path: Path, hg_serve, proxied) -> None:
+    """Whatever is cut, the server stays verifiable with the push all there or not at all."""
+    src = make_source(hg, tmp_path)
+    server = hg_serve(src)
+    work = tmp_path / "work"
+    hg("clone", "-q", str(src), str(work))
+    (work / "big").write_bytes(os.urandom(64 * 1024))  # the bundle dominates the upload
+    hg("commit", "-qAm", "big", cwd=work)
+    mine = snapshot(work)
+    probe = tmp_path / "probe"
+    hg("clone", "-q", str(src), str(tmp_path / "probe-server"))
+    hg("clone", "-q", str(work), str(probe))
+    probe_server = hg_serve(tmp_path / "probe-server")
+    full = proxied(probe_server.port, upload=True)
+    assert amg("push", full.url, cwd=probe).rc == 0
+    total = full.sent
+    unchanged = 0
+    for budget in cut_points(total, 10):
+        proxy = proxied(server.port, budget, upload=True)
+        result = amg("push", proxy.url, cwd=work)
+        if result.rc != 0:
+            assert_one_line_abort(result)
+        hg("verify", "-q", cwd=src)
+        count = len(hg("log", "-T", "x", cwd=src).stdout)
+        assert count in (4, 5), budget
+        unchanged += result.rc != 0 and count == 4
+        assert snapshot(work) == mine or count == 5, budget  # phases move only once pushed
+    assert unchanged >= 5
