@@ -20,8 +20,25 @@ if TYPE_CHECKING:
 #: name -> (node, earlier nodes of the tag, oldest first)
 TagMap = dict[str, tuple[Node, list[Node]]]
 
-_cache: weakref.WeakKeyDictionary[Repository, tuple[object, dict[str, Node], dict[str, str]]] = \
-    weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Repository, _Cached] = weakref.WeakKeyDictionary()
+
+
+class _Cached:
+    """Tags computed for one changelog tip and one ``localtags`` file state."""
+
+    __slots__ = ("key", "found", "kinds", "_bynode")
+
+    def __init__(self, key: object, found: dict[str, Node], kinds: dict[str, str]) -> None:
+        self.key, self.found, self.kinds = key, found, kinds
+        self._bynode: dict[Node, list[str]] | None = None
+
+    def bynode(self) -> dict[Node, list[str]]:
+        if self._bynode is None:
+            result: dict[Node, list[str]] = {}
+            for name in sorted(self.found):
+                result.setdefault(self.found[name], []).append(name)
+            self._bynode = result
+        return self._bynode
 
 
 def parse(data: bytes, source: str, warn: object = None) -> TagMap:
@@ -96,19 +113,28 @@ def _compute(repo: Repository) -> tuple[dict[str, Node], dict[str, str]]:
 
 
 def _key(repo: Repository) -> object:
+    # A stat, not a read: log asks for the tags of every changeset it shows.
     cl = repo.changelog.revlog
-    return (len(cl), cl.node(len(cl) - 1) if len(cl) else nullid,
-            repo.vfs.tryread("localtags"))
+    try:
+        st = repo.vfs.stat("localtags")
+        local: object = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    except OSError:
+        local = None
+    return (len(cl), cl.node(len(cl) - 1) if len(cl) else nullid, local)
+
+
+def _entry(repo: Repository) -> _Cached:
+    key = _key(repo)
+    cached = _cache.get(repo)
+    if cached is None or cached.key != key:
+        cached = _Cached(key, *_compute(repo))
+        _cache[repo] = cached
+    return cached
 
 
 def _lookup(repo: Repository) -> tuple[dict[str, Node], dict[str, str]]:
-    key = _key(repo)
-    cached = _cache.get(repo)
-    if cached is None or cached[0] != key:
-        found, kinds = _compute(repo)
-        cached = (key, found, kinds)
-        _cache[repo] = cached
-    return cached[1], cached[2]
+    cached = _entry(repo)
+    return cached.found, cached.kinds
 
 
 def tags(repo: Repository) -> dict[str, Node]:
@@ -126,5 +152,5 @@ def tagtype(repo: Repository, name: str) -> str | None:
 
 def nodetags(repo: Repository, node: Node) -> list[str]:
     """Tags on *node*, sorted by name."""
-    return sorted(name for name, tagged in _lookup(repo)[0].items() if tagged == node)
+    return list(_entry(repo).bynode().get(node, ()))
 
