@@ -231,3 +231,33 @@ def test_file_deleted_while_status_reads_it(twin, amg, monkeypatch):
     result = amg("status", cwd=twin.a)
     monkeypatch.undo()
     assert (result.rc, result.out, result.err) == (0, b"! a\n? new\n", b"")
+
+
+def test_file_changed_while_status_reads_it(twin, amg, monkeypatch):
+    """Edited between the walk and the content check: never recorded clean by mistake."""
+    import builtins
+
+    from amalgam.wc import status as statusmod
+
+    twin.write("a", "b\n")  # same size as committed "a\n": status must read it
+    os.utime(twin.a / "a", (0, 0))
+    real_open = builtins.open
+    edits = []
+
+    def editing_open(file, *args, **kwargs):
+        if os.fsdecode(file).endswith(os.sep + "a") and not edits:
+            edits.append(file)
+            with real_open(file, "wb") as fp:
+                fp.write(b"a\n")  # back to the committed content, with a new mtime
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(statusmod, "open", editing_open, raising=False)
+    first = amg("status", cwd=twin.a)
+    monkeypatch.undo()
+    assert edits and first.rc == 0 and b"Traceback" not in first.err
+    assert first.out == b"? new\n"
+    # The file really is clean now; and editing it again is seen.
+    assert amg("status", cwd=twin.a).out == b"? new\n"
+    (twin.a / "a").write_text("x\n")
+    os.utime(twin.a / "a", (0, 0))
+    assert amg("status", cwd=twin.a).out == b"M a\n? new\n"
