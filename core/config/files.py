@@ -268,13 +268,22 @@ def _parse_key(text: str, pos: int) -> tuple[list[str], int] | None:
 
 
 #: Keys of hg's ini config that mean the same to us (besides all of [paths]):
-#: who commits, and whether a served repository publishes what it receives.
-_HGRC_KEYS = {("ui", "username"), ("phases", "publish")}
+#: who commits, whether a served repository publishes what it receives, and
+#: who may read from and push to it (hg's spellings -> ours).
+_HGRC_KEYS = {
+    ("ui", "username"): "username",
+    ("phases", "publish"): "publish",
+    ("web", "allow-push"): "allow-push",
+    ("web", "allow_push"): "allow-push",
+    ("web", "push_ssl"): "push-ssl",
+    ("web", "allow-pull"): "allow-pull",
+    ("web", "allowpull"): "allow-pull",
+}
 
 
 def read_hgrc(path: str) -> list[Entry] | None:
-    """``[paths]``, ``[ui] username`` and ``[phases] publish`` from an hg ini
-    file, None if absent.
+    """``[paths]``, ``[ui] username``, ``[phases] publish`` and the ``[web]``
+    access keys from an hg ini file, None if absent.
 
     Only what interoperability needs is read; other sections, ``%include``
     and ``%unset`` are ignored.  Continuation lines (indented) extend the
@@ -309,6 +318,7 @@ def read_hgrc(path: str) -> list[Entry] | None:
             continue
         in_value = True
         if section == "paths" or (section, name) in _HGRC_KEYS:
-            current = [section, name, value.strip(), f"{path}:{number}"]
+            ours = name if section == "paths" else _HGRC_KEYS[section, name]
+            current = [section, ours, value.strip(), f"{path}:{number}"]
             found.append(current)
     return [(sec, name, value, source) for sec, name, value, source in found]

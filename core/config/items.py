@@ -139,13 +139,17 @@ def _items() -> tuple[ConfigItem, ...]:
         i("web", "port", "int", 8000,
           "TCP port 'amg serve' listens on."),
         i("web", "allow-push", "list", [],
-          "Authenticated users allowed to push over HTTP; '*' allows every "
-          "authenticated user.  Empty: the server is read-only."),
+          "Users allowed to push over HTTP, by the name the web server "
+          "authenticated; '*' allows everybody, anonymous users included, as "
+          "in hg.  Empty: the server is read-only.  Also read from .hg/hgrc "
+          "(allow_push)."),
         i("web", "push-ssl", "bool", True,
           "Refuse pushes over plain HTTP.  Turn off only behind a proxy that "
-          "terminates TLS, or on a trusted network."),
+          "terminates TLS, or on a trusted network.  Also read from "
+          ".hg/hgrc (push_ssl)."),
         i("web", "allow-pull", "bool", True,
-          "Whether clients may read the repository at all (clone, pull)."),
+          "Whether clients may read the repository at all (clone, pull).  "
+          "Also read from .hg/hgrc (allowpull)."),
         i("server", "uncompressed", "bool", True,
           "Offer stream clones (raw store files; fast, no recompression) to "
           "clients that ask for them."),

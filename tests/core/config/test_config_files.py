@@ -212,3 +212,16 @@ def test_empty_tables_set_nothing(env, tmp_path):
     cfg = load(environ={**env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")})
     assert cfg.items("plugins") == []
     assert cfg.get("ui", "verbose") is True
+
+
+def test_hgrc_web_access_keys_use_our_names_and_types(env, tmp_path):
+    # A repository served by hg before keeps its access rules under amg serve.
+    (tmp_path / ".hg").mkdir()
+    (tmp_path / ".hg" / "hgrc").write_text(
+        "[web]\nallow_push = alice, bob\npush_ssl = false\nallowpull = no\n"
+        "style = gitweb\n")
+    cfg = load(environ=env, repo_root=str(tmp_path))
+    assert cfg.get("web", "allow-push") == ["alice", "bob"]
+    assert cfg.get("web", "push-ssl") is False
+    assert cfg.get("web", "allow-pull") is False
+    assert cfg.source("web", "push-ssl") == f"{tmp_path}/.hg/hgrc:3"
