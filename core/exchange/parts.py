@@ -152,8 +152,11 @@ def _check_heads(op: Operation, part: Part) -> None:
 
 
 def _check_updated_heads(op: Operation, part: Part) -> None:
-    cl = op.repo.changelog.revlog
-    heads = {cl.node(r) for r in cl.headrevs() if r >= 0}
+    # The pusher names the branch heads it replaces (hg compares against each
+    # named branch's heads, not the repository's topological heads).
+    from amalgam.exchange.peer import LocalPeer
+
+    heads = {n for nodes in LocalPeer(op.repo).branchmap().values() for n in nodes}
     for node in _nodes(part.read(), 20, "check:updated-heads"):
         if node not in heads:
             raise PushRaced("push race: the repository changed while pushing",

@@ -230,26 +230,8 @@ def decode_unbundle_heads(value: bytes) -> list[bytes]:
         raise protocol.WireError("malformed unbundle heads argument") from None
 
 
-def _check_updated_heads(repo: Repository, part: Part) -> None:
-    """Each node the pusher replaces must still be a head of its named branch."""
-    from amalgam.exchange.parts import PushRaced
-
-    data = part.read()
-    if len(data) % 20:
-        raise Abort("malformed 'check:updated-heads' part", hint="the bundle is corrupt")
-    current = {n for heads in LocalPeer(repo).branchmap().values() for n in heads}
-    for i in range(0, len(data), 20):
-        if data[i:i + 20] not in current:
-            raise PushRaced("repository changed while pushing - please try again",
-                            hint="pull and merge or rebase, then push again")
-
-
 class _Recording:
-    """An unbundler that remembers changegroup part ids and checks heads itself.
-
-    ``check:updated-heads`` is answered here against branch heads (what hg
-    compares with), not handed to the generic part handlers.
-    """
+    """An unbundler that remembers the ids of changegroup parts."""
 
     def __init__(self, repo: Repository, inner: Unbundler) -> None:
         self._repo = repo
@@ -258,9 +240,6 @@ class _Recording:
 
     def parts(self) -> Iterator[Part]:
         for part in self._inner.parts():
-            if part.type == "check:updated-heads":
-                _check_updated_heads(self._repo, part)
-                continue
             if part.type == "changegroup":
                 self.cgids.append(part.id)
             yield part
