@@ -4,8 +4,10 @@ The walk uses ``os.scandir`` and ``lstat`` only for tracked files;
 contents are read only when size, mode and mtime cannot decide ("lookup").
 Files found clean by reading are written back to the dirstate ("fixups")
 when the working-copy lock is free, as hg does, so the next status is
-cheap.  A plugin may answer the walk itself (``wc_walk``, e.g. a file
-system monitor) and may adjust the result (``wc_status``).
+cheap -- unless they are a few small files in a big dirstate, which are
+cheaper to read again than the dirstate is to rewrite.  A plugin may
+answer the walk itself (``wc_walk``, e.g. a file system monitor; see
+:mod:`amalgam.wc.hinted`) and may adjust the result (``wc_status``).
 """
 from __future__ import annotations
 
@@ -210,27 +212,32 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
         hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored)
     root = os.fsencode(repo.root)
     dmap = ds.raw()
-    if unknown or ignored:
+    ignore = _nothing
+    if (unknown or ignored) and hinted is None:
         from amalgam.wc.ignore import ignore_matcher
 
-        ignore = ignore_matcher(repo)
-    else:
-        ignore = _nothing
+        ignore = ignore_matcher(repo)  # the walk prunes ignored directories
     result = Status()
     out = _Collector(result, ds.copies(), clean)
     untracked: list[bytes] = []
-    trust_unseen = False
     if hinted is not None:
-        untracked = _from_hint(root, hinted, dmap, m, out)
-        trust_unseen = True
-    elif unknown or ignored:
-        untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out)
+        from amalgam.wc.hinted import from_hint, trusted
+
+        untracked = from_hint(root, hinted, dmap, m, out)
+        if untracked and (unknown or ignored):
+            from amalgam.wc.ignore import ignore_matcher
+
+            ignore = ignore_matcher(repo)
+        _unseen(root, trusted(dmap, m, out), m, out)
+    else:
+        if unknown or ignored:
+            untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out)
+        if len(out.seen) != len(dmap):
+            _unseen(root, dmap.items(), m, out)
     matchall = m.always()
-    if len(out.seen) != len(dmap):
-        _unseen(root, dmap, m, out, trust_unseen)
     if out.lookup:
         fixups = _check_lookups(repo, ds, out.lookup, result, clean)
-        if fixup and fixups:
+        if fixup and fixups and _worth_writing(fixups, len(dmap)):
             _write_fixups(repo, ds, fixups)
     for path in untracked:
         if not matchall and not m(path):
@@ -246,13 +253,12 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     return result
 
 
-def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
-            trust: bool) -> None:
+def _unseen(root: bytes, items: Iterable[tuple[bytes, tuple]], m: Matcher,
+            out: _Collector) -> None:
     """Sort the tracked files the walk did not meet, one ``lstat`` each.
 
-    With *trust* (a ``wc_walk`` plugin vouched for them) entries with a
-    reliable size and mtime are clean without a look.  Written out like
-    the walk's inner loop: after a commit this runs for every file.
+    Written out like the walk's inner loop: after a commit this runs for
+    every file.
     """
     seen = out.seen
     matchall = m.always()
@@ -263,7 +269,7 @@ def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
     copies = out.copies
     clean = out.result.clean if out.clean else None
     realdir = _RealDirs(root)
-    for path, value in dmap.items():
+    for path, value in items:
         if path in seen or (not matchall and not m(path)):
             continue
         state, mode, size, mtime = value
@@ -273,10 +279,6 @@ def _unseen(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
             continue
         if state != "n":
             classify(path, value, None if state == "r" else _lstat(root, path))
-            continue
-        if trust and size >= 0 and mtime != -1:
-            if clean is not None:
-                clean.append(path)
             continue
         try:
             st = lstat(prefix + path)
@@ -325,21 +327,6 @@ def _nothing(path: bytes) -> bool:
     return False
 
 
-def _from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher,
-               out: _Collector) -> list[bytes]:
-    """Stat only what a ``wc_walk`` plugin says may have changed."""
-    untracked: list[bytes] = []
-    for path in hinted:
-        value = dmap.get(path)
-        if value is not None:
-            if path not in out.seen and m(path):
-                out.seen.add(path)
-                out.classify(path, value, _lstat(root, path))
-        elif _lstat(root, path) is not None:
-            untracked.append(path)
-    return untracked
-
-
 def _check_lookups(repo: Repository, ds: DirState, lookup: list[tuple[bytes, os.stat_result]],
                    result: Status, clean: bool) -> list[tuple[bytes, os.stat_result]]:
     """Decide the undecided files by content; returns the ones found clean."""
@@ -372,6 +359,18 @@ def _check_lookups(repo: Repository, ds: DirState, lookup: list[tuple[bytes, os.
                 result.clean.append(path)
             fixups.append((path, st))
     return fixups
+
+
+def _worth_writing(fixups: list[tuple[bytes, os.stat_result]], entries: int) -> bool:
+    """Whether recording *fixups* saves more than rewriting the dirstate costs.
+
+    Unrecorded, they are read again by the next status; that is cheaper
+    than packing and writing a dirstate of 100,000 entries when they are a
+    few small files (an editor touched them).  Counted in bytes: about 60
+    per dirstate entry against each file's size plus a block to open it.
+    """
+    reread = sum(st.st_size + 4096 for _, st in fixups)
+    return reread * 4 >= entries * 60
 
 
 def _write_fixups(repo: Repository, ds: DirState, fixups: list[tuple[bytes, os.stat_result]]

@@ -81,3 +81,50 @@ def test_hooks_and_plugins_stay_unimported_when_not_declared(amg_proc, repo):
     proc = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True,
                           env={**os.environ, **env}, timeout=120)
     assert proc.stderr.decode().endswith("[]"), proc.stderr
+
+
+def _hinted(amg, root, hint: bytes, *args):
+    (root / ".hg" / "wc_watch_hint").write_bytes(hint)
+    try:
+        return _run(amg, root, "status", *args)
+    finally:
+        (root / ".hg" / "wc_watch_hint").unlink()
+
+
+def test_hint_still_reports_entries_it_cannot_vouch_for(amg, repo):
+    """Added, removed and content-unknown entries are checked even when not hinted."""
+    (repo / "c").write_text("c\n")
+    assert amg("add", "c", cwd=repo).rc == 0
+    assert amg("remove", "b", cwd=repo).rc == 0
+    result = _hinted(amg, repo, b"", "-A")
+    assert result.rc == 0
+    assert result.stdout == _run(amg, repo, "status", "-A", enabled=False).stdout
+    assert result.stdout == "A c\nR b\nC a\n"
+
+
+def test_hinted_path_under_a_symlinked_directory_is_deleted(amg, tmp_path):
+    root = tmp_path / "s"
+    assert amg("init", str(root)).rc == 0
+    (root / "d").mkdir()
+    (root / "d" / "f").write_text("f\n")
+    assert amg("commit", "-Aqm", "one", "-u", "t", "-d", "0 0", cwd=root).rc == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "f").write_text("f\n")
+    (root / "d" / "f").unlink()
+    (root / "d").rmdir()
+    (root / "d").symlink_to(elsewhere)
+    expected = _run(amg, root, "status", enabled=False).stdout
+    assert expected == "! d/f\n? d\n"
+    assert _hinted(amg, root, b"d\nd/f\n").stdout == expected
+
+
+def test_hinted_names_the_walk_would_not_list_are_dropped(amg, repo, tmp_path):
+    """Outside the working copy, inside .hg, inside a nested repository: not unknown."""
+    (tmp_path / "outside").write_text("x\n")
+    assert amg("init", str(repo / "sub")).rc == 0
+    (repo / "sub" / "inner").write_text("x\n")
+    (repo / "new").write_text("n\n")
+    hint = b"../outside\n.hg/requires\nsub/inner\nnew\n"
+    assert _hinted(amg, repo, hint).stdout == "? new\n"
+    assert _run(amg, repo, "status", enabled=False).stdout == "? new\n"

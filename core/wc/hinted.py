@@ -1,0 +1,96 @@
+"""Status when a ``wc_walk`` plugin answered the walk (e.g. a file system monitor).
+
+The plugin names the paths that may have changed; every other dirstate
+entry with a reliable size and mtime is clean without a look.  Hinted
+paths are held to the walk's rules, so a plugin cannot make status read
+through a symlinked directory or list names outside the working copy.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from amalgam import error
+from amalgam.wc.status import _Collector, _lstat, _RealDirs
+
+if TYPE_CHECKING:
+    from amalgam.wc.match import Matcher
+
+
+def trusted(dmap: dict[bytes, tuple], m: Matcher, out: _Collector) -> list[tuple[bytes, tuple]]:
+    """The entries still to check when a ``wc_walk`` plugin answered the walk.
+
+    Every entry the plugin did not name is unchanged on disk, so one with a
+    reliable size and mtime is clean without a look (listed only with
+    *clean*); the rest (added, removed, merged, or waiting for a content
+    check) are returned for :func:`amalgam.wc.status._unseen`.  No
+    ``lstat``, no per-directory check, one comprehension over the dirstate.
+    """
+    seen = out.seen
+    if out.clean:
+        matchall = m.always()
+        out.result.clean.extend(
+            path for path, (state, _, size, mtime) in dmap.items()
+            if state == "n" and size >= 0 and mtime != -1 and path not in seen
+            and (matchall or m(path)))
+    return [(path, value) for path, value in dmap.items()
+            if (value[0] != "n" or value[2] < 0 or value[3] == -1) and path not in seen]
+
+
+def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher,
+               out: _Collector) -> list[bytes]:
+    """Stat only what a ``wc_walk`` plugin says may have changed.
+
+    A hinted path is held to the walk's rules: nothing is read through a
+    symlinked directory (a tracked file there is deleted), and an untracked
+    name outside the working copy, in ``.hg`` or inside a nested repository
+    is not ours.  Each directory of a hinted
+    path costs one ``lstat``, once.
+    """
+    from amalgam.wc.audit import PathAuditor
+
+    untracked: list[bytes] = []
+    realdir = _RealDirs(root)
+    nested = _NestedRepos(root)
+    audit = PathAuditor(root, check_fs=False)
+    for path in hinted:
+        slash = path.rfind(b"/")
+        inreal = slash <= 0 or realdir(path[:slash])
+        value = dmap.get(path)
+        if value is not None:
+            if path not in out.seen and m(path):
+                out.seen.add(path)
+                st = _lstat(root, path) if inreal or value[0] == "r" else None
+                out.classify(path, value, st)
+        elif _inside(audit, path) and inreal and (slash <= 0 or not nested(path[:slash])) \
+                and _lstat(root, path) is not None:
+            untracked.append(path)
+    return untracked
+
+
+def _inside(audit: Callable[[bytes], None], path: bytes) -> bool:
+    """Whether *path* names a file of the working copy (not outside, not in ``.hg``)."""
+    try:
+        audit(path)
+    except error.InputError:
+        return False
+    return True
+
+
+class _NestedRepos:
+    """``nested(d)``: whether directory *d* or one of its parents holds another repository."""
+
+    def __init__(self, root: bytes) -> None:
+        self.root = root
+        self.known: dict[bytes, bool] = {}
+
+    def __call__(self, path: bytes) -> bool:
+        known = self.known.get(path)
+        if known is not None:
+            return known
+        parent = path.rpartition(b"/")[0]
+        found = (bool(parent) and self(parent)) \
+            or os.path.isdir(os.path.join(self.root, path, b".hg"))
+        self.known[path] = found
+        return found
