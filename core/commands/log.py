@@ -95,7 +95,6 @@ def _take(revs: Iterator[int], limit: int) -> Iterator[int]:
 def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> Iterator[int]:
     """The candidate revisions in display order, produced lazily."""
     from amalgam.revspec import revrange, revsingle
-    from amalgam.wc.match import match
 
     follow = bool(opts.get("follow"))
     if opts.get("rev"):
@@ -109,6 +108,8 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
         if revs is not None:
             return iter(revs)
         return iter(range(len(repo) - 1, -1, -1))
+    from amalgam.wc.match import match
+
     m = match(repo.root, os.getcwd(), pats, opts.get("include") or (),
               opts.get("exclude") or ())
     if follow:

@@ -126,20 +126,23 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
 
     tool = filemerge.check_tool(tool)
     p1 = ds.p1()
-    m1 = repo.manifest_of(p1)
-    m2 = dict(repo.manifest_of(node).items())  # one parse; no per-file lookups later
+    # Each manifest is parsed once (no per-file lookups later), and only once
+    # when two of them are the same: an update's base is p1.
+    m1 = dict(repo.manifest_of(p1).items())
+    m2 = m1 if node == p1 else dict(repo.manifest_of(node).items())
     tracked = {path: value[0] for path, value in ds.raw().items()}
     if force:
         dirty = {p for p, s in tracked.items() if s != "n"} | _unclean(repo, ds)
-        actions = act.overwrite(dict(m1.items()), m2, tracked, dirty)
+        actions = act.overwrite(m1, m2, tracked, dirty)
     else:
         from amalgam.wc import files as wfiles
 
-        ma = repo.manifest_of(base) if base is not None else m1
-        wm = act.working_manifest(dict(m1.items()), status.modified, status.added,
+        ma = m1 if base in (None, p1) else m2 if base == node \
+            else dict(repo.manifest_of(base).items())
+        wm = act.working_manifest(m1, status.modified, status.added,
                                   status.removed + status.deleted,
                                   lambda path: wfiles.flags(repo, path))
-        actions = act.calculate(wm, m2, dict(ma.items()))
+        actions = act.calculate(wm, m2, ma)
     apply.check_untracked(repo, ds, actions, m2, force)
     hooks = repo.ui.hooks
     distance = _distance(repo, p1, node)

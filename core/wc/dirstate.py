@@ -96,15 +96,15 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
     chunks = [p1, p2]
     append = chunks.append
     header = _HEADER.pack
+    codes = _CODES
     downgraded = []
     for name, (state, mode, size, mtime) in entries.items():  # hg keeps no order either
-        if state == "n" and mtime >= now and mtime - now < _FUTURE_SLACK:
+        if mtime >= now and state == "n" and mtime - now < _FUTURE_SLACK:
             mtime = -1
             downgraded.append(name)
-        source = copies.get(name)
-        if source is not None:
-            name = name + b"\0" + source
-        append(header(_CODES[state], mode, size, mtime, len(name)))
+        if copies and name in copies:
+            name = name + b"\0" + copies[name]
+        append(header(codes[state], mode, size, mtime, len(name)))
         append(name)
     for name in downgraded:
         state, mode, size, _ = entries[name]

@@ -73,10 +73,11 @@ def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
         names = [p for p in names if p not in taken]
     if dry_run:
         return bad
-    root = os.fsencode(repo.root)
+    prefix = os.fsencode(repo.root) + b"/"
+    lstat = os.lstat
     for path in names:
         try:
-            st = os.lstat(os.path.join(root, path))
+            st = lstat(prefix + path)
         except OSError:
             ui.warn(f"{show(path)} does not exist!\n")
             bad.append(path)
@@ -89,7 +90,7 @@ def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
             ui.warn(f"{show(path)}: up to {st.st_size * 3 // 1000000} MB of RAM may be "
                     f"required to manage this file\n(use 'hg revert {show(path)}' to cancel "
                     "the pending addition)\n")
-        if ds.get(path) is not None:  # removed, now added back
+        if path in ds:  # removed, now added back
             ds.set_possibly_dirty(path)
         else:
             ds.add(path)
