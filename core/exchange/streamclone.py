@@ -65,8 +65,17 @@ def _entries(repo: Repository) -> list[tuple[bytes, int]]:
 
 
 def add_part(repo: Repository, writer: Writer) -> None:
-    """Add a ``stream2`` part with a snapshot of *repo*'s store (call under its lock)."""
+    """Add a ``stream2`` part with a snapshot of *repo*'s store (call under its lock).
+
+    A non-publishing repository sends its phase roots too: without them
+    every streamed changeset would arrive public.  A publishing one's
+    clones are all public, so its roots stay home (as hg does).
+    """
+    from amalgam.exchange.peer import is_publishing
+
     entries = _entries(repo)
+    if not is_publishing(repo) and repo.svfs.exists("phaseroots"):
+        entries.append((b"phaseroots", repo.svfs.stat("phaseroots").st_size))
     reqs = sorted(repo.requirements & STREAM_REQUIREMENTS)
     writer.newpart("stream2", data=_records(repo, entries),
                    mandatory_params=[("bytecount", str(sum(s for _n, s in entries))),

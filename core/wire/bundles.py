@@ -99,7 +99,7 @@ def error_bundle(exc: AmalgamError) -> Iterator[bytes]:
 
 def getbundle(repo: Repository, args: dict[str, Any], *, allow_stream: bool) -> Iterator[bytes]:
     """The bytes of the bundle2 reply to ``getbundle`` with typed *args*."""
-    from amalgam.exchange import bundle2
+    from amalgam.exchange import bundle2, streamclone
     from amalgam.exchange.changegroup import OUTGOING_VERSIONS
     from amalgam.wire.commands import listkeys
 
@@ -123,7 +123,7 @@ def getbundle(repo: Repository, args: dict[str, Any], *, allow_stream: bool) -> 
                         hint="clone without --stream")
         # Under the lock, so the file sizes form one consistent snapshot.
         with exclusive(repo), repo.lock():
-            _add_stream(repo, writer)
+            streamclone.add_part(repo, writer)
     if args.get("cg", True):
         has = phasesync.ancestors(repo, commonrevs)
         missing = sorted(phasesync.ancestors(repo, [cl.rev(n) for n in heads]) - has)
@@ -149,28 +149,6 @@ def getbundle(repo: Repository, args: dict[str, Any], *, allow_stream: bool) -> 
     if hooks is not None:
         hooks.exchange_getbundle_parts(repo=repo, bundler=writer, args=args)
     return writer.chunks()
-
-
-def _add_stream(repo: Repository, writer: Writer) -> None:
-    """The ``stream2`` part; a non-publishing server sends its phase roots too.
-
-    Without them every streamed changeset would arrive public (hg sends the
-    file for the same reason); a publishing server's clones are all public.
-    """
-    from urllib.parse import quote
-
-    from amalgam.exchange import streamclone
-
-    if is_publishing(repo) or not repo.svfs.exists("phaseroots"):
-        streamclone.add_part(repo, writer)
-        return
-    entries = streamclone._entries(repo)
-    entries.append((b"phaseroots", repo.svfs.stat("phaseroots").st_size))
-    reqs = sorted(repo.requirements & streamclone.STREAM_REQUIREMENTS)
-    writer.newpart("stream2", data=streamclone._records(repo, entries),
-                   mandatory_params=[("bytecount", str(sum(size for _n, size in entries))),
-                                     ("filecount", str(len(entries))),
-                                     ("requirements", quote(",".join(reqs), safe=""))])
 
 
 def _cgversion(client: list[str], ours: Iterable[str]) -> str:
