@@ -11,6 +11,7 @@ corrupt or hostile chunk cannot make us allocate more than that.
 """
 from __future__ import annotations
 
+import threading
 import zlib
 from typing import Any
 
@@ -21,18 +22,30 @@ ENGINES = ("zstd", "zlib", "none")
 _ZLIB_MIN = 44
 _ZSTD_MIN = 50
 
-_zstd_compressors: dict[int, Any] = {}
-_zstd_decompressor: Any = None
+# zstd contexts are reused (creating one costs more than a small chunk) but
+# must never be shared between threads: a server answers requests on several.
+_local = threading.local()
 
 
 def _zstd_compressor(level: int) -> Any:
-    comp = _zstd_compressors.get(level)
+    comps: dict[int, Any] | None = getattr(_local, "compressors", None)
+    if comps is None:
+        comps = _local.compressors = {}
+    comp = comps.get(level)
     if comp is None:
         import zstandard
 
-        comp = zstandard.ZstdCompressor(level=level, write_content_size=True)
-        _zstd_compressors[level] = comp
+        comp = comps[level] = zstandard.ZstdCompressor(level=level, write_content_size=True)
     return comp
+
+
+def _zstd_decompressor() -> Any:
+    dctx = getattr(_local, "decompressor", None)
+    if dctx is None:
+        import zstandard
+
+        dctx = _local.decompressor = zstandard.ZstdDecompressor()
+    return dctx
 
 
 def compress(data: bytes, engine: str = "zlib", level: int | None = None) -> bytes:
@@ -96,16 +109,14 @@ def _unzlib(chunk: bytes, bound: int) -> bytes:
 
 
 def _unzstd(chunk: bytes, bound: int) -> bytes:
-    global _zstd_decompressor
     import zstandard
 
-    if _zstd_decompressor is None:
-        _zstd_decompressor = zstandard.ZstdDecompressor()
+    dctx = _zstd_decompressor()
     try:
         declared = zstandard.frame_content_size(chunk)
         if declared > bound:
             raise _corrupt(f"zstd frame declares {declared} bytes, at most {bound} fit")
         # 'max_output_size' only applies to frames without a declared size.
-        return _zstd_decompressor.decompress(chunk, max_output_size=max(bound, 1))
+        return dctx.decompress(chunk, max_output_size=max(bound, 1))
     except zstandard.ZstdError as exc:
         raise _corrupt(f"zstd: {exc}") from None

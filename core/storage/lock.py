@@ -6,8 +6,10 @@ hex, so containers sharing a host name do not judge each other's pids).
 Where symlinks are unavailable it is a file created exclusively with the
 same content.  Both tools use this format, so each sees the other's locks.
 
-Locks are reentrant within a process.  A lock left by a dead process on
-this host is broken; any other holder is waited for up to a timeout.
+Locks are reentrant within a thread; another thread of the same process
+waits for the holder like another process would.  A lock left by a dead
+process on this host is broken; any other holder is waited for up to a
+timeout.
 Take ``wlock`` before ``lock`` when both are needed.
 """
 from __future__ import annotations
@@ -117,6 +119,7 @@ class Lock:
         self.path = path
         self.desc = desc
         self.pid = os.getpid()
+        self.thread = threading.get_ident()
         self.count = 1
 
     @property
@@ -198,7 +201,8 @@ def lock(vfs: VFS, name: bytes | str, *, ui: UI | None = None,
     desc = desc or path
     with _held_guard:
         current = _held.get(path)
-        if current is not None and current.pid == os.getpid() and current.held:
+        if (current is not None and current.pid == os.getpid() and current.held
+                and current.thread == threading.get_ident()):
             current.count += 1
             return current
     if timeout is None:

@@ -53,6 +53,29 @@ def test_reentrant_within_process(vfs):
     assert not outer.held
 
 
+def test_another_thread_waits_for_the_holder(vfs, ui):
+    # A threaded server: two requests in one process must not share a lock.
+    import threading
+
+    order: list[str] = []
+    outer = lk.lock(vfs, b"lock")
+    taken = threading.Event()
+
+    def other() -> None:
+        with lk.lock(vfs, b"lock", ui=ui, timeout=10):
+            order.append("other")
+            taken.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert not taken.wait(0.3)  # still waiting while this thread holds it
+    order.append("first")
+    outer.release()
+    thread.join(10)
+    assert order == ["first", "other"]
+    assert not vfs.exists(b"lock")
+
+
 def test_stale_lock_of_dead_process_is_broken(vfs, ui):
     holder = f"{lk.host_id()}:{_dead_pid()}"
     os.symlink(holder, vfs.join(b"lock"))
