@@ -18,39 +18,58 @@ if TYPE_CHECKING:
     from amalgam.wc.match import Matcher
 
 
-def trusted(dmap: dict[bytes, tuple], m: Matcher, out: _Collector) -> list[tuple[bytes, tuple]]:
+def trusted(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
+            changed_dirs: tuple[bytes, ...]) -> list[tuple[bytes, tuple]]:
     """The entries still to check when a ``wc_walk`` plugin answered the walk.
 
     Every entry the plugin did not name is unchanged on disk, so one with a
     reliable size and mtime is clean without a look (listed only with
-    *clean*); the rest (added, removed, merged, or waiting for a content
-    check) are returned for :func:`amalgam.wc.status._unseen`.  No
-    ``lstat``, no per-directory check, one comprehension over the dirstate.
+    *clean*); the rest are returned for :func:`amalgam.wc.status._unseen`:
+    added, removed, merged, waiting for a content check, or under a
+    directory that is gone or became a symlink (a plugin may leave such
+    names out), or under a hinted name that is not a tracked file
+    (*changed_dirs*, ``name/`` prefixes).  Costs one ``lstat`` per tracked
+    directory and two comprehensions over the dirstate.
     """
+    realdir = _RealDirs(root)
+    parents = {path.rpartition(b"/")[0] for path in dmap}
+    parents.discard(b"")
+    tracked_dirs = set(parents)
+    for d in parents:
+        d = d.rpartition(b"/")[0]
+        while d and d not in tracked_dirs:
+            tracked_dirs.add(d)
+            d = d.rpartition(b"/")[0]
+    changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs) \
+        + tuple(d + b"/" for d in parents if not realdir(d))
     seen = out.seen
     if out.clean:
         matchall = m.always()
         out.result.clean.extend(
             path for path, (state, _, size, mtime) in dmap.items()
             if state == "n" and size >= 0 and mtime != -1 and path not in seen
-            and (matchall or m(path)))
+            and (matchall or m(path)) and not (changed_dirs and path.startswith(changed_dirs)))
     return [(path, value) for path, value in dmap.items()
-            if (value[0] != "n" or value[2] < 0 or value[3] == -1) and path not in seen]
+            if (value[0] != "n" or value[2] < 0 or value[3] == -1
+                or (changed_dirs and path.startswith(changed_dirs))) and path not in seen]
 
 
 def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher,
-               out: _Collector) -> list[bytes]:
+              out: _Collector) -> tuple[list[bytes], tuple[bytes, ...]]:
     """Stat only what a ``wc_walk`` plugin says may have changed.
 
-    A hinted path is held to the walk's rules: nothing is read through a
-    symlinked directory (a tracked file there is deleted), and an untracked
-    name outside the working copy, in ``.hg`` or inside a nested repository
-    is not ours.  Each directory of a hinted
-    path costs one ``lstat``, once.
+    Returns the untracked files and the ``name/`` prefixes of hinted names
+    that are not tracked files (directories, maybe replaced): the tracked
+    files under them are not trusted.  A hinted path is held to the walk's
+    rules: nothing is read through a symlinked directory (a tracked file
+    there is deleted), and an untracked name outside the working copy, in
+    ``.hg`` or inside a nested repository is not ours.  Each directory of a
+    hinted path costs one ``lstat``, once.
     """
     from amalgam.wc.audit import PathAuditor
 
     untracked: list[bytes] = []
+    changed_dirs: list[bytes] = []
     realdir = _RealDirs(root)
     nested = _NestedRepos(root)
     audit = PathAuditor(root, check_fs=False)
@@ -58,6 +77,8 @@ def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m:
         slash = path.rfind(b"/")
         inreal = slash <= 0 or realdir(path[:slash])
         value = dmap.get(path)
+        if value is None:
+            changed_dirs.append(path.rstrip(b"/") + b"/")
         if value is not None:
             if path not in out.seen and m(path):
                 out.seen.add(path)
@@ -66,7 +87,7 @@ def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m:
         elif _inside(audit, path) and inreal and (slash <= 0 or not nested(path[:slash])) \
                 and _lstat(root, path) is not None:
             untracked.append(path)
-    return untracked
+    return untracked, tuple(changed_dirs)
 
 
 def _inside(audit: Callable[[bytes], None], path: bytes) -> bool:

@@ -223,12 +223,12 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     if hinted is not None:
         from amalgam.wc.hinted import from_hint, trusted
 
-        untracked = from_hint(root, hinted, dmap, m, out)
+        untracked, changed_dirs = from_hint(root, hinted, dmap, m, out)
         if untracked and (unknown or ignored):
             from amalgam.wc.ignore import ignore_matcher
 
             ignore = ignore_matcher(repo)
-        _unseen(root, trusted(dmap, m, out), m, out)
+        _unseen(root, trusted(root, dmap, m, out, changed_dirs), m, out)
     else:
         if unknown or ignored:
             untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out)
