@@ -128,3 +128,20 @@ def test_hinted_names_the_walk_would_not_list_are_dropped(amg, repo, tmp_path):
     hint = b"../outside\n.hg/requires\nsub/inner\nnew\n"
     assert _hinted(amg, repo, hint).stdout == "? new\n"
     assert _run(amg, repo, "status", enabled=False).stdout == "? new\n"
+
+
+def test_unhinted_files_of_a_vanished_directory_are_deleted(amg, tmp_path):
+    """A plugin may leave out names under a removed directory: they are not trusted."""
+    root = tmp_path / "v"
+    assert amg("init", str(root)).rc == 0
+    (root / "d" / "e").mkdir(parents=True)
+    (root / "d" / "e" / "f").write_text("f\n")
+    (root / "g").write_text("g\n")
+    assert amg("commit", "-Aqm", "one", "-u", "t", "-d", "0 0", cwd=root).rc == 0
+    (root / "d" / "e" / "f").unlink()
+    (root / "d" / "e").rmdir()
+    (root / "d").rmdir()
+    expected = _run(amg, root, "status", enabled=False).stdout
+    assert expected == "! d/e/f\n"
+    assert _hinted(amg, root, b"").stdout == expected
+    assert _hinted(amg, root, b"d\n").stdout == expected
