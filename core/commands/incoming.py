@@ -29,11 +29,8 @@ def incoming(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -
     from amalgam.exchange.peer import peer
 
     _label, location = paths.resolve(ui, repo, source)
-    other = peer(ui, location)
-    try:
+    with peer(ui, location) as other:
         return _incoming(ui, repo, other, location, opts)
-    finally:
-        other.close()
 
 
 def _incoming(ui: UI, repo: Repository, other: Any, location: str,

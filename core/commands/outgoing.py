@@ -26,11 +26,8 @@ def outgoing(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> 
     from amalgam.exchange.peer import peer
 
     _label, location = paths.resolve(ui, repo, dest, ("default-push", "default"))
-    other = peer(ui, location)
-    try:
+    with peer(ui, location) as other:
         return _outgoing(ui, repo, other, location, opts)
-    finally:
-        other.close()
 
 
 def _outgoing(ui: UI, repo: Repository, other: Any, location: str,

@@ -36,13 +36,10 @@ def pull(ui: UI, repo: Repository, source: str | None = None, **opts: Any) -> in
     from amalgam.exchange.pull import pull as run, resolve_heads
 
     label, location = paths.resolve(ui, repo, source)
-    other = peer(ui, location)
-    try:
+    with peer(ui, location) as other:
         ui.status(f"pulling from {display_url(location)}\n")
         heads = resolve_heads(other, opts["rev"], opts["branch"], opts["bookmark"])
         op = run(repo, other, ui, heads=heads, bookmarks=opts["bookmark"], remote_name=label)
-    finally:
-        other.close()
     if op is None or not op.added:
         return 0
     if opts["update"]:

@@ -38,15 +38,12 @@ def push(ui: UI, repo: Repository, dest: str | None = None, **opts: Any) -> int:
     from amalgam.revspec import revrange
 
     _label, location = paths.resolve(ui, repo, dest, ("default-push", "default"))
-    other = peer(ui, location)
-    ui.status(f"pushing to {display_url(location)}\n")
-    revs = None
-    if opts["rev"] or opts["branch"] or opts["bookmark"]:
-        revs = revrange(repo, opts["rev"]) if opts["rev"] else []
-        wanted = set(opts["branch"])
-        revs += [r for r in range(len(repo)) if repo.changelog.read(r).branch in wanted]
-    try:
+    with peer(ui, location) as other:
+        ui.status(f"pushing to {display_url(location)}\n")
+        revs = None
+        if opts["rev"] or opts["branch"] or opts["bookmark"]:
+            revs = revrange(repo, opts["rev"]) if opts["rev"] else []
+            wanted = set(opts["branch"])
+            revs += [r for r in range(len(repo)) if repo.changelog.read(r).branch in wanted]
         return run(repo, other, ui, revs=revs, force=opts["force"],
                    newbranch=opts["new_branch"], bookmarks=opts["bookmark"])
-    finally:
-        other.close()

@@ -40,6 +40,8 @@ class Peer(Protocol):
                   cgversion: str = "03", **extra: Any) -> Reader: ...
     def unbundle(self, bundle: Iterable[bytes], heads: Sequence[Node]) -> Reader: ...
     def close(self) -> None: ...
+    def __enter__(self) -> Peer: ...
+    def __exit__(self, *exc: object) -> None: ...
 
 
 class IterReader:
@@ -249,6 +251,12 @@ class LocalPeer:
 
     def close(self) -> None:
         """Nothing to release: the repository is closed with the process."""
+
+    def __enter__(self) -> LocalPeer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def peer(ui: UI, path: str, *, create: bool = False) -> Peer:

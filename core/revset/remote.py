@@ -38,9 +38,6 @@ def outgoing(ev: Evaluator, subset: SmartSet, args: Tree | None) -> SmartSet:
             from amalgam import error
 
             raise error.InputError(f"unknown branch '{branch}'")
-    other = peer(repo.ui, location)
-    try:
+    with peer(repo.ui, location) as other:
         missing = discovery.outgoing(repo, discovery.discover(repo, other), heads)
-    finally:
-        other.close()
     return subset & BaseSet(missing)
