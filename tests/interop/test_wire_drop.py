@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_wire_client import FAKESSH, hg_serve, make_source, ssh_url  # noqa: F401 (fixture)
+from .test_wire_client import FAKESSH, make_source, ssh_url
 
 CUTTER = '''
 import os, subprocess, sys, threading
