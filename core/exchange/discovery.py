@@ -62,28 +62,45 @@ def _sample(repo: Repository, undecided: set[int], size: int, rng: random.Random
 
 
 def discover(repo: Repository, peer: Peer, ui: UI | None = None) -> Discovery:
-    """Find the common set with *peer* (secret changesets are never offered)."""
+    """Find the common set with *peer* (secret changesets are never offered).
+
+    A peer offering ``heads_known`` answers the remote heads and the first
+    sample in one round trip, as hg's discovery does; otherwise the heads
+    are asked first, so the first sample already leaves out their ancestors.
+    """
     cl = repo.changelog.revlog
-    remoteheads = peer.heads()
+    values = phasesync.phases(repo)
+    offered = {r for r in range(len(cl)) if values[r] < phasesync.SECRET}
+    rng = random.Random(len(cl))
+    common: set[int] = set()
+    missing: set[int] = set()
+    answers: list[bool] = []
+    sample: list[int] = []
+    batched = getattr(peer, "heads_known", None)
+    if batched is not None and offered:
+        sample = _sample(repo, offered, MAX_SAMPLE, rng)
+        remoteheads, answers = batched([cl.node(r) for r in sample])
+    else:
+        remoteheads = peer.heads()
     known_heads = [cl.rev(n) for n in remoteheads if n != nullid and cl.hasnode(n)]
     common = phasesync.ancestors(repo, known_heads)
-    values = phasesync.phases(repo)
-    undecided = {r for r in range(len(cl)) if values[r] < phasesync.SECRET} - common
-    missing: set[int] = set()
+    undecided = offered - common
     roundtrips = 1
-    rng = random.Random(len(cl))
-    while undecided:
+    while True:
+        if sample:
+            yes = [r for r, ok in zip(sample, answers) if ok]
+            no = {r for r, ok in zip(sample, answers) if not ok}
+            common |= phasesync.ancestors(repo, yes)
+            if no:
+                for rev in range(min(no), len(cl)):
+                    if rev in no or any(p in missing for p in cl.parentrevs(rev)):
+                        missing.add(rev)
+            undecided -= common | missing
+        if not undecided:
+            break
         sample = _sample(repo, undecided, MAX_SAMPLE, rng)
         answers = peer.known([cl.node(r) for r in sample])
         roundtrips += 1
-        yes = [r for r, ok in zip(sample, answers) if ok]
-        no = {r for r, ok in zip(sample, answers) if not ok}
-        common |= phasesync.ancestors(repo, yes)
-        if no:
-            for rev in range(min(no), len(cl)):
-                if rev in no or any(p in missing for p in cl.parentrevs(rev)):
-                    missing.add(rev)
-        undecided -= common | missing
     if ui is not None:
         ui.debug(f"discovery: {roundtrips} round trips, {len(common)} common\n")
     heads = [cl.node(r) for r in heads_of(repo, common)] or [nullid]

@@ -52,3 +52,56 @@ def test_unrelated_repositories_share_nothing(tmp_path: Path) -> None:
     assert disc.common == set()
     assert discovery.outgoing(local, disc) == [0]
     assert disc.incoming_possible(local)
+
+
+class BatchingPeer(CountingPeer):
+    """A peer answering heads and the first sample together, like WirePeer."""
+
+    def __init__(self, repo: Repository) -> None:
+        super().__init__(repo)
+        self.batched = 0
+        self.heads_calls = 0
+
+    def heads(self):
+        self.heads_calls += 1
+        return super().heads()
+
+    def heads_known(self, nodes):
+        self.batched += 1
+        return LocalPeer.heads(self), LocalPeer.known(self, nodes)
+
+
+def test_first_round_batches_heads_and_known(tmp_path: Path) -> None:
+    remote = _linear(tmp_path / "remote", 300)
+    local = _linear(tmp_path / "local", 300, extra=5)
+    peer = BatchingPeer(remote)
+    disc = discovery.discover(local, peer)
+    assert (peer.batched, peer.heads_calls) == (1, 0)
+    assert disc.roundtrips == 1 + peer.calls
+    assert disc.commonheads == [remote.changelog.tip()]
+    assert discovery.outgoing(local, disc) == list(range(300, 305))
+    # The batched answer alone settles a shared history with a few local additions.
+    assert peer.calls == 0
+
+
+def test_batched_discovery_of_diverged_histories(tmp_path: Path) -> None:
+    remote = _linear(tmp_path / "remote", 50, extra=3)
+    local = _linear(tmp_path / "local", 50, extra=0)
+    with local.lock(), local.transaction("more"):
+        for i in range(4):
+            local.commit_files({b"h": FileChange(b"%d\n" % i)}, user="t", message=f"h{i}",
+                               date=(0.0, 0))
+    peer = BatchingPeer(remote)
+    disc = discovery.discover(local, peer)
+    assert len(disc.common) == 50
+    assert discovery.outgoing(local, disc) == list(range(50, 54))
+    assert disc.incoming_possible(local)
+
+
+def test_empty_local_repository_asks_heads_only(tmp_path: Path) -> None:
+    remote = _linear(tmp_path / "remote", 3)
+    local = Repository.create(str(tmp_path / "local"), UI())
+    peer = BatchingPeer(remote)
+    disc = discovery.discover(local, peer)
+    assert (peer.batched, peer.heads_calls, peer.calls) == (0, 1, 0)
+    assert disc.common == set() and disc.incoming_possible(local)
