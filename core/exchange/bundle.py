@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from amalgam.error import Abort
 from amalgam.exchange import phasesync
-from amalgam.exchange.streams import Reader, decompressor, readexactly
+from amalgam.exchange.streams import Reader, TruncatedError, decompressor, readexactly
 from amalgam.node import short
 
 if TYPE_CHECKING:
@@ -48,7 +48,9 @@ def apply_stream(repo: Repository, ui: UI, stream: Reader, *, source: str,
 
     try:
         magic = readexactly(stream, 4, "bundle header")
-    except Abort:
+    except TruncatedError:
+        # Only a short stream is "not a bundle"; a decompression or transport
+        # error keeps its own message.
         raise Abort("not a Mercurial bundle: it is empty or too short") from None
     with repo.lock(), repo.transaction(source) as tr:
         op = parts.Operation(repo, tr, ui, targetphase=targetphase,
