@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from amalgam.error import Abort, SecurityError
-from amalgam.exchange.changegroup import DeltaChunk, Unpacker
+from amalgam.exchange.changegroup import DeltaChunk, Unpacker, line_insertions
 from amalgam.node import Node, nullid, nullrev, short
 from amalgam.storage import mdiff
 from amalgam.storage.revlog import hashrevision
@@ -115,23 +115,6 @@ def _addgroup(revlog: Revlog, group: Iterator[DeltaChunk], tr: Transaction,
     return added
 
 
-def _insertions(base: bytes, delta: bytes) -> list[bytes] | None:
-    """The whole lines a delta inserts, or None when its hunks are not line-aligned."""
-    import struct
-
-    lines: list[bytes] = []
-    pos = 0
-    while pos < len(delta):
-        start, end, size = struct.unpack_from(">lll", delta, pos)
-        data = delta[pos + 12:pos + 12 + size]
-        pos += 12 + size
-        if ((start and base[start - 1] != 0x0A) or (end and base[end - 1] != 0x0A)
-                or (data and not data.endswith(b"\n"))):
-            return None
-        lines.extend(data.splitlines())
-    return lines
-
-
 class _FileNeeds:
     """File revisions the new manifests add, to check once files are applied.
 
@@ -151,7 +134,7 @@ class _FileNeeds:
         self.progress.update(self.count)
         lines = None
         if chunk.base == chunk.p1 and chunk.base != nullid:
-            lines = _insertions(base, chunk.delta)
+            lines = line_insertions(base, chunk.delta)
         if lines is None:
             parent = self.mlog.rawdata(chunk.p1) if chunk.p1 != nullid else b""
             lines = list(set(text.splitlines()) - set(parent.splitlines()))

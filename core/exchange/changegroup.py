@@ -161,71 +161,155 @@ class _Packer:
         yield delta
 
 
+#: revisions and stored bytes read from a revlog at once while generating
+_BATCH_REVS = 256
+_BATCH_BYTES = 4 << 20
+
+
+def _batches(revlog: Revlog, revs: list[int]) -> Iterator[list[int]]:
+    """*revs* in runs whose stored chunks are read together (bounded memory)."""
+    batch: list[int] = []
+    size = 0
+    for rev in revs:
+        batch.append(rev)
+        size += revlog.length(rev)
+        if len(batch) >= _BATCH_REVS or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def _group(packer: _Packer, revlog: Revlog, revs: list[int], linknodes: dict[int, Node],
            known: set[int], fulltexts: bool = False,
-           ondelta: Callable[[int, bytes], None] | None = None) -> Iterator[bytes]:
-    """The delta group of *revs* (ascending); deltas against p1 when the receiver has it.
+           ondelta: Callable[[int, int, bytes], None] | None = None,
+           stored_base: bool = True) -> Iterator[bytes]:
+    """The delta group of *revs* (ascending), each against a revision the receiver has.
 
-    *fulltexts* sends every revision whole (hg does so for the changelog,
-    whose revlog stores no deltas to reuse).  *ondelta(rev, delta)* sees
-    each delta sent.
+    Like hg, the stored delta is sent as is when its base is known to the
+    receiver (or sent before it in this group), else a delta against p1,
+    else the full text; *stored_base* False keeps p1 as the only base (the
+    manifest deltas must be against p1 to list the new file revisions).
+    *fulltexts* sends every revision whole (hg does so for the changelog).
+    Stored chunks are read a batch at a time, not one open per revision.
+    *ondelta(rev, base, delta)* sees each delta sent.
     """
-    from amalgam.storage import mdiff
+    from amalgam.storage import mdiff, revlog_io
+    from amalgam.storage.revlog_index import REVIDX_NOHASH
 
-    for rev in revs:
-        p1, p2 = revlog.parentrevs(rev)
-        if not fulltexts and p1 != nullrev and p1 in known:
-            base = p1
-            delta = revlog.revdiff(p1, rev)
-        else:
-            base = nullrev
-            delta = mdiff.trivialdiffheader(revlog.size(rev)) + revlog.rawdata(rev)
-        known.add(rev)
-        if ondelta is not None:
-            ondelta(rev, delta)
-        flags = revlog.flags(rev) if packer.version == "03" else 0
-        yield from packer.chunk(revlog.node(rev), revlog.node(p1), revlog.node(p2),
-                                revlog.node(base), linknodes[rev], flags, delta)
+    for batch in _batches(revlog, revs):
+        plan: list[tuple[int, int, bool]] = []  # rev, base, whether the stored chunk is it
+        for rev in batch:
+            p1, _p2 = revlog.parentrevs(rev)
+            flags = revlog.flags(rev)
+            stored = revlog.deltaparent(rev)
+            if fulltexts:
+                base = nullrev
+            elif stored_base and stored != nullrev and stored in known:
+                base = stored
+            elif p1 != nullrev and p1 in known:
+                base = p1
+            else:
+                base = nullrev
+            plan.append((rev, base, not flags & REVIDX_NOHASH and stored == base
+                         and (base != nullrev or not flags)))
+            known.add(rev)
+        direct = [rev for rev, _base, usable in plan if usable]
+        chunks = dict(zip(direct, revlog.storedchunks(direct)))
+        for rev, base, usable in plan:
+            if usable and base != nullrev:
+                delta = revlog_io.decompress_chunk(revlog.rawsize(rev), chunks.pop(rev),
+                                                   max(revlog.rawsize(base), 0))
+            elif base != nullrev:
+                delta = revlog.revdiff(base, rev)
+            else:
+                if usable:
+                    text = revlog_io.decompress_chunk(revlog.rawsize(rev), chunks.pop(rev), -1)
+                    revlog.checkhash(text, rev)
+                else:
+                    text = revlog.rawdata(rev)
+                delta = mdiff.trivialdiffheader(len(text)) + text
+                del text
+            if ondelta is not None:
+                ondelta(rev, base, delta)
+            p1, p2 = revlog.parentrevs(rev)
+            flags = revlog.flags(rev) if packer.version == "03" else 0
+            yield from packer.chunk(revlog.node(rev), revlog.node(p1), revlog.node(p2),
+                                    revlog.node(base), linknodes[rev], flags, delta)
     yield closechunk()
 
 
-def _parse_insertions(delta: bytes) -> list[tuple[bytes, Node]] | None:
-    """Manifest entries a delta inserts, or None if its hunks are not whole lines."""
-    entries = []
+def line_insertions(base: bytes, delta: bytes) -> list[bytes] | None:
+    """The whole lines *delta* inserts into *base*, or None when a hunk is not line-aligned.
+
+    A line-aligned delta against a manifest's first parent lists exactly
+    the entries that manifest adds or changes (hg's ``readfast`` relies on
+    the same fact), which spares parsing both manifests.
+    """
+    lines: list[bytes] = []
     pos = 0
     while pos < len(delta):
-        _start, _end, size = struct.unpack_from(">lll", delta, pos)
+        start, end, size = struct.unpack_from(">lll", delta, pos)
         data = delta[pos + 12:pos + 12 + size]
         pos += 12 + size
-        if data and not data.endswith(b"\n"):
+        if ((start and base[start - 1] != 0x0A) or (end and base[end - 1] != 0x0A)
+                or (data and not data.endswith(b"\n"))):
             return None
-        for line in data.splitlines():
-            path, sep, rest = line.partition(b"\0")
-            if not sep or len(rest) < 40 or rest[40:] not in (b"", b"x", b"l", b"t"):
-                return None
-            try:
-                entries.append((path, Node(bytes.fromhex(rest[:40].decode("ascii")))))
-            except ValueError:
-                return None
-    return entries
+        lines.extend(data.splitlines())
+    return lines
 
 
-def _new_entries(repo: Repository, mrev: int, delta: bytes) -> list[tuple[bytes, Node]]:
-    """File revisions manifest *mrev* adds over its first parent.
+class _ManifestEntries:
+    """File revisions each sent manifest adds over its first parent.
 
-    The delta sent against p1 (or a full text) lists them, as hg's
-    ``readfast`` assumes; an entry naming a file revision that does not
-    exist means the delta was not line-aligned, and the manifests are
-    compared in full instead.
+    Keeps the texts of the last few manifests sent (each rebuilt from its
+    parent's with the delta just sent), so checking that a delta is
+    line-aligned costs one patch, not a read of both manifests.
     """
-    entries = _parse_insertions(delta)
-    if entries is not None and all(repo.file(path).revlog.hasnode(fnode)
-                                   for path, fnode in entries):
+
+    _KEEP = 4
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.mlog = repo.manifestlog.revlog
+        self.texts: dict[int, bytes] = {}
+
+    def __call__(self, mrev: int, base: int, delta: bytes) -> list[tuple[bytes, Node]]:
+        from amalgam.storage import mdiff
+
+        mlog = self.mlog
+        p1 = mlog.parentrevs(mrev)[0]
+        basetext = b"" if base == nullrev else self.texts.get(base)
+        if basetext is None:
+            basetext = mlog.rawdata(base)
+        text = mdiff.patch(basetext, delta)
+        self.texts[mrev] = text
+        if len(self.texts) > self._KEEP:
+            del self.texts[next(iter(self.texts))]
+        lines = line_insertions(basetext, delta) if base == p1 else None
+        entries = _parse_entries(lines) if lines is not None else None
+        if entries is not None:
+            return entries
+        parent = b"" if p1 == nullrev else self.texts.get(p1) or mlog.rawdata(p1)
+        entries = _parse_entries(sorted(set(text.splitlines()) - set(parent.splitlines())))
+        if entries is None:
+            raise Abort(f"manifest revision {mrev} has a malformed line",
+                        hint="the repository is corrupt; run 'amg verify'")
         return entries
-    mlog = repo.manifestlog
-    mine = mlog.read(mlog.revlog.node(mrev))
-    parent = mlog.read(mlog.revlog.node(mlog.revlog.parentrevs(mrev)[0]))
-    return [(path, new[0]) for path, (new, _old) in mine.diff(parent).items() if new is not None]
+
+
+def _parse_entries(lines: list[bytes]) -> list[tuple[bytes, Node]] | None:
+    """``(path, file node)`` of manifest lines; None if one is malformed."""
+    entries = []
+    for line in lines:
+        path, sep, rest = line.partition(b"\0")
+        if not sep or len(rest) < 40 or rest[40:] not in (b"", b"x", b"l", b"t"):
+            return None
+        try:
+            entries.append((path, Node(bytes.fromhex(rest[:40].decode("ascii")))))
+        except ValueError:
+            return None
+    return entries
 
 
 def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
@@ -249,7 +333,7 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     clnodes = {rev: cl.node(rev) for rev in revs}
     manifests: list[tuple[int, Node]] = []
 
-    def changeset(rev: int, delta: bytes) -> None:
+    def changeset(rev: int, _base: int, delta: bytes) -> None:
         # A full text after its 12-byte hunk header; line one is the manifest.
         manifests.append((rev, Node(bytes.fromhex(delta[12:52].decode("ascii")))))
 
@@ -267,11 +351,14 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     mknown = {r for r in range(len(mlog)) if mlog.linkrev(r) in commonrevs} if mrevs else set()
     needed: dict[bytes, dict[Node, Node]] = {}
 
-    def manifest(mrev: int, delta: bytes) -> None:
-        for path, fnode in _new_entries(repo, mrev, delta):
+    new_entries = _ManifestEntries(repo)
+
+    def manifest(mrev: int, base: int, delta: bytes) -> None:
+        for path, fnode in new_entries(mrev, base, delta):
             needed.setdefault(path, {}).setdefault(fnode, mlinks[mrev])
 
-    yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest)
+    yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest, stored_base=False)
+    new_entries.texts.clear()
     if version == "03":
         yield closechunk()
 

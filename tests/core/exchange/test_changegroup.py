@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from amalgam.error import Abort
-from amalgam.exchange.changegroup import Unpacker, _new_entries, _parse_insertions, readchunk
+from amalgam.exchange.changegroup import Unpacker, _ManifestEntries, line_insertions, readchunk
 from amalgam.node import hex
 from amalgam.repo import FileChange, Repository
 from amalgam.ui import UI
@@ -36,14 +36,19 @@ def test_new_entries_fall_back_when_a_delta_is_not_line_aligned(tmp_path: Path) 
     repo.commit_files({b"b": FileChange(b"3\n")}, user="t", message="m", date=(0.0, 0))
     mlog = repo.manifestlog
     new_b = mlog.read(mlog.revlog.node(1)).node(b"b")
+    old, text = mlog.revlog.rawdata(0), mlog.revlog.rawdata(1)
     line = b"b\0" + hex(new_b).encode() + b"\n"
-    aligned = struct.pack(">lll", 0, 0, len(line)) + line
-    assert _parse_insertions(aligned) == [(b"b", new_b)]
-    # A hunk cutting a line in two parses as nonsense and must not be trusted.
-    cut = struct.pack(">lll", 1, 1, 3) + b"xy\n"
-    assert _parse_insertions(cut) is None
-    assert _new_entries(repo, 1, cut) == [(b"b", new_b)]
-    # A plausible-looking line naming a revision no filelog has is not trusted either.
-    fake = b"b\0" + b"1" * 40 + b"\n"
-    bogus = struct.pack(">lll", 0, 0, len(fake)) + fake
-    assert _new_entries(repo, 1, bogus) == [(b"b", new_b)]
+    at = old.index(b"b\0")
+    aligned = struct.pack(">lll", at, len(old), len(line)) + line
+    assert line_insertions(old, aligned) == [line[:-1]]
+    assert _ManifestEntries(repo)(1, 0, aligned) == [(b"b", new_b)]
+    # A hunk starting mid-line inserts a piece that parses as nonsense: not trusted,
+    # the manifests are compared instead.
+    cut = struct.pack(">lll", at + 2, len(old), len(text) - at - 2) + text[at + 2:]
+    assert line_insertions(old, cut) is None
+    assert _ManifestEntries(repo)(1, 0, cut) == [(b"b", new_b)]
+    # A delta rewriting everything lists every line (a superset is safe: the
+    # generator still filters by linkrev).
+    whole = struct.pack(">lll", 0, len(old), len(text)) + text
+    assert sorted(_ManifestEntries(repo)(1, 0, whole)) == sorted(
+        (path, mlog.read(mlog.revlog.node(1)).node(path)) for path in (b"a", b"b"))
