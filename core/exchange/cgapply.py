@@ -144,18 +144,22 @@ class _FileNeeds:
                 raise _corrupt(f"manifest {short(chunk.node)} has a malformed line")
             self.needed.setdefault(path, set()).add(rest[:40])
 
-    def check(self, repo: Repository) -> None:
-        for path, hexnodes in sorted(self.needed.items()):
+    def check(self, path: bytes, revlog: Revlog) -> None:
+        """Every revision of *path* the new manifests name is in *revlog*; forget them."""
+        for hexnode in sorted(self.needed.pop(path, ())):
+            try:
+                node = bytes.fromhex(hexnode.decode("ascii"))
+            except ValueError:
+                raise _corrupt(f"manifest entry for {path!r} has a bad node") from None
+            if node == nullid or not revlog.hasnode(node):
+                raise _corrupt(f"missing file data for {path.decode('utf-8', 'replace')}:"
+                               f"{hexnode[:12].decode('ascii', 'replace')}")
+
+    def check_rest(self, repo: Repository) -> None:
+        """The same for files that received no group (entries naming older revisions)."""
+        for path in sorted(self.needed):
             check_path(path)
-            revlog = repo.file(path).revlog
-            for hexnode in sorted(hexnodes):
-                try:
-                    node = bytes.fromhex(hexnode.decode("ascii"))
-                except ValueError:
-                    raise _corrupt(f"manifest entry for {path!r} has a bad node") from None
-                if node == nullid or not revlog.hasnode(node):
-                    raise _corrupt(f"missing file data for {path.decode('utf-8', 'replace')}:"
-                                   f"{hexnode[:12].decode('ascii', 'replace')}")
+            self.check(path, repo.file(path).revlog)
 
 
 class _LinkMap(dict):
@@ -217,10 +221,11 @@ def apply(repo: Repository, tr: Transaction, unpacker: Unpacker, ui: UI,
             check_path(path)
             result.files += 1
             progress.update(result.files)
-            added = _addgroup(repo.file(path).revlog, group, tr, linkmap,
-                              path.decode("utf-8", "replace"))
+            revlog = repo.file(path).revlog
+            added = _addgroup(revlog, group, tr, linkmap, path.decode("utf-8", "replace"))
             result.revisions += len(added)
-        needs.check(repo)
+            needs.check(path, revlog)
+        needs.check_rest(repo)
         spool.seek(0)
         for expected in order:
             size = int.from_bytes(spool.read(4), "big")
