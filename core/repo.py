@@ -11,6 +11,7 @@ nodes as ``hg commit``.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from amalgam.ui import UI
 
 MANIFEST_CACHE_BYTES = 64 << 20
+#: filelogs kept open per repository (most recently used)
+FILELOG_CACHE = 256
 
 # What ``hg init`` leaves in .hg/00changelog.i so pre-store clients refuse the repo.
 DECOY_CHANGELOG = b"\0\0\xff\xff dummy changelog to prevent using the old repo layout"
@@ -110,7 +113,7 @@ class Repository:
         self._tr: Transaction | None = None
         self._changelog: Changelog | None = None
         self._manifestlog: ManifestLog | None = None
-        self._filelogs: dict[bytes, Filelog] = {}
+        self._filelogs: OrderedDict[bytes, Filelog] = OrderedDict()
         self._seen = self._changelog_signature()
 
     # -- opening and creating ---------------------------------------------
@@ -214,6 +217,13 @@ class Repository:
 
             flog = Filelog(self._revlog(b"data/" + path), path)
             self._filelogs[path] = flog
+            # Bounded: a commit of 100,000 new files must not keep 100,000
+            # revlogs (and the text each one caches) alive.  Revlogs write
+            # through to disk, so a dropped one is simply reopened.
+            if len(self._filelogs) > FILELOG_CACHE:
+                self._filelogs.popitem(last=False)
+        else:
+            self._filelogs.move_to_end(path)
         return flog
 
     def invalidate(self) -> None:

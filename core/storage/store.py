@@ -316,6 +316,12 @@ class EncodedVFS(VFS):
     open = __call__
 
 
+# Encoded names remembered: a path is encoded a few times in a row (read the
+# index, append to it, maybe the data file), so a small cache is enough and
+# a commit of 100,000 new files does not keep 100,000 names.
+_ENCODE_CACHE = 4096
+
+
 class Store:
     """The ``.hg/store`` directory of a repository.
 
@@ -342,7 +348,7 @@ class Store:
             encoded = hybridencode(path, self.dotencode)
         else:
             encoded = encodefilename(path)
-        if len(self._cache) > 100_000:
+        if len(self._cache) > _ENCODE_CACHE:
             self._cache.clear()
         self._cache[path] = encoded
         return encoded

@@ -217,3 +217,24 @@ def test_lazy_file_mapping_is_read_once_per_file(repo):
     node = _commit(repo, files)
     assert sorted(files.reads) == [b"a", b"b"]
     assert repo.read_file(node, b"b") == b"bbb"
+
+
+def test_open_filelogs_are_bounded_and_reopened_transparently(repo, hg, monkeypatch):
+    """A commit of many new files keeps only a few filelogs open; a dropped
+    one is reopened from disk, even inside the same transaction."""
+    import amalgam.repo as repomod
+
+    monkeypatch.setattr(repomod, "FILELOG_CACHE", 4)
+    names = [b"f%02d" % i for i in range(20)]
+    with repo.transaction("bulk"):
+        first = repo.commit_files({n: FileChange(b"one %s\n" % n) for n in names},
+                                  user="u", message="one", date=(0, 0))
+        assert len(repo._filelogs) <= 4
+        second = repo.commit_files({n: FileChange(b"two %s\n" % n) for n in names},
+                                   user="u", message="two", date=(1, 0))
+    assert len(repo._filelogs) <= 4
+    for name in names:
+        assert repo.read_file(first, name) == b"one %s\n" % name
+        assert repo.read_file(second, name) == b"two %s\n" % name
+        assert len(repo.file(name)) == 2
+    hg("verify", cwd=repo.root)
