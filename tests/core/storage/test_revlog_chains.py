@@ -102,3 +102,38 @@ def test_cache_bytes_option_bounds_the_full_text_cache(tmp_path, monkeypatch):
     applied = _counting(monkeypatch)
     assert small.revision(2) == big.revision(2) == texts[2]
     assert len(applied) == 1  # only the small-budget revlog had to rebuild it
+
+
+class CountingVFS(MiniVFS):
+    def __init__(self, base: Path) -> None:
+        super().__init__(base)
+        self.reads = 0
+
+    def __call__(self, path, mode="rb", atomictemp=False):
+        self.reads += mode == "rb"
+        return super().__call__(path, mode, atomictemp)
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_in_order_reads_share_one_read_ahead(tmp_path, inline):
+    vfs = CountingVFS(tmp_path)
+    texts = [b"revision %d\n" % i * 20 for i in range(200)]
+    rl = Revlog(vfs, b"data/f", options={"new_inline": inline, "max_chain_len": 0})
+    _fill(rl, MiniTransaction(vfs), texts)  # full texts, like the changelog
+    rl = Revlog(vfs, b"data/f")
+    vfs.reads = 0
+    assert [rl.revision(rev) for rev in range(200)] == texts
+    assert vfs.reads <= 2  # the whole revlog fits one read-ahead window
+
+
+def test_truncated_file_still_reads_what_is_there(tmp_path):
+    vfs = MiniVFS(tmp_path)
+    texts = [b"revision %d\n" % i * 20 for i in range(50)]
+    _fill(Revlog(vfs, b"data/f", options={"new_inline": False, "max_chain_len": 0}),
+          MiniTransaction(vfs), texts)
+    data = tmp_path / "data" / "f.d"
+    data.write_bytes(data.read_bytes()[:-5])
+    rl = Revlog(vfs, b"data/f")
+    assert rl.revision(0) == texts[0]
+    with pytest.raises(StorageError, match="beyond the end"):
+        rl.revision(49)
