@@ -125,7 +125,7 @@ class _FileNeeds:
 
     def __init__(self, mlog: Revlog, progress: Progress) -> None:
         self.mlog = mlog
-        self.needed: dict[bytes, set[bytes]] = {}
+        self.needed: dict[bytes, set[bytes]] = {}  # path -> binary file nodes
         self.progress = progress
         self.count = 0
 
@@ -140,20 +140,21 @@ class _FileNeeds:
             lines = list(set(text.splitlines()) - set(parent.splitlines()))
         for line in lines:
             path, sep, rest = line.partition(b"\0")
-            if not sep or len(rest) < 40:
+            try:
+                # Binary nodes: a clone holds one per file revision until its group.
+                node = bytes.fromhex(rest[:40].decode("ascii")) if len(rest) >= 40 else b""
+            except ValueError:
+                node = b""
+            if not sep or not node:
                 raise _corrupt(f"manifest {short(chunk.node)} has a malformed line")
-            self.needed.setdefault(path, set()).add(rest[:40])
+            self.needed.setdefault(path, set()).add(node)
 
     def check(self, path: bytes, revlog: Revlog) -> None:
         """Every revision of *path* the new manifests name is in *revlog*; forget them."""
-        for hexnode in sorted(self.needed.pop(path, ())):
-            try:
-                node = bytes.fromhex(hexnode.decode("ascii"))
-            except ValueError:
-                raise _corrupt(f"manifest entry for {path!r} has a bad node") from None
+        for node in sorted(self.needed.pop(path, ())):
             if node == nullid or not revlog.hasnode(node):
                 raise _corrupt(f"missing file data for {path.decode('utf-8', 'replace')}:"
-                               f"{hexnode[:12].decode('ascii', 'replace')}")
+                               f"{short(node)}")
 
     def check_rest(self, repo: Repository) -> None:
         """The same for files that received no group (entries naming older revisions)."""
