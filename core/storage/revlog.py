@@ -16,19 +16,21 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amalgam.error import StorageError
 from amalgam.node import Node, hex, nullid, nullrev
-from amalgam.storage import compression, deltas, mdiff, revlog_io
+from amalgam.storage import compression, mdiff, revlog_io
 from amalgam.storage.revlog_cache import STEP, STEP_MAX_TEXT, Stops, remember_step
 from amalgam.storage.revlog_index import (
     ENTRY_SIZE, FLAG_GENERALDELTA, FLAG_INLINE_DATA, REVIDX_ELLIPSIS, REVIDX_EXTSTORED,
     REVIDX_ISCENSORED, REVIDX_KNOWN, REVIDX_NOHASH, REVLOGV1, Entry, Index, known_flags,
     pack_entry, parse_header)
-from amalgam.storage.revlog_stats import Problem, checksize, stats, verify_integrity
 
-__all__ = ["Revlog", "LookupFailed", "CensoredNode", "Problem", "hashrevision",
+if TYPE_CHECKING:
+    from amalgam.storage.revlog_stats import Problem
+
+__all__ = ["Revlog", "LookupFailed", "CensoredNode", "hashrevision",
            "DEFAULT_OPTIONS"]
 
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -490,6 +492,10 @@ class Revlog:
         p1r, p2r = self.rev(p1), self.rev(p2)
         rev = len(self)
         offset = self._datasize()
+        # The write path and verification load on first use: reading
+        # commands (status, log) do not need them at start-up.
+        from amalgam.storage import deltas
+
         if flags & REVIDX_NOHASH:
             choice = deltas.DeltaChoice(rev, compression.compress(
                 text, self.options["compression"], self.compression_level))
@@ -545,12 +551,18 @@ class Revlog:
 
     def checksize(self) -> list[Problem]:
         """Size mismatches between the index and the files."""
+        from amalgam.storage.revlog_stats import checksize
+
         return checksize(self)
 
     def verify_integrity(self) -> list[Problem]:
         """Every revision rebuilt and hash-checked; problems listed, not raised."""
+        from amalgam.storage.revlog_stats import verify_integrity
+
         return verify_integrity(self)
 
     def stats(self) -> dict[str, Any]:
         """Chain and compression figures for debugrevlog."""
+        from amalgam.storage.revlog_stats import stats
+
         return stats(self)
