@@ -125,6 +125,45 @@ def bundle_zstd(ctx: Context) -> Plan:
                 _one("exchange/history/bundle --all --type zstd-v2", PARITY), cleanup=cleanup)
 
 
+def clone_pull_local(ctx: Context) -> Plan:
+    """``clone --pull`` of a local path: changegroup generation and apply in one process."""
+    repo = ctx.repos["history"]
+    dest = ctx.scratch / "exchange-clone-pull"
+
+    def steps(prefix: list[str]) -> list[Step]:
+        return [_cmd(prefix, "clone", "-q", "-U", "--pull", str(repo.hg), str(dest))]
+    return Plan(_amg(ctx, ("clone",), steps(ctx.tools.amg), _remove(dest)),
+                Side("hg", steps(ctx.tools.hg), _remove(dest)), [],
+                _one("exchange/history/clone --pull from a local path", PARITY),
+                cleanup=_remove(dest))
+
+
+def unbundle_zstd(ctx: Context) -> Plan:
+    """``unbundle`` of hg's ``bundle --all --type zstd-v2`` into an empty repository."""
+    repo = ctx.repos["history"]
+    bundle = ctx.scratch / "exchange-unbundle.hg"
+    dest = ctx.scratch / "exchange-unbundle"
+
+    def prepare() -> None:
+        subprocess.run([*ctx.tools.hg, "bundle", "-q", "--all", "--type", "zstd-v2",
+                        str(bundle)], cwd=repo.hg, env=ctx.env, check=True)
+
+    def fresh() -> None:
+        shutil.rmtree(dest, ignore_errors=True)
+        subprocess.run([*ctx.tools.hg, "init", str(dest)], env=ctx.env, check=True)
+
+    def steps(prefix: list[str]) -> list[Step]:
+        return [_cmd(prefix, "unbundle", "-q", str(bundle), cwd=dest)]
+
+    def cleanup() -> None:
+        _remove(dest)()
+        bundle.unlink(missing_ok=True)
+    return Plan(_amg(ctx, ("unbundle",), steps(ctx.tools.amg), fresh),
+                Side("hg", steps(ctx.tools.hg), fresh), [],
+                _one("exchange/history/unbundle --all zstd-v2 into an empty repository",
+                     PARITY), prepare=prepare, cleanup=cleanup)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("exchange/clone-http", ("history",), False,
              _clone(row="exchange/history/clone from hg serve (HTTP)"), heavy=True),
@@ -133,4 +172,6 @@ SCENARIOS: list[Scenario] = [
              heavy=True),
     Scenario("exchange/pull-10", ("history",), False, pull_ten, heavy=True),
     Scenario("exchange/bundle-zstd", ("history",), False, bundle_zstd),
+    Scenario("exchange/clone-pull-local", ("history",), False, clone_pull_local, heavy=True),
+    Scenario("exchange/unbundle-zstd", ("history",), False, unbundle_zstd, heavy=True),
 ]
