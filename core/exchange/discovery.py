@@ -78,7 +78,11 @@ def discover(repo: Repository, peer: Peer, ui: UI | None = None) -> Discovery:
     sample: list[int] = []
     batched = getattr(peer, "heads_known", None)
     if batched is not None and offered:
-        sample = _sample(repo, offered, MAX_SAMPLE, rng)
+        # Like hg, the first question is only about our heads: when the peer
+        # has them all (the usual pull), nothing else needs asking.
+        sample = heads_of(repo, offered)
+        if len(sample) > MAX_SAMPLE:
+            sample = sorted(rng.sample(sample, MAX_SAMPLE))
         remoteheads, answers = batched([cl.node(r) for r in sample])
     else:
         remoteheads = peer.heads()

