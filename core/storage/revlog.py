@@ -54,8 +54,6 @@ _MAX_TEXT = 2**31 - 1
 # "cache_bytes" option) because a repository may keep thousands of filelogs
 # open during a big commit.
 _CACHE_ENTRIES = 8
-# Bytes read ahead when a small range of chunks is read.
-_WINDOW = 64 * 1024
 
 
 class LookupFailed(StorageError, LookupError):
@@ -115,8 +113,7 @@ class Revlog:
         # (rollback, another writer) starts afresh.
         self._stops = Stops(self._cache, object())
         self._chaininfo: dict[int, tuple[int, int, int]] = {}
-        # (file offset, bytes) last read ahead from the file holding the chunks
-        self._window: tuple[int, bytes] | None = None
+        self._reader = revlog_io.ReadAhead()
 
     def reload(self) -> None:
         """Forget in-memory state and re-read the files (e.g. after a rollback)."""
@@ -332,29 +329,10 @@ class Revlog:
         inline = self._index.inline
         starts = [e.offset + ENTRY_SIZE * (r + 1) if inline else e.offset
                   for r, e in zip(revs, entries)]
-        lengths = [e.complen for e in entries]
-        if not starts:
-            return []
         path = self.indexfile if inline else self.datafile
-        first, last = starts[0], starts[-1] + lengths[-1]
-        window = self._window
-        if window is not None and window[0] <= first and last <= window[0] + len(window[1]) \
-                and min(lengths) >= 0:
-            base, data = window
-            return [data[s - base:s - base + n] for s, n in zip(starts, lengths)]
-        if 0 <= first <= last and last - first < _WINDOW and min(lengths) >= 0:
-            # Read ahead: reading revisions in order (log, the changelog)
-            # then costs one read per window instead of one per revision.
-            known = len(self) * ENTRY_SIZE + self._datasize() if inline else self._datasize()
-            size = min(max(known, last) - first, _WINDOW)
-            try:
-                data = revlog_io.read_chunks(self.opener, path, [first], [size])[0]
-            except StorageError:
-                pass  # a truncated file: read exactly what is asked, and fail there
-            else:
-                self._window = (first, data)
-                return [data[s - first:s - first + n] for s, n in zip(starts, lengths)]
-        return revlog_io.read_chunks(self.opener, path, starts, lengths)
+        known = len(self) * ENTRY_SIZE + self._datasize() if inline else self._datasize()
+        return self._reader.read(self.opener, path, starts, [e.complen for e in entries],
+                                 known)
 
     def _check_flags(self, rev: int) -> int:
         flags = self.flags(rev)

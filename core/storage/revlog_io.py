@@ -85,3 +85,42 @@ def decompress_chunk(rawsize: int, chunk: bytes, basesize: int) -> bytes:
         # A delta holds at most the new text plus one header per hunk.
         bound = rawsize + 12 * (rawsize + basesize + 1)
     return compression.decompress(chunk, bound)
+
+
+class ReadAhead:
+    """Chunk reads of one revlog with a read-ahead window.
+
+    Reading revisions in order (the changelog, ``log``) would otherwise cost
+    an open, a seek and a read per revision.  A small request reads up to
+    ``WINDOW`` bytes instead and later requests inside that window are
+    sliced from it.  Revlogs only grow by appending, so bytes once read stay
+    valid; a reload (rollback, another writer) makes a new reader.
+    """
+
+    WINDOW = 64 * 1024
+
+    def __init__(self) -> None:
+        self._start = 0
+        self._data = b""
+
+    def read(self, opener: Any, path: bytes, starts: list[int], lengths: list[int],
+             known_size: int) -> list[bytes]:
+        """The chunks ``[start, start+length)`` of *path*; *known_size* is what the index
+        says the file holds (the window never reaches beyond it)."""
+        if not starts:
+            return []
+        first, last = starts[0], starts[-1] + lengths[-1]
+        if min(lengths) >= 0 and 0 <= first <= last:
+            base, data = self._start, self._data
+            if base <= first and last <= base + len(data):
+                return [data[s - base:s - base + n] for s, n in zip(starts, lengths)]
+            if last - first < self.WINDOW:
+                size = min(max(known_size, last) - first, self.WINDOW)
+                try:
+                    data = read_chunks(opener, path, [first], [size])[0]
+                except StorageError:
+                    pass  # a truncated file: read exactly what is asked, and fail there
+                else:
+                    self._start, self._data = first, data
+                    return [data[s - first:s - first + n] for s, n in zip(starts, lengths)]
+        return read_chunks(opener, path, starts, lengths)
