@@ -165,10 +165,12 @@ class Manifest:
             result[path] = (result.get(path, (None, None))[0], entry)
         return result
 
-    def apply(self, changes: Mapping[bytes, Entry | None]) -> tuple[Manifest, bytes]:
+    def apply(self, changes: Mapping[bytes, Entry | None]) -> tuple[Manifest, bytes | None]:
         """A new manifest with *changes* applied (None removes) and the delta to it.
 
-        The delta is in hg's binary patch format against this manifest's text.
+        The delta is in hg's binary patch format against this manifest's text;
+        it is None when this manifest is empty (nothing to delta against: a
+        first commit of 100,000 files need not copy their lines once more).
         """
         import struct
 
@@ -192,6 +194,8 @@ class Manifest:
                 hunks.append([start, end, [data]])
         if not hunks:
             return self, b""
+        if not text:
+            return Manifest(b"".join(hunks[0][2])), None
         pieces: list[bytes] = []
         delta: list[bytes] = []
         last = 0
