@@ -52,3 +52,28 @@ def test_new_entries_fall_back_when_a_delta_is_not_line_aligned(tmp_path: Path) 
     whole = struct.pack(">lll", 0, len(old), len(text)) + text
     assert sorted(_ManifestEntries(repo)(1, 0, whole)) == sorted(
         (path, mlog.read(mlog.revlog.node(1)).node(path)) for path in (b"a", b"b"))
+
+
+@pytest.mark.parametrize("batch", [1, 2, 256])
+def test_generated_group_round_trips_across_read_batches(tmp_path: Path, monkeypatch,
+                                                          batch: int) -> None:
+    from amalgam.exchange import cgapply, changegroup
+
+    monkeypatch.setattr(changegroup, "_BATCH_REVS", batch)
+    src = Repository.create(str(tmp_path / "src"), UI())
+    with src.lock(), src.transaction("build"):
+        for i in range(7):
+            files = {b"f": FileChange(b"line\n" * 50 + b"%d\n" % i)}
+            if i % 3 == 0:
+                files[b"d/g%d" % i] = FileChange(b"new %d\n" % i)
+            src.commit_files(files, user="t", message=str(i), date=(0.0, 0))
+    data = b"".join(changegroup.generate(src, range(len(src)), [], "03"))
+    dst = Repository.create(str(tmp_path / "dst"), UI())
+    with dst.lock(), dst.transaction("apply") as tr:
+        result = cgapply.apply(dst, tr, Unpacker(io.BytesIO(data), "03"), UI())
+    assert result.added == [src.changelog.revlog.node(r) for r in range(len(src))]
+    for path in (b"f", b"d/g0", b"d/g3", b"d/g6"):
+        theirs, ours = src.file(path).revlog, dst.file(path).revlog
+        assert [ours.node(r) for r in range(len(ours))] == [
+            theirs.node(r) for r in range(len(theirs))]
+        assert all(ours.rawdata(r) == theirs.rawdata(r) for r in range(len(ours)))
