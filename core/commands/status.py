@@ -69,12 +69,15 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
             wanted.add("unknown")
     ds = DirState.open(repo)
     m = cmdutil.matcher(repo, pats, opts)
-    cl = repo.changelog
     showcopies = opts.get("copies") or opts.get("all")
     if change or revs:
+        # Only comparisons with revisions need the changelog: plain status
+        # never loads it.
         from amalgam.node import nullid
         from amalgam.revspec import revpair, revsingle
         from amalgam.wc import compare
+
+        cl = repo.changelog
     if change:
         node2 = cl.revlog.node(revsingle(repo, change))
         node1 = cl.revlog.parents(node2)[0]

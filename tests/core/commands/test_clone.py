@@ -31,6 +31,8 @@ def test_default_destination_and_unsupported_urls(amg, tmp_path: Path) -> None:
     result = amg("clone", str(tmp_path / "src"), cwd=tmp_path / "work")
     assert result.rc == 0 and "destination directory: src" in result.stdout
     assert (tmp_path / "work" / "src" / ".hg").is_dir()
-    remote = amg("clone", "ssh://example.com/repo", str(tmp_path / "x"))
-    assert remote.rc != 0 and "not supported yet" in remote.stderr
+    remote = amg("clone", "ftp://example.com/repo", str(tmp_path / "x"))
+    assert remote.rc == 255
+    assert remote.stderr.startswith("abort: repository ftp://example.com/repo not found")
+    assert "'ftp' URLs are not supported" in remote.stderr
     assert not (tmp_path / "x").exists()
