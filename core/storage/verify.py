@@ -193,7 +193,13 @@ class Verifier:
         fncache = set(store.fncache_entries()) if store.fncache is not None else None
         paths = set(self.file_nodes) | set(self.changed_files)
         if fncache is not None:
-            paths |= {p[5:-2] for p in fncache if p.startswith(b"data/") and p.endswith(b".i")}
+            listed = {p[5:-2] for p in fncache if p.startswith(b"data/") and p.endswith(b".i")}
+            for path in sorted(listed - paths):
+                if not self.repo.svfs.exists(b"data/" + path + b".i"):
+                    # Listed but gone (a strip emptied it): harmless, as for hg.
+                    self._warn(f"orphan data file 'data/{_name(path)}.i'")
+                    continue
+                paths.add(path)
         for path in sorted(paths):
             self._file(path, fncache)
         return len(paths)
