@@ -11,6 +11,7 @@ such a revision is hash-checked like any other.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 #: deltas applied between two kept texts (so at most this many per later read)
@@ -22,33 +23,51 @@ STEP_MAX_TEXT = 1 << 20
 #: (revlog token, rev) -> text, oldest first
 kept: OrderedDict[tuple[object, int], bytes] = OrderedDict()
 kept_bytes = 0
+# A server reads from several threads: the table and its byte count change together.
+_guard = threading.Lock()
 
 
 def remember_step(key: tuple[object, int], text: bytes) -> None:
     """Keep *text* under *key* ``(revlog token, rev)``, dropping the oldest beyond the budget."""
     global kept_bytes
-    if key in kept:
-        return
-    kept[key] = text
-    kept_bytes += len(text)
-    while kept_bytes > BUDGET and kept:
-        kept_bytes -= len(kept.popitem(last=False)[1])
+    with _guard:
+        if key in kept:
+            return
+        kept[key] = text
+        kept_bytes += len(text)
+        while kept_bytes > BUDGET and kept:
+            kept_bytes -= len(kept.popitem(last=False)[1])
 
 
 class Stops:
-    """Where a chain walk can stop: a verified recent text or a kept step."""
+    """Where a chain walk can stop: a verified recent text or a kept step.
 
-    __slots__ = ("cache", "token")
+    A kept step found by ``in`` is pinned until ``get``, so another thread
+    evicting it in between cannot make the walk's stop disappear.
+    """
+
+    __slots__ = ("cache", "token", "_pinned")
 
     def __init__(self, cache: OrderedDict[int, bytes], token: object) -> None:
         self.cache, self.token = cache, token
+        self._pinned: tuple[object, bytes] | None = None
 
     def __contains__(self, rev: object) -> bool:
-        return rev in self.cache or (self.token, rev) in kept
+        if rev in self.cache:
+            return True
+        with _guard:
+            text = kept.get((self.token, rev))
+            if text is None:
+                return False
+            kept.move_to_end((self.token, rev))
+        self._pinned = (rev, text)
+        return True
 
     def get(self, rev: int) -> bytes:
         text = self.cache.get(rev)
         if text is None:
-            text = kept[(self.token, rev)]
-            kept.move_to_end((self.token, rev))
+            pinned = self._pinned
+            if pinned is None or pinned[0] != rev:
+                raise KeyError(rev)
+            text = pinned[1]
         return text

@@ -137,3 +137,39 @@ def test_truncated_file_still_reads_what_is_there(tmp_path):
     assert rl.revision(0) == texts[0]
     with pytest.raises(StorageError, match="beyond the end"):
         rl.revision(49)
+
+
+def test_threads_reading_while_steps_are_evicted(chain, monkeypatch):
+    # A threaded server: each request has its own revlog, all share the kept
+    # steps, and a tiny budget makes eviction race with every walk.
+    import threading
+
+    vfs, texts, _nodes = chain
+    monkeypatch.setattr(revlog_cache, "BUDGET", 2 * len(texts[-1]))
+    monkeypatch.setattr(revlog_cache, "kept", OrderedDict())
+    monkeypatch.setattr(revlog_cache, "kept_bytes", 0)
+    errors: list[BaseException] = []
+
+    def reader(offset: int) -> None:
+        try:
+            for _ in range(3):
+                rl = Revlog(vfs, b"data/f")
+                for rev in range(119 - offset, -1, -3):
+                    assert rl.revision(rev) == texts[rev]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    import sys
+
+    threads = [threading.Thread(target=reader, args=(i % 3,)) for i in range(6)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so races show
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert revlog_cache.kept_bytes == sum(map(len, revlog_cache.kept.values()))
