@@ -1,12 +1,12 @@
 """The stdlib HTTP server ``amg serve`` runs the WSGI application on.
 
-One forked process per connection where the platform can fork, else one
-thread: the storage layer keeps per-process state (re-entrant locks, a
-shared zstd decompressor) that is not safe to share between threads, and a
-process per connection also isolates one client's memory from the others.
+One thread per connection.  Each request opens its own repository object;
+what storage shares within a process (zstd contexts, kept chain texts,
+locks) is per thread or guarded, so concurrent clones, pulls and pushes
+are safe.  Pushes still take the repository lock in turn.
 Logs go to the access and error log files when given, else to the UI (the
 access log) and stderr.  SIGTERM stops the server like SIGINT does, so
-``kill`` shuts it down cleanly; requests in flight finish in their process.
+``kill`` shuts it down cleanly.
 """
 from __future__ import annotations
 
@@ -58,11 +58,7 @@ class _ErrorStream:
         """Every write is flushed already."""
 
 
-_Concurrency: type = (socketserver.ForkingMixIn if hasattr(os, "fork")
-                      else socketserver.ThreadingMixIn)
-
-
-class Server(_Concurrency, simple_server.WSGIServer):  # type: ignore[misc,valid-type]
+class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
     daemon_threads = True
     # Shutting down must not wait for a long clone to finish.
     block_on_close = False

@@ -116,8 +116,11 @@ def test_concurrent_clients(server, hg, hg_exe, amg, tmp_path, isolated_env) -> 
     # every concurrent push publish them, a genuine phase race the clients report.
     hg("phase", "--public", "-r", "all()", cwd=source)
     (source / ".hg" / "amalgam.toml").write_text(PUSH_OK)
-    start = amg_serve if server == "amg-serve" else gunicorn_serve
-    with start(source, isolated_env, tmp_path) as (url, pid):
+    if server == "amg-serve":  # one thread per connection
+        served = amg_serve(source, isolated_env, tmp_path)
+    else:  # threaded workers: several requests share each process
+        served = gunicorn_serve(source, isolated_env, tmp_path, workers=2, threads=8)
+    with served as (url, pid):
         load = Load(hg_exe, isolated_env, url, tmp_path, pid)
         load.run(_seconds())
     assert load.errors == []

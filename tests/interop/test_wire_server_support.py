@@ -108,15 +108,17 @@ def amg_serve(repo: Path, env: dict[str, str], tmp: Path, *extra: str) -> Iterat
 
 @contextmanager
 def gunicorn_serve(repo: Path, env: dict[str, str], tmp: Path,
-                   workers: int = 4) -> Iterator[tuple[str, int]]:
-    """gunicorn running ``amalgam.wire.http:create_app`` as docs/serving.md says."""
+                   workers: int = 4, threads: int = 1) -> Iterator[tuple[str, int]]:
+    """gunicorn running ``amalgam.wire.http:create_app`` as docs/serving.md says.
+
+    *threads* above 1 runs gthread workers, several requests per process.
+    """
     exe = shutil.which("gunicorn")
     require(exe is not None, "gunicorn is not installed")
     assert exe is not None
     log = tmp / f"gunicorn-{time.monotonic_ns()}.log"
-    # Sync workers (one request per process), as docs/serving.md recommends.
     proc = subprocess.Popen([exe, "--bind", "127.0.0.1:0", "--workers", str(workers),
-                             "--timeout", "600",
+                             "--threads", str(threads), "--timeout", "600",
                              "--error-logfile", str(log), "--log-level", "info",
                              f"amalgam.wire.http:create_app({str(repo)!r})"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
