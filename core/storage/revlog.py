@@ -50,10 +50,11 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 # Index size fields are signed 32-bit.
 _MAX_TEXT = 2**31 - 1
-# Full-text cache per revlog: a few recent texts, bounded in bytes (the
+# Full-text cache per revlog: recent texts, bounded in bytes (the
 # "cache_bytes" option) because a repository may keep thousands of filelogs
-# open during a big commit.
-_CACHE_ENTRIES = 8
+# open during a big commit.  Enough entries to hold the tips of the branches
+# a pull interleaves, whose texts are the bases of the next deltas.
+_CACHE_ENTRIES = 24
 
 
 class LookupFailed(StorageError, LookupError):
@@ -112,6 +113,10 @@ class Revlog:
         # Identifies this load's texts in the shared step cache; a reload
         # (rollback, another writer) starts afresh.
         self._stops = Stops(self._cache, object())
+        # A revlog being written (clone, pull, commit) rebuilds bases in
+        # passing, not newest-first walks: keeping steps there only costs
+        # memory, so the first write turns it off for this load.
+        self._keep_steps = True
         self._chaininfo: dict[int, tuple[int, int, int]] = {}
         self._reader = revlog_io.ReadAhead()
 
@@ -360,7 +365,8 @@ class Revlog:
             deltalist.append(revlog_io.decompress_chunk(entry.rawsize, chunk, max(basesize, 0)))
             basesize = entry.rawsize
         done = 0
-        if len(deltalist) > STEP and entries[-1].rawsize <= STEP_MAX_TEXT:
+        if len(deltalist) > STEP and entries[-1].rawsize <= STEP_MAX_TEXT \
+                and self._keep_steps:
             if first:  # the chain's snapshot, decompressed
                 remember_step((stops.token, revs[0]), text)
             while len(deltalist) - done > STEP:
@@ -467,6 +473,7 @@ class Revlog:
             raise StorageError(f"{self._name}: a revision of {len(text)} bytes is too big "
                                "for a revlog (2 GiB at most)",
                                hint="store big files with the largefiles plugin")
+        self._keep_steps = False
         p1r, p2r = self.rev(p1), self.rev(p2)
         rev = len(self)
         offset = self._datasize()
