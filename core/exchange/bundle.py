@@ -115,9 +115,16 @@ def bundle_chunks(repo: Repository, spec: BundleSpec, missing: Iterable[int],
 
         streamclone.add_part(repo, writer)
         return writer.chunks()
+    advisory = [("nbchanges", str(len(missing)))]
+    if spec.phases:
+        values = phasesync.phases(repo)
+        if any(values[r] == phasesync.SECRET for r in missing):
+            # Everything arrives secret; phase-heads then lowers the rest, so
+            # secret changesets come back secret (hg marks its bundles so).
+            advisory.append(("targetphase", str(phasesync.SECRET)))
     writer.newpart("changegroup", data=generate(repo, missing, common, spec.cgversion),
                    mandatory_params=[("version", spec.cgversion)],
-                   advisory_params=[("nbchanges", str(len(missing)))])
+                   advisory_params=advisory)
     if spec.phases:
         writer.newpart("phase-heads", data=phase_heads_payload(repo, missing))
     return writer.chunks()

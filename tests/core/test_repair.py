@@ -59,8 +59,6 @@ def test_strip_head_writes_hg_named_backup(repo, amg):
     assert _nodes(Repository.open(repo.root)) == before
 
 
-@pytest.mark.xfail(strict=True, reason="exchange/parts.py phase-heads only advances phases; "
-                   "hg restores a secret changeset from a strip backup as secret")
 def test_unbundled_backup_restores_secret_phase(repo, amg):
     path = _strip(repo, [4])
     assert amg("unbundle", path, cwd=repo.root).rc == 0
