@@ -39,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="directory for RESULTS.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache",
                         help="directory of the generated repositories")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the rows of scenarios not run now from the existing "
+                             "results.json (refresh part of the table)")
     args = parser.parse_args(argv)
     if args.heavy_runs is None:
         args.heavy_runs = args.runs
@@ -150,6 +153,15 @@ def write(args: argparse.Namespace, tools, env: dict[str, str], repos: dict,
     (args.out / "RESULTS.md").write_text(report.markdown(rows, info, repo_meta, command))
 
 
+def _kept_rows(args: argparse.Namespace, running: set[str]) -> list[dict]:
+    """With --merge: earlier rows of scenarios this run does not measure, in table order."""
+    previous = args.out / "results.json"
+    if not args.merge or not previous.is_file():
+        return []
+    return [r for r in json.loads(previous.read_text())["rows"]
+            if r.get("scenario") not in running]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.argv = argv if argv is not None else sys.argv[1:]
@@ -172,10 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     needed = sorted({n for s in scenarios for n in s.needs})
     repos = {name: build(name, cache, tools, env, _log) for name in needed}
     ctx = Context(tools, repos, env, scratch, _log)
-    rows: list[dict] = []
+    measured: list[dict] = []
+    kept = _kept_rows(args, {s.name for s in scenarios})
+    order = {s.name: i for i, s in enumerate(all_scenarios())}
     for scenario in scenarios:
         _log(f"{scenario.name} ...")
-        rows.extend(run_scenario(scenario, ctx, args))
+        measured.extend(run_scenario(scenario, ctx, args))
+        rows = sorted(kept + measured, key=lambda r: order.get(r["scenario"], len(order)))
         # Rewritten after every scenario: a long run cut short keeps its rows.
         write(args, tools, env, repos, rows)
     _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
