@@ -164,8 +164,11 @@ def _run(repo: Repository, ds: DirState, node: Node, base: Node | None, *, force
         if not branchmerge:
             ds.setbranch(repo.changelog.read(node).branch if node != nullid else "default")
         ds.write()
-        if not branchmerge:
+        try:
+            # An update finished here; a merge also ends one left interrupted, as in hg.
             repo.vfs.unlink("updatestate")
+        except FileNotFoundError:
+            pass
     except BaseException as exc:
         failure = exc
         raise
