@@ -40,25 +40,6 @@ def check_named_files(repo: Repository, ds: DirState, m: Matcher, st: Status) ->
         raise error.InputError(f"{show(path)}: file not found!")
 
 
-def check_clashes(ds: DirState, added: list[bytes]) -> None:
-    """Refuse a file and a directory of one name: hg could not check that manifest out.
-
-    ``add`` refuses these as hg does; this guards the store against a
-    dirstate that got them anyway (an older amg, a hand-edited dirstate).
-    """
-    for path in added:
-        if ds.hasdir(path):
-            raise error.Abort(f"directory '{show(path)}' already in dirstate")
-        pos = path.rfind(b"/")
-        while pos > 0:
-            prefix = path[:pos]
-            entry = ds.get(prefix)
-            if entry is not None and entry.state != "r":
-                raise error.Abort(f"file '{show(prefix)}' in dirstate clashes with "
-                                  f"'{show(path)}'")
-            pos = prefix.rfind(b"/")
-
-
 def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user: str,
            date: tuple[float, int] | None = None, extra: dict[str, str] | None = None,
            close_branch: bool = False, amend: bool = False,
@@ -198,6 +179,8 @@ def pending_files(repo: Repository, ds: DirState, match: Matcher, st: Status,
     if MergeState.read(repo).unresolved():
         raise error.StateError("unresolved merge conflicts (see 'amg help resolve')")
     check_named_files(repo, ds, match, st)
+    from amalgam.wc.tracking import check_clashes
+
     check_clashes(ds, st.added)
     changes = sorted(st.modified + st.added + st.removed)
     if changes or close_branch or p2 != nullid:

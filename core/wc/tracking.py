@@ -10,7 +10,8 @@ import os
 import stat as statmod
 from typing import TYPE_CHECKING, Any
 
-from amalgam.wc.audit import PathAuditor
+from amalgam.error import Abort
+from amalgam.wc.audit import PathAuditor, show
 from amalgam.wc.cmdutil import uipathfn, warn_missing
 from amalgam.wc.status import status
 
@@ -56,6 +57,26 @@ def candidates_to_add(repo: Repository, ds: DirState, m: Matcher) -> list[bytes]
     return sorted(found)
 
 
+def check_clashes(ds: DirState, added: list[bytes]) -> None:
+    """Refuse a file and a directory of one name: hg could not check that manifest out.
+
+    ``add`` refuses these before tracking anything, as hg does; commit
+    checks again, guarding the store against a dirstate that got them
+    anyway (an older amg, a hand-edited dirstate).
+    """
+    for path in added:
+        if ds.hasdir(path):
+            raise Abort(f"directory '{show(path)}' already in dirstate")
+        pos = path.rfind(b"/")
+        while pos > 0:
+            prefix = path[:pos]
+            entry = ds.get(prefix)
+            if entry is not None and entry.state != "r":
+                raise Abort(f"file '{show(prefix)}' in dirstate clashes with "
+                                  f"'{show(path)}'")
+            pos = prefix.rfind(b"/")
+
+
 def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
         opts: dict[str, Any] | None = None) -> list[bytes]:
     """``hg add``: start tracking the untracked files under *m*."""
@@ -73,6 +94,7 @@ def add(repo: Repository, ds: DirState, m: Matcher, *, dry_run: bool = False,
         names = [p for p in names if p not in taken]
     if dry_run:
         return bad
+    check_clashes(ds, [p for p in names if p not in ds])
     prefix = os.fsencode(repo.root) + b"/"
     lstat = os.lstat
     for path in names:

@@ -74,8 +74,6 @@ def test_file_replaced_by_directory(twin):
     twin.assert_same_state()
 
 
-@pytest.mark.xfail(strict=True, reason="wc/tracking.py add: hg refuses a file whose name "
-                   "is a tracked directory or whose parent is a tracked file")
 def test_add_refuses_file_directory_clash(twin):
     twin.remove("a")
     twin.write("a/inner", "i\n")
@@ -87,7 +85,7 @@ def test_add_refuses_file_directory_clash(twin):
 
 
 def test_commit_refuses_clash_a_dirstate_got_anyway(twin, amg):
-    """commit guards the store even when add let a clash in (see the xfail above)."""
+    """commit guards the store even when a clash got into the dirstate anyway."""
     from amalgam.ui import UI
     from amalgam.wc.dirstate import DirState
 
@@ -116,8 +114,6 @@ def test_commit_after_interrupted_update(twin):
     twin.assert_same_state()
 
 
-@pytest.mark.xfail(strict=True, reason="merge/__init__.py leaves .hg/updatestate after a "
-                   "branch merge; hg's merge clears it, so the merge can be committed")
 def test_interrupted_update_then_merge_continues(twin):
     twin.write("a", "second\n")
     twin.same("commit", "-m", "second", "-d", "1 0")

@@ -1,10 +1,10 @@
 """What the kernel does with a ``wc_walk`` answer, shown with the wc_watch
 test plugin (which answers the walk from ``.hg/wc_watch_hint``).
 
-fsmonitor works around both cases below (it drops hinted paths under
-symlinked directories and filters unknown files of nested repositories in
-``wc_status``); these tests document the kernel change that would make the
-workarounds unnecessary.  They fail today, hence strict xfail.
+The kernel treats hinted paths by the normal walk's rules: a tracked file
+under a symlinked directory is deleted, untracked names inside a nested
+repository, in ``.hg`` or outside the working copy are dropped.  A plugin
+may hand over a raw list of changed names and stay correct.
 """
 from __future__ import annotations
 
@@ -38,8 +38,6 @@ def hinted(amg, tmp_path: Path):
     return root, status
 
 
-@pytest.mark.xfail(strict=True, reason="core/wc/status.py _from_hint lstat()s hinted paths "
-                   "through a symlinked parent directory; _unseen checks _RealDirs first")
 def test_hinted_file_under_a_symlinked_directory_is_deleted(hinted, tmp_path: Path):
     root, status = hinted
     other = tmp_path / "other"
@@ -51,8 +49,6 @@ def test_hinted_file_under_a_symlinked_directory_is_deleted(hinted, tmp_path: Pa
     assert status(b"d\nd/b\n") == status(None)
 
 
-@pytest.mark.xfail(strict=True, reason="core/wc/status.py _from_hint reports hinted "
-                   "untracked files inside a nested repository, which _walk never enters")
 def test_hinted_file_inside_a_nested_repository_is_not_unknown(amg, hinted):
     root, status = hinted
     assert amg("init", str(root / "d" / "sub")).rc == 0
@@ -60,8 +56,6 @@ def test_hinted_file_inside_a_nested_repository_is_not_unknown(amg, hinted):
     assert status(b"d/sub/inner\n") == status(None)
 
 
-@pytest.mark.xfail(strict=True, reason="core/wc/status.py _from_hint does not audit hinted "
-                   "paths: names leaving the working copy or inside .hg are listed")
 def test_hinted_paths_outside_the_working_copy_are_ignored(hinted, tmp_path: Path):
     root, status = hinted
     (tmp_path / "outside").write_bytes(b"x\n")
