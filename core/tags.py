@@ -82,6 +82,8 @@ def _merge(incoming: TagMap, alltags: TagMap) -> None:
 
 def _hgtags_nodes(repo: Repository) -> list[Node]:
     """The distinct ``.hgtags`` file nodes of the heads, lowest precedence first."""
+    if not len(repo.file(b".hgtags")):
+        return []  # never tagged: no head's manifest needs reading
     cl = repo.changelog.revlog
     seen: set[Node] = set()
     fnodes: list[Node] = []
