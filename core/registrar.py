@@ -90,6 +90,12 @@ def _check_option(opt: Sequence[Any]) -> None:
         raise ValueError(f"short option must be one character: {opt!r}")
 
 
+#: The ``-T/--template`` option of every listing command.  Declared here, not
+#: with the template engine, so a command that is not asked for a template
+#: never imports it.
+TEMPLATE_OPTION = ("T", "template", "", "display with template (or json)", "TEMPLATE")
+
+
 def command(name_and_aliases: str, options: Sequence[Option] = (), synopsis: str = "",
             *, norepo: bool = False, optionalrepo: bool = False,
             category: str = "misc", helpbasic: bool = False

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from amalgam.registrar import command
-from amalgam.templates.formatter import TEMPLATE_OPTION
+from amalgam.registrar import TEMPLATE_OPTION, command
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository

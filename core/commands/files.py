@@ -5,8 +5,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from amalgam.commands.diff import WALK_OPTIONS
-from amalgam.registrar import command
-from amalgam.templates.formatter import TEMPLATE_OPTION
+from amalgam.registrar import TEMPLATE_OPTION, command
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from amalgam import error
@@ -29,16 +28,38 @@ _SIMPLE_UNESCAPES = {
 }
 
 
-@dataclass(frozen=True)
 class ChangesetEntry:
-    """A parsed changelog revision."""
+    """A parsed changelog revision (read-only by convention).
 
-    manifest: Node
-    user: str
-    date: tuple[float, int]
-    files: tuple[bytes, ...]
-    description: str
-    extra: dict[str, str] = field(default_factory=dict)
+    A plain slotted class: a dataclass costs milliseconds of code generation
+    at import, and every command that reads a changeset imports this.
+    """
+
+    __slots__ = ("manifest", "user", "date", "files", "description", "extra")
+
+    def __init__(self, manifest: Node, user: str, date: tuple[float, int],
+                 files: tuple[bytes, ...], description: str,
+                 extra: dict[str, str] | None = None) -> None:
+        self.manifest = manifest
+        self.user = user
+        self.date = date
+        self.files = files
+        self.description = description
+        self.extra = {} if extra is None else extra
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.manifest, self.user, self.date, self.files, self.description,
+                self.extra)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChangesetEntry):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return (f"ChangesetEntry(manifest={self.manifest!r}, user={self.user!r}, "
+                f"date={self.date!r}, files={self.files!r}, "
+                f"description={self.description!r}, extra={self.extra!r})")
 
     @property
     def branch(self) -> str:

@@ -117,4 +117,3 @@ def formatter(ui: UI, repo: Repository | None, spec: str) -> Formatter:
 
 
 #: The ``-T/--template`` option as every formatting command declares it.
-TEMPLATE_OPTION = ("T", "template", "", "display with template (or json)", "TEMPLATE")
