@@ -81,7 +81,8 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         node2 = cl.revlog.node(revsingle(repo, change))
         node1 = cl.revlog.parents(node2)[0]
         st = compare.between(repo, node1, node2, m, clean="clean" in wanted)
-        copies = compare.recorded_copies(repo, node1, node2, st.added) if showcopies else {}
+        copies = (compare.pathcopies(repo, node1, node2, st.added, st.removed)
+                  if showcopies else {})
     elif revs:
         rev1, rev2 = revpair(repo, revs)
         node1 = cl.revlog.node(rev1) if rev1 >= 0 else nullid
@@ -92,7 +93,7 @@ def status(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         else:
             node2 = cl.revlog.node(rev2) if rev2 >= 0 else nullid
             st = compare.between(repo, node1, node2, m, clean="clean" in wanted)
-            copies = (compare.recorded_copies(repo, node1, node2, st.added)
+            copies = (compare.pathcopies(repo, node1, node2, st.added, st.removed)
                       if showcopies else {})
     else:
         from amalgam.wc.status import status as wstatus

@@ -27,48 +27,18 @@ def _reader(ctx: ChangeContext, path: bytes, node: bytes) -> Callable[[], bytes]
     return lambda: ctx.repo.file(path).read(node)
 
 
-def copies_between(ctx1: ChangeContext, ctx2: ChangeContext,
-                   added: list[bytes]) -> dict[bytes, bytes]:
-    """``{dest: source}`` for files of *added* copied from a file present in *ctx1*.
-
-    Each file's history is walked back along first parents and copy records,
-    so a copy edited later, or renamed twice, still maps to its origin.
-    """
-    m1 = ctx1.manifest()
-    result: dict[bytes, bytes] = {}
-    for path in added:
-        flog = ctx2.repo.file(path)
-        node = ctx2.filenode(path)
-        for _hop in range(10000):  # bounded: corrupt metadata could form a cycle
-            renamed = flog.renamed(node)
-            if renamed is not None:
-                source, node = renamed
-                if source in m1:
-                    result[path] = source
-                    break
-                flog = ctx2.repo.file(source)
-                continue
-            node = flog.parents(node)[0]
-            if node == nullid:
-                break
-    return result
-
-
 def between(ctx1: ChangeContext, ctx2: ChangeContext, match: Match, *,
             git: bool) -> list[FilePair]:
     """File pairs from changeset *ctx1* to changeset *ctx2*."""
     m1, m2 = ctx1.manifest(), ctx2.manifest()
     changed = {p: v for p, v in m1.diff(m2).items() if match(p)}
     added = sorted(p for p, (e1, _e2) in changed.items() if e1 is None)
-    copies = copies_between(ctx1, ctx2, added) if git else {}
-    if git and ctx2.rev < ctx1.rev:
-        # Walking back in history: a file removed on the way was copied from
-        # one that comes back, so the diff shows the copy undone.
+    copies: dict[bytes, bytes] = {}
+    if git:
+        from amalgam.wc.compare import pathcopies
+
         removed = sorted(p for p, (_e1, e2) in changed.items() if e2 is None)
-        back = copies_between(ctx2, ctx1, removed)
-        for dest, source in back.items():
-            if source in added and source not in copies:
-                copies[source] = dest
+        copies = pathcopies(ctx1.repo, ctx1.node, ctx2.node, added, removed)
     return _pairs(changed, copies, ctx1.date(), ctx2.date(),
                   lambda path, node: _reader(ctx1, path, node),
                   lambda path, node: _reader(ctx2, path, node),
@@ -139,14 +109,16 @@ def with_workdir(repo: Repository, ctx1: ChangeContext, match: Any, *,
     copies: dict[bytes, bytes] = {}
     if git:
         added = [p for p, (e1, _e2) in changed.items() if e1 is None]
+        from amalgam.wc.compare import trace_copies
+
         committed = {}
         if ctx1.node != p1.node:
-            committed = copies_between(ctx1, p1, [p for p in added if p in mp])
+            committed = trace_copies(ctx1.repo, m1, mp, [p for p in added if p in mp])
         dscopies = ds.copies()
         for path in added:
             source = dscopies.get(path) or committed.get(path)
             if source is not None and source not in m1 and source in mp:
-                source = copies_between(ctx1, p1, [source]).get(source)
+                source = trace_copies(ctx1.repo, m1, mp, [source]).get(source)
             if source is not None and source in m1:
                 copies[path] = source
     # hg dates the working-copy side of every file with the current time.

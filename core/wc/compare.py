@@ -1,7 +1,7 @@
 """Status between revisions, and between a revision and the working copy (``--rev``)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amalgam.wc.status import Status, status
 
@@ -61,16 +61,95 @@ def against(repo: Repository, ds: DirState, node: Node, m: Matcher, *, ignored: 
     return result
 
 
-def recorded_copies(repo: Repository, node1: Node, node2: Node, added: list[bytes]
-                    ) -> dict[bytes, bytes]:
-    """Copy sources recorded in *node2*'s filelogs for *added* files present in *node1*."""
+def pathcopies(repo: Repository, node1: Node, node2: Node, added: list[bytes],
+               removed: list[bytes]) -> dict[bytes, bytes]:
+    """``{dest: source}`` for the *added* files of *node1* -> *node2*, as hg traces them.
+
+    Forward when *node1* is an ancestor of *node2*; backward (renames undone)
+    when it is a descendant; otherwise back to their common ancestor, then
+    forward from it, chained.  *removed* is accepted for symmetry with the
+    status lists; the walk itself finds what it needs.
+    """
+    from amalgam.merge import ancestor
+
+    if node1 == node2:
+        return {}
+    base = ancestor(repo, node1, node2)
     m1, m2 = repo.manifest_of(node1), repo.manifest_of(node2)
-    copies: dict[bytes, bytes] = {}
+    if base == node1:
+        copies = _forward(repo, m1, m2)
+    elif base == node2:
+        copies = _backward(repo, m1, m2)
+    else:
+        mbase = repo.manifest_of(base)
+        prefix = _backward(repo, m1, mbase)
+        copies = dict(prefix)
+        for dest, source in _forward(repo, mbase, m2).items():
+            copies[dest] = prefix.get(source, source)
+    wanted = set(added)
+    return {dest: source for dest, source in copies.items()
+            if dest != source and dest in wanted and source in m1 and dest in m2}
+
+
+def _forward(repo: Repository, ma: Any, mb: Any) -> dict[bytes, bytes]:
+    missing = sorted(p for p, (old, _new) in ma.diff(mb).items() if old is None)
+    return trace_copies(repo, ma, mb, missing)
+
+
+def _backward(repo: Repository, mlater: Any, mearlier: Any) -> dict[bytes, bytes]:
+    """Renames from *mearlier* to *mlater*, reversed (copies that kept their source drop)."""
+    result: dict[bytes, bytes] = {}
+    for dest, source in sorted(_forward(repo, mearlier, mlater).items()):
+        if source not in mlater:
+            result[source] = dest
+    return result
+
+
+def trace_copies(repo: Repository, m1: Any, m2: Any, added: list[bytes]) -> dict[bytes, bytes]:
+    """``{dest: source}`` for files of *added* (in manifest *m2*) copied from *m1*'s.
+
+    As hg decides it: each file's ancestry (both parents, a copy record
+    standing in for the first parent) is walked newest first, and the file
+    counts as a copy only when some ancestor revision is exactly the one
+    *m1* has at that path.  A source edited after *m1* before being copied
+    is not *m1*'s file, so that copy shows as a new file.
+    """
+    import heapq
+
+    result: dict[bytes, bytes] = {}
     for path in added:
         entry = m2.get(path)
         if entry is None:
             continue
-        renamed = repo.file(path).renamed(entry[0])
-        if renamed is not None and renamed[0] in m1:
-            copies[path] = renamed[0]
-    return copies
+        start = (path, entry[0])
+        heap = [(-_linkrev(repo, start), start)]
+        seen = {start}
+        for _step in range(1_000_000):  # bounded: corrupt metadata could loop
+            if not heap:
+                break
+            _neg, (fpath, fnode) = heapq.heappop(heap)
+            have = m1.get(fpath) if fpath != path else None
+            if have is not None and have[0] == fnode:
+                result[path] = fpath
+                break
+            for parent in _file_parents(repo, fpath, fnode):
+                if parent not in seen:
+                    seen.add(parent)
+                    heapq.heappush(heap, (-_linkrev(repo, parent), parent))
+    return result
+
+
+def _linkrev(repo: Repository, fileid: tuple[bytes, bytes]) -> int:
+    flog = repo.file(fileid[0])
+    return flog.linkrev(flog.rev(fileid[1]))
+
+
+def _file_parents(repo: Repository, path: bytes, node: bytes) -> list[tuple[bytes, bytes]]:
+    """A file revision's parents, its copy source standing in for the first."""
+    from amalgam.node import nullid
+
+    flog = repo.file(path)
+    p1, p2 = flog.parents(node)
+    renamed = flog.renamed(node)
+    first = [renamed] if renamed is not None else ([(path, p1)] if p1 != nullid else [])
+    return first + ([(path, p2)] if p2 != nullid else [])
