@@ -80,10 +80,35 @@ def _merge(incoming: TagMap, alltags: TagMap) -> None:
         alltags[name] = (anode, merged)
 
 
+#: ``.hg/cache`` file remembering the heads' ``.hgtags`` nodes for one tip.
+_FNODES_CACHE = "cache/amalgam-hgtags-fnodes"
+
+
 def _hgtags_nodes(repo: Repository) -> list[Node]:
-    """The distinct ``.hgtags`` file nodes of the heads, lowest precedence first."""
+    """The distinct ``.hgtags`` file nodes of the heads, lowest precedence first.
+
+    Finding them reads every head's manifest, so the answer is kept in
+    ``.hg/cache`` for the current tip (any commit, pull or strip moves the
+    tip and so invalidates it); a damaged cache is simply recomputed.
+    """
     if not len(repo.file(b".hgtags")):
         return []  # never tagged: no head's manifest needs reading
+    cl = repo.changelog.revlog
+    key = b"%d %s\n" % (len(cl), cl.node(len(cl) - 1).hex().encode())
+    cached = repo.vfs.tryread(_FNODES_CACHE)
+    if cached.startswith(key):
+        rest = cached[len(key):]
+        if len(rest) % 20 == 0:
+            return [Node(rest[i:i + 20]) for i in range(0, len(rest), 20)]
+    fnodes = _scan_heads(repo)
+    try:
+        repo.vfs.write(_FNODES_CACHE, key + b"".join(fnodes), atomictemp=True)
+    except OSError:
+        pass  # a read-only repository just recomputes next time
+    return fnodes
+
+
+def _scan_heads(repo: Repository) -> list[Node]:
     cl = repo.changelog.revlog
     seen: set[Node] = set()
     fnodes: list[Node] = []

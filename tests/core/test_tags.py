@@ -37,3 +37,26 @@ def test_precedence_and_local_tags(tmp_path):
     assert tags.tags(repo)["mine"] == n0 and tags.tagtype(repo, "mine") == "local"
     assert tags.nodetags(repo, n0) == ["mine"]
     assert tags.tagtype(repo, "tip") is None
+
+
+def test_head_fnodes_are_cached_per_tip(tmp_path, monkeypatch):
+    # Finding .hgtags on every head reads their manifests; a new process with
+    # the same tip reads the cache instead, and any new tip recomputes.
+    repo = Repository.create(str(tmp_path / "r"))
+    n0 = repo.commit_files({b"f": FileChange(b"0\n")}, user="u", date=(0, 0), message="0")
+    repo.commit_files({b".hgtags": FileChange(b"%s rel\n" % _h(n0))}, user="u",
+                      date=(1, 0), message="1", p1=n0)
+    assert tags.tags(Repository.open(repo.root))["rel"] == n0
+    scans = []
+    real = tags._scan_heads
+    monkeypatch.setattr(tags, "_scan_heads", lambda r: scans.append(1) or real(r))
+    assert tags.tags(Repository.open(repo.root))["rel"] == n0
+    assert scans == []
+    repo.vfs.write(tags._FNODES_CACHE, b"garbage")
+    assert tags.tags(Repository.open(repo.root))["rel"] == n0
+    assert scans == [1]
+    tip = repo.changelog.tip()
+    n2 = repo.commit_files({b".hgtags": FileChange(b"%s rel\n%s rel\n" % (_h(n0), _h(tip)))},
+                           user="u", date=(2, 0), message="2", p1=tip)
+    assert tags.tags(Repository.open(repo.root))["rel"] == tip != n2
+    assert scans == [1, 1]
