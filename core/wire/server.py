@@ -117,7 +117,27 @@ def make_server(ui: UI, root: str, address: str, port: int, *, accesslog: str = 
         raise Abort(f"cannot start server at '{address}:{port}': {exc.strerror}",
                     hint="choose another port with -p, or -p 0 for a free one") from None
     httpd.set_app(create_app(root, ui))
+    _warm_up()
     return httpd
+
+
+def _warm_up() -> None:
+    """Import what answering a clone or pull needs before the first client comes.
+
+    The kernel imports lazily to keep commands quick to start; a server
+    starts once and should not make its first client wait for that.
+    """
+    import importlib
+
+    for name in ("amalgam.wire.bundles", "amalgam.exchange.bundle2",
+                 "amalgam.exchange.changegroup", "amalgam.exchange.streamclone",
+                 "amalgam.exchange.parts", "amalgam.exchange.cgapply",
+                 "amalgam.storage.changelog", "amalgam.storage.manifest",
+                 "amalgam.storage.filelog", "amalgam.storage.deltas", "zstandard"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # zstandard missing: the server offers zlib only
 
 
 def url(httpd: Server) -> str:
