@@ -9,6 +9,7 @@ pieces inside a transaction, and adopts the sender's revlog format.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
@@ -76,14 +77,43 @@ def add_part(repo: Repository, writer: Writer) -> None:
     entries = _entries(repo)
     if not is_publishing(repo) and repo.svfs.exists("phaseroots"):
         entries.append((b"phaseroots", repo.svfs.stat("phaseroots").st_size))
+    caches = _caches(repo)
     reqs = sorted(repo.requirements & STREAM_REQUIREMENTS)
-    writer.newpart("stream2", data=_records(repo, entries),
-                   mandatory_params=[("bytecount", str(sum(s for _n, s in entries))),
-                                     ("filecount", str(len(entries))),
+    size = sum(s for _n, s in entries) + sum(len(data) for _n, data in caches)
+    writer.newpart("stream2", data=_records(repo, entries, caches),
+                   mandatory_params=[("bytecount", str(size)),
+                                     ("filecount", str(len(entries) + len(caches))),
                                      ("requirements", quote(",".join(reqs), safe=""))])
 
 
-def _records(repo: Repository, entries: list[tuple[bytes, int]]) -> Iterator[bytes]:
+#: History caches hg keeps in .hg/cache that a clone can reuse (its branch,
+#: rev-branch and tags caches): sending them spares the client recomputing
+#: them over the whole history.  Each is validated by its reader against
+#: the tip, so a stale one only costs a recomputation.
+_CACHE_PREFIXES = (b"branch2", b"branch3", b"rbc-names-v", b"rbc-revs-v", b"tags2",
+                   b"hgtagsfnodes1")
+
+
+def _caches(repo: Repository) -> list[tuple[bytes, bytes]]:
+    """(name, content) of the cache files to send, read now (under the lock)."""
+    try:
+        names = sorted(os.listdir(os.fsencode(repo.vfs.join(b"cache"))))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if not name.startswith(_CACHE_PREFIXES):
+            continue
+        try:
+            data = repo.vfs.read(b"cache/" + name)
+        except (OSError, IsADirectoryError):
+            continue
+        found.append((name, data))
+    return found
+
+
+def _records(repo: Repository, entries: list[tuple[bytes, int]],
+             caches: list[tuple[bytes, bytes]] | None = None) -> Iterator[bytes]:
     for name, size in entries:
         yield b"s" + _varint(len(name)) + _varint(size) + name
         with repo.svfs(name) as fp:
@@ -94,6 +124,9 @@ def _records(repo: Repository, entries: list[tuple[bytes, int]]) -> Iterator[byt
                     raise Abort(f"{name.decode('utf-8', 'replace')} shrank while streaming")
                 left -= len(piece)
                 yield piece
+    for name, data in caches or ():  # after the store, as hg sends them
+        yield b"c" + _varint(len(name)) + _varint(len(data)) + name
+        yield data
 
 
 def _check_name(name: bytes) -> None:

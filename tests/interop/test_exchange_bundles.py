@@ -116,6 +116,12 @@ def test_stream_bundles_both_ways(amg, hg, tmp_path: Path) -> None:
     hg("unbundle", str(ours), cwd=into_hg)
     hg("verify", cwd=into_hg)
     assert _log(hg, into_hg) == _log(hg, src)
+    # hg's history caches travel too, so the receiver need not rebuild them.
+    from amalgam.exchange.streamclone import _CACHE_PREFIXES
+
+    sent = {p.name for p in (src / ".hg" / "cache").iterdir()
+            if p.name.encode().startswith(_CACHE_PREFIXES)}
+    assert sent and sent <= {p.name for p in (into_hg / ".hg" / "cache").iterdir()}
 
     theirs = tmp_path / "theirs.hg"
     hg("bundle", "-q", "--all", "-t", STREAM, str(theirs), cwd=src)
