@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from amalgam import error
-from amalgam.wc.status import _Collector, _lstat, _RealDirs
+from amalgam.wc.status import DirMemo, _Collector, _lstat, _RealDirs
 
 if TYPE_CHECKING:
     from amalgam.wc.match import Matcher
@@ -99,19 +99,10 @@ def _inside(audit: Callable[[bytes], None], path: bytes) -> bool:
     return True
 
 
-class _NestedRepos:
+class _NestedRepos(DirMemo):
     """``nested(d)``: whether directory *d* or one of its parents holds another repository."""
 
-    def __init__(self, root: bytes) -> None:
-        self.root = root
-        self.known: dict[bytes, bool] = {}
+    decisive = True  # inside a nested repository, everything is
 
-    def __call__(self, path: bytes) -> bool:
-        known = self.known.get(path)
-        if known is not None:
-            return known
-        parent = path.rpartition(b"/")[0]
-        found = (bool(parent) and self(parent)) \
-            or os.path.isdir(os.path.join(self.root, path, b".hg"))
-        self.known[path] = found
-        return found
+    def test(self, path: bytes) -> bool:
+        return os.path.isdir(os.path.join(self.root, path, b".hg"))

@@ -297,30 +297,47 @@ def _unseen(root: bytes, items: Iterable[tuple[bytes, tuple]], m: Matcher,
             clean.append(path)
 
 
-class _RealDirs:
-    """``realdir(d)``: whether *d* and its parents are real directories, not symlinks.
+class DirMemo:
+    """A per-directory property, computed once per directory (one system call each).
 
-    A tracked file is never read through a symlinked directory (that could
-    leave the repository); each directory costs one ``lstat``.
+    A parent whose answer is ``decisive`` decides for everything under it;
+    otherwise the directory is tested itself with ``test``.
     """
+
+    decisive = False
 
     def __init__(self, root: bytes) -> None:
         self.root = root
         self.known: dict[bytes, bool] = {}
+
+    def test(self, path: bytes) -> bool:
+        raise NotImplementedError
 
     def __call__(self, path: bytes) -> bool:
         known = self.known.get(path)
         if known is not None:
             return known
         parent = path.rpartition(b"/")[0]
-        ok = not parent or self(parent)
-        if ok:
-            try:
-                ok = statmod.S_ISDIR(os.lstat(os.path.join(self.root, path)).st_mode)
-            except OSError:
-                ok = False
-        self.known[path] = ok
-        return ok
+        result = self.decisive if parent and self(parent) == self.decisive \
+            else self.test(path)
+        self.known[path] = result
+        return result
+
+
+class _RealDirs(DirMemo):
+    """``realdir(d)``: whether *d* and its parents are real directories, not symlinks.
+
+    A tracked file is never read through a symlinked directory (that could
+    leave the repository); each directory costs one ``lstat``.
+    """
+
+    decisive = False  # under a symlink or a missing directory, nothing is real
+
+    def test(self, path: bytes) -> bool:
+        try:
+            return statmod.S_ISDIR(os.lstat(os.path.join(self.root, path)).st_mode)
+        except OSError:
+            return False
 
 
 def _nothing(path: bytes) -> bool:
