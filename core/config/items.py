@@ -155,6 +155,14 @@ def _items() -> tuple[ConfigItem, ...]:
           "clients that ask for them."),
         i("server", "zstd-level", "int", 3,
           "zstd level for bundles a server compresses on the fly."),
+        # -- parallel work ---------------------------------------------------
+        i("worker", "enabled", "bool", True,
+          "Let big operations (status of a large working copy, update of many "
+          "files) split their work over forked worker processes.  Turn it off "
+          "where forking is unwelcome; results are the same either way."),
+        i("worker", "numcpus", "int", None,
+          "How many processes big operations may use at most.  Unset: one per "
+          "CPU this process may run on."),
         # -- free-form sections -------------------------------------------
         i("paths", ANY, "str", None,
           "Names for remote repositories: 'default' is used by pull and "
