@@ -58,7 +58,7 @@ class Status:
 class _Collector:
     """The lists a status fills, plus what the comparison needs."""
 
-    __slots__ = ("result", "lookup", "copies", "clean", "seen")
+    __slots__ = ("result", "lookup", "copies", "clean", "seen", "seen_elsewhere")
 
     def __init__(self, result: Status, copies: dict[bytes, bytes], clean: bool) -> None:
         self.result = result
@@ -66,6 +66,28 @@ class _Collector:
         self.copies = copies
         self.clean = clean
         self.seen: set[bytes] = set()
+        #: tracked files met by worker processes (their names stay there)
+        self.seen_elsewhere = 0
+
+    def met_all(self, dmap: dict[bytes, tuple]) -> bool:
+        """Whether the walk met every tracked file (nothing left for :func:`_unseen`)."""
+        return len(self.seen) + self.seen_elsewhere == len(dmap)
+
+    def export(self, seen: list[bytes], untracked: list[bytes]) -> tuple:
+        """This worker's findings, compact for the pipe: name lists as NUL-joined bytes."""
+        return (tuple(_pack(getattr(self.result, name)) for name in FIELDS),
+                self.lookup, _pack(untracked), len(seen), _pack(seen))
+
+    def absorb(self, found: tuple, untracked: list[bytes]) -> bytes:
+        """Add a worker's :meth:`export` to ours; returns its packed seen names."""
+        lists, lookup, more, count, seen = found
+        for name, packed in zip(FIELDS, lists):
+            getattr(self.result, name).extend(_unpack(packed))
+        self.lookup.extend(lookup)
+        untracked.extend(_unpack(more))
+        self.seen_elsewhere += count
+        return seen
+
 
     def classify(self, path: bytes, value: tuple, st: os.stat_result | None) -> None:
         """Sort one tracked file given its lstat (None: not a file on disk)."""
@@ -94,24 +116,29 @@ class _Collector:
             result.modified.append(path)
 
 
+def _pack(names: list[bytes]) -> bytes:
+    return b"\0".join(names)
+
+
+def _unpack(packed: bytes) -> list[bytes]:
+    return packed.split(b"\0") if packed else []
+
+
+#: Tracked files below which one process walks faster than two start.
+PARALLEL_MIN = 20000
+
+
 def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[bytes], bool],
-          want_untracked: bool, want_ignored: bool, out: _Collector) -> list[bytes]:
+          want_untracked: bool, want_ignored: bool, out: _Collector,
+          workers: int = 1) -> list[bytes]:
     """Scan the tree, sorting tracked files on the way; returns untracked file names.
 
-    The comparison of the common case (a clean tracked file) is written out
-    here rather than calling :meth:`_Collector.classify`: this loop runs
-    once per file of the working copy.
+    With several *workers*, the first directories are scanned here until
+    there are enough left to share, then each worker takes every n-th of
+    them (subtrees are disjoint, so nothing is met twice).
     """
     untracked: list[bytes] = []
-    get = dmap.get
-    scandir = os.scandir
-    classify = out.classify
-    seenadd = out.seen.add
-    lookup = out.lookup
-    copies = out.copies
-    clean = out.result.clean if out.clean else None
     pending: list[tuple[bytes, bytes]] = []
-    matchall = m.always()
     for start in sorted(set(m.roots())):
         if start == b"":
             pending = [(root, b"")]
@@ -125,13 +152,61 @@ def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[b
             pending.append((full, start + b"/"))
         elif start in dmap:
             if m(start):
-                seenadd(start)
-                classify(start, dmap[start], _filestat(st))
+                out.seen.add(start)
+                out.classify(start, dmap[start], _filestat(st))
         elif statmod.S_ISREG(st.st_mode) or statmod.S_ISLNK(st.st_mode):
             untracked.append(start)
+    args = (m, dmap, ignore, want_untracked, want_ignored)
     visited: set[bytes] = set()
+    if workers > 1:
+        _scan(pending, *args, out, untracked, visited, share=8 * workers)
+    if workers > 1 and len(pending) >= workers:
+        parts = [pending[i::workers] for i in range(workers)]
+        here = os.getpid()
+
+        def part(dirs: list[tuple[bytes, bytes]]) -> tuple | None:
+            if os.getpid() == here:
+                _scan(dirs, *args, out, untracked, visited)
+                return None
+            mine = _Collector(Status(), out.copies, out.clean)
+            seen: list[bytes] = []
+            found: list[bytes] = []
+            _scan(dirs, *args, mine, found, set(), seenadd=seen.append)
+            return mine.export(seen, found)
+
+        from amalgam import worker
+
+        packed = [out.absorb(found, untracked) for found in worker.fork_map(part, parts)[1:]]
+        if not out.met_all(dmap):  # something was not met: _unseen needs every name
+            for names in packed:
+                out.seen.update(_unpack(names))
+            out.seen_elsewhere = 0
+    else:
+        _scan(pending, *args, out, untracked, visited)
+    return untracked
+
+
+def _scan(pending: list[tuple[bytes, bytes]], m: Matcher, dmap: dict[bytes, tuple],
+          ignore: Callable[[bytes], bool], want_untracked: bool, want_ignored: bool,
+          out: _Collector, untracked: list[bytes], visited: set[bytes], share: int = 0,
+          seenadd: Callable[[bytes], None] | None = None) -> None:
+    """Scan the directories on *pending* (and theirs), until it holds *share* of them.
+
+    The comparison of the common case (a clean tracked file) is written out
+    here rather than calling :meth:`_Collector.classify`: this loop runs
+    once per file of the working copy.
+    """
+    get = dmap.get
+    scandir = os.scandir
+    classify = out.classify
+    if seenadd is None:
+        seenadd = out.seen.add
+    lookup = out.lookup
+    copies = out.copies
+    clean = out.result.clean if out.clean else None
+    matchall = m.always()
     visitdir = None if matchall else m.visitdir
-    while pending:
+    while pending and not (share and len(pending) >= share):
         full, prefix = pending.pop()
         if prefix in visited:
             continue
@@ -188,7 +263,6 @@ def _walk(root: bytes, m: Matcher, dmap: dict[bytes, tuple], ignore: Callable[[b
                 lookup.append((path, st))
             elif clean is not None:
                 clean.append(path)
-    return untracked
 
 
 def _filestat(st: os.stat_result) -> os.stat_result | None:
@@ -230,10 +304,15 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
             ignore = ignore_matcher(repo)
         _unseen(root, trusted(root, dmap, m, out, changed_dirs), m, out)
     else:
+        workers = 1
+        if len(dmap) >= PARALLEL_MIN:
+            from amalgam import worker
+
+            workers = worker.count(repo.ui)
         if unknown or ignored:
-            untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out)
-        if len(out.seen) != len(dmap):
-            _unseen(root, dmap.items(), m, out)
+            untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out, workers)
+        if not out.met_all(dmap):
+            _unseen_shared(root, dmap, m, out, workers)
     matchall = m.always()
     if out.lookup:
         fixups = _check_lookups(repo, ds, out.lookup, result, clean)
@@ -251,6 +330,37 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     if hooks is not None:
         hooks.wc_status(repo=repo, match=m, status=result)
     return result
+
+
+def _unseen_shared(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
+                   workers: int) -> None:
+    """:func:`_unseen` over the whole dirstate, every n-th entry in each of *workers*.
+
+    Without a walk first (commit asks for no unknown files) this is one
+    ``lstat`` per tracked file, which forked workers share as they share
+    the walk.
+    """
+    if workers < 2 or len(dmap) - len(out.seen) < PARALLEL_MIN:
+        _unseen(root, dmap.items(), m, out)
+        return
+    from itertools import islice
+
+    from amalgam import worker
+
+    here = os.getpid()
+
+    def part(i: int) -> tuple | None:
+        items = islice(dmap.items(), i, None, workers)
+        if os.getpid() == here:
+            _unseen(root, items, m, out)
+            return None
+        mine = _Collector(Status(), out.copies, out.clean)
+        mine.seen = out.seen
+        _unseen(root, items, m, mine)
+        return mine.export([], [])
+
+    for found in worker.fork_map(part, range(workers))[1:]:
+        out.absorb(found, [])
 
 
 def _unseen(root: bytes, items: Iterable[tuple[bytes, tuple]], m: Matcher,
