@@ -6,10 +6,21 @@ same edit prints the same way in both tools.  hg's matcher splits the
 problem at the longest run of equal lines and recurses on both sides;
 this module does the same, then slides each pure insertion or deletion
 down past equal lines, as hg places them.
+
+Trimming the common prefix and suffix first would be much cheaper, but in
+general it picks other matches than the longest-run split (a run can
+continue past the prefix, or a prefix line can match elsewhere).  Each
+split step therefore first checks, in C-speed set and list operations,
+whether taking the prefix (or suffix) run first provably gives the same
+result as the full search (see :func:`_safe_first`); only when it cannot
+tell does it scan for the longest run.  A small edit of a file with few
+repeated lines then costs a few list comparisons instead of a scan.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress, count
+from operator import ne
 
 # (a start, b start, length) runs of equal lines, ending with (len(a), len(b), 0).
 Block = tuple[int, int, int]
@@ -29,18 +40,19 @@ def splitlines(text: bytes) -> list[bytes]:
     return out
 
 
-def _longest(a: Sequence[bytes], alo: int, ahi: int, blo: int, bhi: int,
-             where: dict[bytes, list[int]]) -> Block:
+def _longest(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int,
+             bhi: int) -> Block:
     """The longest run of equal items; ties go to the earliest in *a*, then in *b*."""
+    # Lines are their own keys: a bytes object caches its hash, so looking
+    # a line up again costs no more than looking up a number for it.
+    where: dict[bytes, list[int]] = {}
+    for j in range(blo, bhi):
+        where.setdefault(b[j], []).append(j)
     besti, bestj, bestk = alo, blo, 0
     runs: dict[int, int] = {}
     for i in range(alo, ahi):
         newruns: dict[int, int] = {}
         for j in where.get(a[i], ()):
-            if j < blo:
-                continue
-            if j >= bhi:
-                break
             k = newruns[j] = runs.get(j - 1, 0) + 1
             if k > bestk:
                 besti, bestj, bestk = i - k + 1, j - k + 1, k
@@ -48,24 +60,73 @@ def _longest(a: Sequence[bytes], alo: int, ahi: int, blo: int, bhi: int,
     return besti, bestj, bestk
 
 
+def _common(a: Sequence[bytes], b: Sequence[bytes]) -> int:
+    """How many leading items *a* and *b* share (C-level loops only)."""
+    return next(compress(count(), map(ne, a, b)), min(len(a), len(b)))
+
+
+def _isolated(head: Sequence[bytes], *rests: Sequence[bytes]) -> bool:
+    """Whether no line of *head* occurs in any of *rests*."""
+    seen = set(head)
+    return all(seen.isdisjoint(rest) for rest in rests)
+
+
+def _safe_first(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int,
+                bhi: int) -> Block | None:
+    """The common prefix or suffix run when the split may take it first.
+
+    Taking the prefix run P first (nothing is left above or before it)
+    gives the full search's result when either
+
+    * P is *isolated*: none of its lines occurs again in the rest of either
+      range.  Then no match links P's rows or columns to the rest, P is
+      never cut, every other run lies below and after it, and the rest is
+      split exactly as it would be alone; or
+    * P is the run the search would pick: no other run is longer (ties go
+      to the earliest, which P is).  Any other run has at most
+      ``min(middle sizes)`` matches between prefix and suffix, plus one per
+      row whose line repeats in a range (a match off the prefix and suffix
+      runs outside the middle needs a repeated line), and
+      ``2 * (n - distinct(a)) + (m - distinct(b))`` bounds those rows.
+
+    The suffix run works the same way, except that it must be strictly the
+    longest, a tie going to the earlier run.  None: only a scan can tell.
+    """
+    ra, rb = a[alo:ahi], b[blo:bhi]
+    n, m = len(ra), len(rb)
+    head = _common(ra, rb)
+    if head and _isolated(ra[:head], ra[head:], rb[head:]):
+        return alo, blo, head
+    tail = _common(ra[::-1], rb[::-1])
+    if head + tail > min(n, m):
+        tail = 0  # the suffix run reaches into the prefix: not a run of its own
+    if tail and _isolated(ra[n - tail:], ra[:n - tail], rb[:m - tail]):
+        return ahi - tail, bhi - tail, tail
+    if head or tail:
+        others = min(n, m) - head - tail + 2 * (n - len(set(ra))) + (m - len(set(rb)))
+        if head >= tail and head >= others:
+            return alo, blo, head
+        if tail > head and tail > others:
+            return ahi - tail, bhi - tail, tail
+    return None
+
+
 def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
     """Runs of equal lines between *a* and *b*, in order, with a final sentinel."""
     na, nb = len(a), len(b)
-    # Lines are their own keys: a bytes object caches its hash, so looking
-    # a line up again costs no more than looking up a number for it.
-    where: dict[bytes, list[int]] = {}
-    for j, line in enumerate(b):
-        where.setdefault(line, []).append(j)
     found: list[Block] = []
     stack = [(0, na, 0, nb)]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
         if alo >= ahi or blo >= bhi:
             continue
-        i, j, k = _longest(a, alo, ahi, blo, bhi, where)
+        block = _safe_first(a, alo, ahi, b, blo, bhi)
+        if block is None:
+            block = _longest(a, alo, ahi, b, blo, bhi)
+        i, j, k = block
         if not k:
             continue
-        found.append((i, j, k))
+        found.append(block)
         stack.append((alo, i, blo, j))
         stack.append((i + k, ahi, j + k, bhi))
     found.sort()
