@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from amalgam.display.dates import Date, datestr
 from amalgam.display.lines import matching_blocks, splitlines
@@ -54,53 +55,62 @@ class FileDiff:
     removed: int = 0
 
 
-def unified(a: bytes, b: bytes, context: int = 3) -> Iterator[bytes]:
+def unified(a: bytes, b: bytes, context: int = 3) -> list[bytes]:
     """``@@`` hunks turning *a* into *b*, each line ending in a newline."""
+    return _unified(a, b, context)[0]
+
+
+def _unified(a: bytes, b: bytes, context: int) -> tuple[list[bytes], int, int]:
+    """The hunk lines, and how many lines they add and remove."""
     la, lb = splitlines(a), splitlines(b)
-    blocks = matching_blocks(la, lb)
     changes: list[tuple[int, int, int, int]] = []
+    added = removed = 0
     i = j = 0
-    for bi, bj, size in blocks:
+    for bi, bj, size in matching_blocks(la, lb):
         if i < bi or j < bj:
             changes.append((i, bi, j, bj))
+            removed += bi - i
+            added += bj - j
         i, j = bi + size, bj + size
+    out: list[bytes] = []
     group: list[tuple[int, int, int, int]] = []
     for change in changes:
         if group and change[0] - group[-1][1] > 2 * context:
-            yield from _hunk(la, lb, group, context)
+            _hunk(out, la, lb, group, context)
             group = []
         group.append(change)
     if group:
-        yield from _hunk(la, lb, group, context)
+        _hunk(out, la, lb, group, context)
+    return out, added, removed
 
 
-def _line(prefix: bytes, line: bytes) -> list[bytes]:
-    if line.endswith(b"\n"):
-        return [prefix + line]
-    return [prefix + line + b"\n", NO_EOL]
+def _emit(out: list[bytes], prefix: bytes, lines: list[bytes], lo: int, hi: int) -> None:
+    """Append ``lines[lo:hi]`` with *prefix*; only a text's last line can lack a newline."""
+    if lo >= hi:
+        return
+    out.extend(map(prefix.__add__, lines[lo:hi]))
+    if hi == len(lines) and not lines[-1].endswith(b"\n"):
+        out[-1] += b"\n"
+        out.append(NO_EOL)
 
 
-def _hunk(la: list[bytes], lb: list[bytes], group: list[tuple[int, int, int, int]],
-          context: int) -> Iterator[bytes]:
+def _hunk(out: list[bytes], la: list[bytes], lb: list[bytes],
+          group: list[tuple[int, int, int, int]], context: int) -> None:
     first, last = group[0], group[-1]
     astart = max(0, first[0] - context)
     bstart = first[2] - (first[0] - astart)
     aend = min(len(la), last[1] + context)
     bend = last[3] + (aend - last[1])
     alen, blen = aend - astart, bend - bstart
-    yield b"@@ -%d,%d +%d,%d @@\n" % (astart + 1 if alen else astart, alen,
-                                      bstart + 1 if blen else bstart, blen)
+    out.append(b"@@ -%d,%d +%d,%d @@\n" % (astart + 1 if alen else astart, alen,
+                                           bstart + 1 if blen else bstart, blen))
     pos = astart
     for i1, i2, j1, j2 in group:
-        for line in la[pos:i1]:
-            yield from _line(b" ", line)
-        for line in la[i1:i2]:
-            yield from _line(b"-", line)
-        for line in lb[j1:j2]:
-            yield from _line(b"+", line)
+        _emit(out, b" ", la, pos, i1)
+        _emit(out, b"-", la, i1, i2)
+        _emit(out, b"+", lb, j1, j2)
         pos = i2
-    for line in la[pos:aend]:
-        yield from _line(b" ", line)
+    _emit(out, b" ", la, pos, aend)
 
 
 def _git_blob_id(data: bytes | None) -> bytes:
@@ -159,16 +169,21 @@ def render(pair: FilePair, *, git: bool, context: int = 3,
         if old != new:
             fd.body.append(b"Binary file %s has changed\n" % name)
         return fd
-    fd.body = list(unified(old or b"", new or b"", context))
+    fd.body, fd.added, fd.removed = _unified(old or b"", new or b"", context)
     if fd.body:
         a = b"a/" + pair.path1 if pair.path1 is not None else b"/dev/null"
         b = b"b/" + pair.path2 if pair.path2 is not None else b"/dev/null"
-        fd.header.append(b"--- %s\t%s\n" % (a, datestr(pair.date1 if old is not None
-                                                        else EPOCH).encode()))
-        fd.header.append(b"+++ %s\t%s\n" % (b, datestr(pair.date2 if new is not None
-                                                        else EPOCH).encode()))
-    _count(fd)
+        fd.header.append(b"--- %s\t%s\n" % (a, _datestr(pair.date1 if old is not None
+                                                         else EPOCH)))
+        fd.header.append(b"+++ %s\t%s\n" % (b, _datestr(pair.date2 if new is not None
+                                                         else EPOCH)))
     return fd
+
+
+@lru_cache(maxsize=64)
+def _datestr(date: Date) -> bytes:
+    """The header date; every file of one diff shares the same two."""
+    return datestr(date).encode()
 
 
 def _render_git(pair: FilePair, old: bytes | None, new: bytes | None, binary: bool,
@@ -194,21 +209,11 @@ def _render_git(pair: FilePair, old: bytes | None, new: bytes | None, binary: bo
         if old != new:
             fd.body = _binary_patch(old, new)
         return fd
-    fd.body = list(unified(old or b"", new or b"", context))
+    fd.body, fd.added, fd.removed = _unified(old or b"", new or b"", context)
     if fd.body:
         fd.header.append(b"--- %s\n" % (b"a/" + path1 if old is not None else b"/dev/null"))
         fd.header.append(b"+++ %s\n" % (b"b/" + path2 if new is not None else b"/dev/null"))
-    _count(fd)
     return fd
-
-
-def _count(fd: FileDiff) -> None:
-    for line in fd.body:
-        first = line[:1]
-        if first == b"+":
-            fd.added += 1
-        elif first == b"-":
-            fd.removed += 1
 
 
 def output(diffs: Iterable[FileDiff]) -> Iterator[bytes]:

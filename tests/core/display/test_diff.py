@@ -134,3 +134,30 @@ def test_random_edits_place_hunks_where_hg_does(hg_repo, hg) -> None:
         ours = b"".join(d.output([d.render(d.FilePair(b"f", b"f", lambda: old,
                                                       lambda: new_text), git=True)]))
         assert ours == theirs, (old, new_text)
+
+
+def test_random_edits_without_final_newline_match_hg(hg_repo, hg) -> None:
+    """Mostly distinct lines, the last one sometimes unterminated on either side."""
+    rng = random.Random(11)
+    target = hg_repo / "f"
+    for _round in range(12):
+        lines = [b"line %d\n" % rng.randint(0, 60) for _ in range(rng.randint(1, 25))]
+        new = list(lines)
+        for _edit in range(rng.randint(1, 3)):
+            pos = rng.randint(0, len(new))
+            if new and rng.random() < 0.5:
+                del new[min(pos, len(new) - 1)]
+            else:
+                new.insert(pos, b"edit %d\n" % rng.randint(0, 9))
+        old_text, new_text = b"".join(lines), b"".join(new)
+        if rng.random() < 0.6:
+            old_text = old_text.rstrip(b"\n")
+        if rng.random() < 0.6:
+            new_text = new_text.rstrip(b"\n")
+        target.write_bytes(old_text)
+        hg("commit", "-q", "-A", "-m", "x", "-d", "0 0", cwd=hg_repo)
+        target.write_bytes(new_text)
+        theirs = hg("diff", "--git", "--stat", cwd=hg_repo).out + hg("diff", "--git",
+                                                                    cwd=hg_repo).out
+        fd = d.render(d.FilePair(b"f", b"f", lambda: old_text, lambda: new_text), git=True)
+        assert b"".join(d.stat([fd])) + text(fd) == theirs, (old_text, new_text)
