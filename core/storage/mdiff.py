@@ -24,8 +24,9 @@ How ``textdiff`` finds the hunks (our own matcher, no difflib):
 4. One hunk is emitted per gap between matched runs, with byte offsets
    taken from prefix sums of the token lengths.
 
-``patches`` folds a chain without building N intermediate texts: the text
-is a list of memoryview fragments of the base and of the deltas, each delta
+``patches`` folds a chain without building N intermediate texts (small
+texts, where a copy costs less than bookkeeping, are simply re-sliced per
+delta): the text is a list of memoryview fragments of the base and of the deltas, each delta
 rewrites that list (bisect over fragment offsets, list slicing), and the
 final text is joined once.  Every hunk is validated before any slicing, so a
 corrupt delta raises ``StorageError`` instead of allocating or misbehaving.
@@ -51,6 +52,8 @@ _BLOCK_BUDGET = 200_000
 # plus one fragment per 4 KiB of text: copying the text once (memcpy speed)
 # is cheaper than dragging thousands of fragments through every later delta.
 _FOLD_FRAGMENTS = 32
+# Texts up to this size are patched by plain slicing (see ``patches``).
+_SMALL_TEXT = 32 * 1024
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
@@ -248,14 +251,11 @@ def _pieces(frags: list[memoryview], starts: list[int], lo: int,
     return [frags[i][lo - starts[i]:], *frags[i + 1:j], frags[j][:hi - starts[j]]]
 
 
-def _apply(frags: list[memoryview], size: int,
-           delta: bytes) -> tuple[list[memoryview], int]:
-    view = memoryview(delta)
+def _hunks(delta: bytes, size: int) -> list[tuple[int, int, int, int]]:
+    """``(start, end, data offset, data length)`` of each hunk, all validated first."""
+    out = []
     end_of_delta = len(delta)
-    starts = list(accumulate(map(len, frags), initial=0))
-    out: list[memoryview] = []
     last = pos = 0
-    newsize = size
     while pos < end_of_delta:
         if end_of_delta - pos < _HUNK.size:
             raise StorageError("patch cannot be decoded: truncated hunk header",
@@ -272,11 +272,36 @@ def _apply(frags: list[memoryview], size: int,
                 f"patch cannot be decoded: hunk claims {length} bytes, "
                 f"{end_of_delta - pos} available",
                 hint="the revlog data is corrupt; run 'amg verify'")
+        out.append((start, end, pos, length))
+        pos += length
+        last = end
+    return out
+
+
+def _apply_small(text: bytes, delta: bytes) -> bytes:
+    """One delta applied by slicing: for small texts, cheaper than fragment lists."""
+    parts = []
+    last = 0
+    for start, end, pos, length in _hunks(delta, len(text)):
+        parts.append(text[last:start])
+        parts.append(delta[pos:pos + length])
+        last = end
+    parts.append(text[last:])
+    return b"".join(parts)
+
+
+def _apply(frags: list[memoryview], size: int,
+           delta: bytes) -> tuple[list[memoryview], int]:
+    view = memoryview(delta)
+    starts = list(accumulate(map(len, frags), initial=0))
+    out: list[memoryview] = []
+    last = 0
+    newsize = size
+    for start, end, pos, length in _hunks(delta, size):
         if start > last:
             out.extend(_pieces(frags, starts, last, start))
         if length:
             out.append(view[pos:pos + length])
-        pos += length
         newsize += length - (end - start)
         last = end
     if size > last:
@@ -287,17 +312,30 @@ def _apply(frags: list[memoryview], size: int,
 
 
 def patches(a: bytes, deltas: Iterable[bytes]) -> bytes:
-    """Apply *deltas* in order to *a*, building the result text only once."""
-    frags = [memoryview(a)] if a else []
+    """Apply *deltas* in order to *a*, building the result text only once.
+
+    Texts up to ``_SMALL_TEXT`` bytes are rebuilt per delta by slicing (a
+    few memcpys cost less than fragment bookkeeping); bigger ones switch to
+    the fragment list.
+    """
+    text = a
+    frags: list[memoryview] | None = None
     size = len(a)
     applied = False
     for delta in deltas:
-        if delta:
-            frags, size = _apply(frags, size, delta)
-            applied = True
+        if not delta:
+            continue
+        applied = True
+        if frags is None:
+            if size <= _SMALL_TEXT:
+                text = _apply_small(text, delta)
+                size = len(text)
+                continue
+            frags = [memoryview(text)] if text else []
+        frags, size = _apply(frags, size, delta)
     if not applied:
         return bytes(a)
-    return b"".join(frags)
+    return b"".join(frags) if frags is not None else text
 
 
 def patch(a: bytes, delta: bytes) -> bytes:

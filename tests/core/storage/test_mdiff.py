@@ -141,8 +141,28 @@ def test_long_chain_fold() -> None:
     struct.pack(">lll", 0, 3, 0) + struct.pack(">lll", 2, 4, 0),  # overlapping
     struct.pack(">lll", 0, 1, -5),                   # negative length
 ])
-def test_bad_deltas_raise_storage_error(delta: bytes) -> None:
+@pytest.mark.parametrize("small_text", [mdiff._SMALL_TEXT, 0])
+def test_bad_deltas_raise_storage_error(delta: bytes, small_text: int, monkeypatch) -> None:
+    # Both the slicing path (small texts) and the fragment path validate.
+    monkeypatch.setattr(mdiff, "_SMALL_TEXT", small_text)
     with pytest.raises(StorageError):
         mdiff.patch(b"abcdef", delta)
     with pytest.raises(StorageError):
         mdiff.patches(b"abcdef", [b"", delta])
+
+
+def test_chain_growing_past_the_small_text_limit_switches_to_fragments() -> None:
+    rnd = random.Random(5)
+    texts = [b"".join(b"row %d\n" % i for i in range(300))]
+    while len(texts[-1]) < 3 * mdiff._SMALL_TEXT:
+        lines = texts[-1].splitlines(True)
+        pos = rnd.randrange(len(lines) + 1)
+        lines[pos:pos] = [b"added %d %s\n" % (rnd.randrange(10**6), b"x" * rnd.randrange(200))
+                          for _ in range(rnd.randrange(1, 40))]
+        texts.append(b"".join(lines))
+    deltas = [mdiff.textdiff(x, y) for x, y in zip(texts, texts[1:])]
+    assert len(texts[0]) < mdiff._SMALL_TEXT
+    assert mdiff.patches(texts[0], deltas) == texts[-1]
+    assert mdiff.patches(memoryview(texts[0]), deltas) == texts[-1]
+    assert mdiff.patches(texts[0], deltas[:1]) == texts[1]
+    assert mdiff.patches(texts[0], [b""]) == texts[0]
