@@ -181,3 +181,8 @@ def nodetags(repo: Repository, node: Node) -> list[str]:
     """Tags on *node*, sorted by name."""
     return list(_entry(repo).bynode().get(node, ()))
 
+
+def bynode(repo: Repository) -> dict[Node, list[str]]:
+    """Node -> its tags sorted by name, for showing many changesets' tags at once."""
+    return {node: list(names) for node, names in _entry(repo).bynode().items()}
+

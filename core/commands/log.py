@@ -5,7 +5,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from amalgam import dag, error
+from amalgam import error
 from amalgam.commands.diff import DIFF_OPTIONS, WALK_OPTIONS
 from amalgam.registrar import command
 
@@ -68,8 +68,9 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
 
         graph.show_log(ui, repo, revs, patch=patch)
         return 0
+    printer = changeset.Printer(ui, repo)
     for rev in revs:
-        changeset.show(ui, changectx(repo, rev), patch=patch)
+        printer.show(changectx(repo, rev), patch=patch)
     return 0
 
 
@@ -94,16 +95,17 @@ def _take(revs: Iterator[int], limit: int) -> Iterator[int]:
 
 def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> Iterator[int]:
     """The candidate revisions in display order, produced lazily."""
-    from amalgam.revspec import revrange, revsingle
-
     follow = bool(opts.get("follow"))
+    revs: list[int] | None = None
     if opts.get("rev"):
-        revs: list[int] | None = revrange(repo, opts["rev"])
-    else:
-        revs = None
+        from amalgam.revspec import revrange
+
+        revs = revrange(repo, opts["rev"])
     if not pats and not opts.get("include") and not opts.get("exclude"):
         if follow:
-            starts = revs if revs is not None else [revsingle(repo, ".")]
+            from amalgam import dag
+
+            starts = revs if revs is not None else [_working_parent(repo)]
             return iter(sorted(dag.ancestors(repo, starts), reverse=True))
         if revs is not None:
             return iter(revs)
@@ -113,7 +115,7 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
     m = match(repo.root, os.getcwd(), pats, opts.get("include") or (),
               opts.get("exclude") or ())
     if follow:
-        starts = revs if revs is not None else [revsingle(repo, ".")]
+        starts = revs if revs is not None else [_working_parent(repo)]
         return iter(_follow_files(repo, m, starts))
     if revs is None and not m.anypats() and m.files() \
             and all(len(repo.file(path)) for path in m.files()):
@@ -121,6 +123,12 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
         return iter(_filelog_revs(repo, m.files()))
     candidates = revs if revs is not None else range(len(repo) - 1, -1, -1)
     return (rev for rev in candidates if rev >= 0 and _touches(repo, rev, m))
+
+
+def _working_parent(repo: Repository) -> int:
+    from amalgam.revspec import revsingle
+
+    return revsingle(repo, ".")
 
 
 def _touches(repo: Repository, rev: int, m: Callable[[bytes], bool]) -> bool:
@@ -189,6 +197,7 @@ def _filtered(repo: Repository, revs: Iterator[int], opts: dict[str, Any]) -> It
     merges = opts.get("no_merges"), opts.get("only_merges")
     pruned: set[int] = set()
     if opts.get("prune"):
+        from amalgam import dag
         from amalgam.revspec import revrange
 
         pruned = dag.ancestors(repo, revrange(repo, opts["prune"]))

@@ -1,20 +1,21 @@
 """hg's changeset layout for ``log`` and friends: default, ``-v``, ``--debug``, ``-q``.
 
-The printer works on a ``ChangeContext`` (``amalgam.context``) and writes
-through the ``UI``; patches and diffstats after a changeset come from
-``amalgam.display.diff`` via :func:`show`'s *patch* callback, so the graph
-renderer can indent everything the same way.
+A :class:`Printer` works on ``ChangeContext`` objects (``amalgam.context``)
+of one repository and writes through the ``UI``; patches and diffstats
+after a changeset come from ``amalgam.display.diff`` via the *patch*
+callback, so the graph renderer can indent everything the same way.
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from amalgam.display.dates import datestr
-from amalgam.node import hex, nullid, nullrev
+from amalgam.dates import datestr
+from amalgam.node import hex, nullid, nullrev, short
 
 if TYPE_CHECKING:
+    from amalgam.node import Node
+    from amalgam.repo import Repository
     from amalgam.ui import UI
 
 _PHASES = ("public", "draft", "secret")
@@ -24,38 +25,22 @@ def _field(name: str, value: str) -> str:
     return f"{name + ':':<13}{value}\n"
 
 
-def meaningful_parents(ctx: Any, debug: bool) -> list[Any]:
-    """Parents hg prints: both for merges and in debug, p1 when it is not rev-1."""
-    parents = [ctx.p1(), ctx.p2()]
-    if debug:
-        return parents
-    if parents[1].rev != nullrev:
-        return parents
-    if parents[0].rev >= ctx.rev - 1:
+def _parent_revs(ctx: Any, debug: bool) -> list[int]:
+    """Revisions of the parents hg prints: both for merges and in debug, p1
+    when it is not rev-1."""
+    p1, p2 = ctx.repo.changelog.revlog.parentrevs(ctx.rev)
+    if debug or p2 != nullrev:
+        return [p1, p2]
+    if p1 >= ctx.rev - 1:
         return []
-    return parents[:1]
+    return [p1]
 
 
-# Bookmarks by node, read once per repository object: ``log`` shows thousands of
-# changesets and ctx.bookmarks() re-reads .hg/bookmarks every time.
-_BOOKMARKS: weakref.WeakKeyDictionary[Any, dict[bytes, list[str]]] = weakref.WeakKeyDictionary()
+def meaningful_parents(ctx: Any, debug: bool) -> list[Any]:
+    """Contexts of the parents hg prints (see :func:`_parent_revs`)."""
+    from amalgam.context import changectx
 
-
-def _bookmarks(ctx: Any) -> list[str]:
-    repo = ctx.repo
-    bynode = _BOOKMARKS.get(repo)
-    if bynode is None:
-        from amalgam import bookmarks
-
-        bynode = {}
-        for name, node in sorted(bookmarks.read(repo).items()):
-            bynode.setdefault(node, []).append(name)
-        _BOOKMARKS[repo] = bynode
-    return bynode.get(ctx.node, [])
-
-
-def _ident(ui: UI, ctx: Any) -> str:
-    return f"{ctx.rev}:{ctx.hex() if ui.debugflag else ctx.short()}"
+    return [changectx(ctx.repo, rev) for rev in _parent_revs(ctx, debug)]
 
 
 def _debug_files(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
@@ -73,46 +58,6 @@ def _debug_files(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
     return modified, added, removed
 
 
-def changeset_text(ui: UI, ctx: Any) -> str:
-    """The lines hg prints for *ctx* at the UI's verbosity (no trailing patch)."""
-    if ui.quiet:
-        return _ident(ui, ctx) + "\n"
-    debug = ui.debugflag
-    out = [_field("changeset", _ident(ui, ctx))]
-    branch = ctx.branch()
-    if branch != "default":
-        out.append(_field("branch", branch))
-    out.extend(_field("bookmark", name) for name in _bookmarks(ctx))
-    out.extend(_field("tag", name) for name in ctx.tags())
-    if debug:
-        out.append(_field("phase", _PHASES[ctx.phase()]))
-    for parent in meaningful_parents(ctx, debug):
-        out.append(_field("parent", _ident(ui, parent)))
-    if debug:
-        mnode = ctx.manifestnode()
-        mrev = ctx.repo.manifestlog.revlog.rev(mnode) if mnode != nullid else nullrev
-        out.append(_field("manifest", f"{mrev}:{hex(mnode)}"))
-    out.append(_field("user", ctx.user()))
-    out.append(_field("date", datestr(ctx.date())))
-    if debug:
-        for label, group in zip(("files", "files+", "files-"), _debug_files(ctx)):
-            if group:
-                out.append(_field(label, _names(group)))
-    elif ui.verbose and ctx.files():
-        out.append(_field("files", _names(ctx.files())))
-    if debug:
-        for key, value in sorted(ctx.extra().items()):
-            out.append(_field("extra", f"{key}={_escape(value)}"))
-    description = ctx.description().strip()
-    if ui.verbose:
-        if description:
-            out.append("description:\n" + description + "\n\n")
-    elif description:
-        out.append(_field("summary", description.splitlines()[0]))
-    out.append("\n")
-    return "".join(out)
-
-
 def _names(paths: list[bytes]) -> str:
     return " ".join(p.decode("utf-8", "surrogateescape") for p in paths)
 
@@ -122,17 +67,96 @@ def _escape(value: str) -> str:
         c in value for c in "\\\n\r\t\0") else value
 
 
-def show(ui: UI, ctx: Any, *, patch: Callable[[Any], bytes] | None = None) -> None:
-    """Print *ctx*; *patch(ctx)* gives the diff/stat text to print after it.
+class Printer:
+    """Prints changesets of one repository for one command.
 
-    hg separates the patch from the changeset block by the block's blank
-    line and ends it with one more.
+    The names shown beside a changeset (bookmarks, tags) are read once, on
+    the first changeset, rather than once per changeset: ``log`` shows
+    thousands.  A printer therefore lives for one command, not longer.
     """
-    text = changeset_text(ui, ctx).encode("utf-8", "surrogateescape")
-    if patch is not None:
-        body = patch(ctx)
+
+    def __init__(self, ui: UI, repo: Repository) -> None:
+        self.ui = ui
+        self.repo = repo
+        self._labels: tuple[dict[Node, list[str]], dict[Node, list[str]]] | None = None
+
+    def _names_of(self, node: Node) -> tuple[list[str], list[str]]:
+        """(bookmarks, tags) on *node*, each sorted by name."""
+        if self._labels is None:
+            from amalgam import bookmarks, tags
+
+            marks: dict[Node, list[str]] = {}
+            for name, marked in sorted(bookmarks.read(self.repo).items()):
+                marks.setdefault(marked, []).append(name)
+            self._labels = (marks, tags.bynode(self.repo))
+        return self._labels[0].get(node, []), self._labels[1].get(node, [])
+
+    def _ident(self, rev: int, node: Node) -> str:
+        return f"{rev}:{hex(node) if self.ui.debugflag else short(node)}"
+
+    def text(self, ctx: Any) -> str:
+        """The lines hg prints for *ctx* at the UI's verbosity (no trailing patch)."""
+        ui = self.ui
         if ui.quiet:
-            text += body
-        else:
-            text += body + b"\n"
-    ui.write(text)
+            return self._ident(ctx.rev, ctx.node) + "\n"
+        debug = ui.debugflag
+        out = [_field("changeset", self._ident(ctx.rev, ctx.node))]
+        branch = ctx.branch()
+        if branch != "default":
+            out.append(_field("branch", branch))
+        marks, tagged = self._names_of(ctx.node)
+        out.extend(_field("bookmark", name) for name in marks)
+        out.extend(_field("tag", name) for name in tagged)
+        if debug:
+            out.append(_field("phase", _PHASES[ctx.phase()]))
+        node = self.repo.changelog.revlog.node
+        for parent in _parent_revs(ctx, debug):
+            out.append(_field("parent", self._ident(parent, node(parent))))
+        if debug:
+            mnode = ctx.manifestnode()
+            mrev = ctx.repo.manifestlog.revlog.rev(mnode) if mnode != nullid else nullrev
+            out.append(_field("manifest", f"{mrev}:{hex(mnode)}"))
+        out.append(_field("user", ctx.user()))
+        out.append(_field("date", datestr(ctx.date())))
+        if debug:
+            for label, group in zip(("files", "files+", "files-"), _debug_files(ctx)):
+                if group:
+                    out.append(_field(label, _names(group)))
+        elif ui.verbose and ctx.files():
+            out.append(_field("files", _names(ctx.files())))
+        if debug:
+            for key, value in sorted(ctx.extra().items()):
+                out.append(_field("extra", f"{key}={_escape(value)}"))
+        description = ctx.description().strip()
+        if ui.verbose:
+            if description:
+                out.append("description:\n" + description + "\n\n")
+        elif description:
+            out.append(_field("summary", description.splitlines()[0]))
+        out.append("\n")
+        return "".join(out)
+
+    def show(self, ctx: Any, *, patch: Callable[[Any], bytes] | None = None) -> None:
+        """Print *ctx*; *patch(ctx)* gives the diff/stat text to print after it.
+
+        hg separates the patch from the changeset block by the block's blank
+        line and ends it with one more.
+        """
+        text = self.text(ctx).encode("utf-8", "surrogateescape")
+        if patch is not None:
+            body = patch(ctx)
+            if self.ui.quiet:
+                text += body
+            else:
+                text += body + b"\n"
+        self.ui.write(text)
+
+
+def changeset_text(ui: UI, ctx: Any) -> str:
+    """The lines hg prints for *ctx* (one changeset; a loop wants a :class:`Printer`)."""
+    return Printer(ui, ctx.repo).text(ctx)
+
+
+def show(ui: UI, ctx: Any, *, patch: Callable[[Any], bytes] | None = None) -> None:
+    """Print *ctx* (one changeset; a loop wants a :class:`Printer`)."""
+    Printer(ui, ctx.repo).show(ctx, patch=patch)

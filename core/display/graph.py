@@ -125,7 +125,7 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
              patch: Callable[[Any], bytes] | None = None) -> None:
     """Print ``log -G`` for *revs* (in display order)."""
     from amalgam.context import changectx
-    from amalgam.display.changeset import changeset_text
+    from amalgam.display.changeset import Printer
 
     # A graph is drawn newest first whatever order the revisions were given in.
     revs = sorted(revs, reverse=True)
@@ -133,9 +133,10 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
     wdparents = {repo.changelog.revlog.rev(n) for n in repo.dirstate_parents()
                  if repo.changelog.revlog.hasnode(n)}
     grapher = Grapher()
+    printer = Printer(ui, repo)
     for rev in revs:
         ctx = changectx(repo, rev)
-        body = changeset_text(ui, ctx).encode("utf-8", "surrogateescape")
+        body = printer.text(ctx).encode("utf-8", "surrogateescape")
         if patch is not None:
             body += patch(ctx) + (b"" if ui.quiet else b"\n")
         text = body.decode("utf-8", "surrogateescape").split("\n")

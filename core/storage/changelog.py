@@ -6,6 +6,7 @@ because the changeset node is the SHA-1 of this text.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
 DEFAULT_BRANCH = "default"
 
 _ESCAPES = {b"\\": b"\\\\", b"\n": b"\\n", b"\r": b"\\r", b"\0": b"\\0"}
-_ESCAPE_RE = re.compile(rb"[\\\n\r\0]")
-# Python "string_escape" decoding, except that \0 is always a NUL byte.
-_UNESCAPE_RE = re.compile(rb"\\(0|x[0-9a-fA-F]{2}|[1-7][0-7]{0,2}|.)", re.DOTALL)
 _SIMPLE_UNESCAPES = {
     b"\\": b"\\", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"'": b"'",
     b'"': b'"', b"a": b"\a", b"b": b"\b", b"f": b"\f", b"v": b"\v",
@@ -66,8 +64,21 @@ class ChangesetEntry:
         return self.extra.get("branch", DEFAULT_BRANCH)
 
 
+# The patterns are compiled on first use: reading a changeset with plain
+# extras (a branch name) needs neither, and compiling costs start-up time.
+@functools.cache
+def _escape_re() -> re.Pattern[bytes]:
+    return re.compile(rb"[\\\n\r\0]")
+
+
+@functools.cache
+def _unescape_re() -> re.Pattern[bytes]:
+    # Python "string_escape" decoding, except that \0 is always a NUL byte.
+    return re.compile(rb"\\(0|x[0-9a-fA-F]{2}|[1-7][0-7]{0,2}|.)", re.DOTALL)
+
+
 def _escape(data: bytes) -> bytes:
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], data)
+    return _escape_re().sub(lambda m: _ESCAPES[m.group(0)], data)
 
 
 def _unescape_one(match: re.Match[bytes]) -> bytes:
@@ -82,7 +93,9 @@ def _unescape_one(match: re.Match[bytes]) -> bytes:
 
 
 def _unescape(data: bytes) -> bytes:
-    return _UNESCAPE_RE.sub(_unescape_one, data)
+    if b"\\" not in data:
+        return data
+    return _unescape_re().sub(_unescape_one, data)
 
 
 def encode_extra(extra: Mapping[str, str]) -> bytes:

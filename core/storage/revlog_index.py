@@ -53,6 +53,10 @@ class Entry(NamedTuple):
     node: bytes
 
 
+_new_tuple = tuple.__new__
+_NO_ENTRY = Entry(0, 0, 0, 0, 0, 0, 0, 0, b"")
+
+
 def _corrupt(radix: bytes, what: str) -> StorageError:
     return StorageError(f"index {radix.decode('utf-8', 'replace')}.i is corrupt: {what}",
                         hint="run 'amg verify' to see what is damaged")
@@ -96,6 +100,9 @@ class Index:
         self.inline = inline
         self._added: list[Entry] = []
         self._positions: list[int] | None = None
+        # The last on-disk entry decoded: readers ask for the same revision's
+        # fields several times in a row (flags, chain, parents, node).
+        self._last: tuple[int | None, Entry] = (None, _NO_ENTRY)
         if inline:
             self._positions = self._walk_inline()
             self._ondisk = len(self._positions)
@@ -125,13 +132,19 @@ class Index:
         return self._ondisk + len(self._added)
 
     def __getitem__(self, rev: int) -> Entry:
+        last = self._last
+        if rev == last[0]:
+            return last[1]
         if 0 <= rev < self._ondisk:
             pos = self._positions[rev] if self._positions is not None else rev * ENTRY_SIZE
             offset_flags, complen, rawsize, base, link, p1, p2, node = \
                 ENTRY.unpack_from(self._data, pos)
             offset = 0 if rev == 0 else offset_flags >> 16
-            return Entry(offset, offset_flags & 0xFFFF, complen, rawsize, base, link,
-                         p1, p2, node)
+            # tuple.__new__ skips the named tuple's Python-level __new__.
+            entry = _new_tuple(Entry, (offset, offset_flags & 0xFFFF, complen, rawsize, base,
+                                       link, p1, p2, node))
+            self._last = (rev, entry)
+            return entry
         if rev >= self._ondisk and rev - self._ondisk < len(self._added):
             return self._added[rev - self._ondisk]
         raise IndexError(rev)

@@ -60,3 +60,15 @@ def test_head_fnodes_are_cached_per_tip(tmp_path, monkeypatch):
                            user="u", date=(2, 0), message="2", p1=tip)
     assert tags.tags(Repository.open(repo.root))["rel"] == tip != n2
     assert scans == [1, 1]
+
+
+def test_bynode_matches_nodetags_and_is_a_copy(tmp_path):
+    repo = Repository.create(str(tmp_path / "r"))
+    n0 = repo.commit_files({b"f": FileChange(b"0\n")}, user="u", date=(0, 0), message="0")
+    repo.commit_files({b".hgtags": FileChange(b"%s zed\n%s alpha\n" % (_h(n0), _h(n0)))},
+                      user="u", date=(1, 0), message="1", p1=n0)
+    found = tags.bynode(repo)
+    assert found == {n0: ["alpha", "zed"], repo.changelog.tip(): ["tip"]}
+    assert found[n0] == tags.nodetags(repo, n0)
+    found[n0].append("scribbled")
+    assert tags.nodetags(repo, n0) == ["alpha", "zed"]
