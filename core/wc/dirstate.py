@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from amalgam import error
 from amalgam.node import Node, nullid
+from amalgam.wc import dirstate_cache as dscache
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -32,12 +33,9 @@ _CODES = {v: k for k, v in _STATES.items()}
 _MASK = 0x7FFFFFFF
 #: mtimes this far in the future are kept: a clock that far off is not a race.
 _FUTURE_SLACK = 86400
-#: Parsed dirstates this big are kept in .hg/cache, keyed by the content's
-#: SHA-1: loading the cache costs half a parse (100,000 entries: 45 ms
-#: against 90 ms).  Smaller ones parse faster than the cache loads.
-_CACHE = "cache/amalgam-dirstate"
-_CACHE_MIN = 1 << 20
-_CACHE_VERSION = 1
+#: At most this many changed entries are written by splicing them into the
+#: dirstate read (each costs a search of it); more mean a full rewrite.
+_SPLICE_MAX = 16
 SIZE_NONNORMAL = -1
 SIZE_FROM_P2 = -2
 
@@ -119,38 +117,89 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
 
 
 def load(vfs: Any, data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, bytes]]:
-    """:func:`parse` *data*, through the parsed-dirstate cache when it is big.
-
-    The cache is only an accelerator: a missing, stale or unreadable one
-    is replaced (when .hg is writable) by a fresh parse of *data*.
-    """
-    if len(data) < _CACHE_MIN:
+    """:func:`parse` *data*, through the parsed-dirstate cache when it is big."""
+    cached = _cached(vfs, data)
+    if cached is None:
         return parse(data)
+    return Node(cached.p1), Node(cached.p2), cached.entries(), dict(cached.copies)
+
+
+def _cached(vfs: Any, data: bytes) -> dscache.Cached | None:
+    """The cache of *data* (built now if missing or stale), or None when it is small.
+
+    A read-only ``.hg`` still gets a cache object, built in memory.
+    """
+    if len(data) < dscache.MIN_SIZE:
+        return None
     import hashlib
-    import marshal
 
     key = hashlib.sha1(data).digest()
     try:
-        version, cached_key, p1, p2, entries, copies = marshal.loads(vfs.read(_CACHE))
-        if version == _CACHE_VERSION and cached_key == key \
-                and type(entries) is dict and type(copies) is dict:
-            return Node(p1), Node(p2), entries, copies
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    parsed = parse(data)
-    _remember(vfs, key, *parsed)
-    return parsed
+        cached = dscache.read(dscache.mapped(vfs.join(dscache.NAME)), key)
+    except (OSError, ValueError):
+        cached = None
+    if cached is None:
+        p1, p2, entries, copies = parse(data)
+        cached = _store(vfs, key, dscache.build(key, p1, p2, entries, copies))
+    return cached
 
 
-def _remember(vfs: Any, key: bytes, p1: bytes, p2: bytes, entries: dict[bytes, tuple],
-              copies: dict[bytes, bytes]) -> None:
-    import marshal
-
+def _store(vfs: Any, key: bytes, blob: bytes) -> dscache.Cached:
     try:
-        vfs.write(_CACHE, marshal.dumps((_CACHE_VERSION, key, bytes(p1), bytes(p2),
-                                         entries, copies)), atomictemp=True)
+        vfs.write(dscache.NAME, blob, atomictemp=True)
     except OSError:
         pass  # a read-only repository: parse every time
+    cached = dscache.read(blob, key)
+    assert cached is not None
+    return cached
+
+
+def _record(path: bytes, value: tuple, source: bytes | None) -> bytes:
+    name = path if source is None else path + b"\0" + source
+    state, mode, size, mtime = value
+    return _HEADER.pack(_CODES[state], mode, size, mtime, len(name)) + name
+
+
+def splice(data: bytes, p1: bytes, p2: bytes, old: dict[bytes, tuple | None],
+           oldcopies: dict[bytes, bytes | None], entries: dict[bytes, tuple],
+           copies: dict[bytes, bytes], now: int) -> bytes | None:
+    """*data* with the records of the paths in *old* replaced by their *entries* now.
+
+    *old* holds each changed path's entry as *data* has it (None: absent)
+    and *oldcopies* its copy source there.  Records keep their order and
+    the new ones go at the end (the format has no order).  None when an
+    old record is not where it should be; the caller packs everything.
+    The caller has made sure no unchanged entry needs the ambiguous-mtime
+    downgrade; changed ones get it here, as :func:`pack` gives it.
+    """
+    spans = []
+    for path, value in old.items():
+        if value is None:
+            continue
+        record = _record(path, value, oldcopies.get(path))
+        pos = data.find(record, 40)
+        end = pos + len(record)
+        if pos < 0 or (end < len(data) and data[end:end + 1] not in _STATES):
+            return None
+        spans.append((pos, end))
+    spans.sort()
+    chunks = [p1, p2]
+    last = 40
+    for pos, end in spans:
+        if pos < last:
+            return None
+        chunks.append(data[last:pos])
+        last = end
+    chunks.append(data[last:])
+    for path in old:
+        value = entries.get(path)
+        if value is None:
+            continue
+        state, mode, size, mtime = value
+        if mtime >= now and state == "n" and mtime - now < _FUTURE_SLACK:
+            value = entries[path] = (state, mode, size, -1)
+        chunks.append(_record(path, value, copies.get(path)))
+    return b"".join(chunks)
 
 
 def fs_now(vfs_dir: str) -> int:
@@ -178,14 +227,28 @@ def _identity(repo: Repository) -> tuple[int, int, int] | None:
 
 
 class DirState:
-    """The working copy's parents and the state of every tracked file."""
+    """The working copy's parents and the state of every tracked file.
+
+    A big dirstate served by its cache is consulted piecemeal until some
+    code needs every entry (:meth:`raw`) or changes one; then all entries
+    are loaded.  Changes remember each entry's previous value, so that a
+    write of a few changes splices their records into the file read
+    instead of packing 100,000 records again.
+    """
 
     def __init__(self, repo: Repository, p1: Node, p2: Node,
-                 entries: dict[bytes, tuple], copies: dict[bytes, bytes]) -> None:
+                 entries: dict[bytes, tuple] | None, copies: dict[bytes, bytes], *,
+                 data: bytes = b"", cached: dscache.Cached | None = None) -> None:
         self._repo = repo
         self._parents = (p1, p2)
-        self._map = entries
+        self._entries = entries
         self._copies = copies
+        self._data = data
+        self._cached = cached
+        #: changed paths: entry and copy source as the file read has them
+        self._old: dict[bytes, tuple | None] = {}
+        self._oldcopies: dict[bytes, bytes | None] = {}
+        self._rewrite = False
         self._branch: str | None = None
         self._dirs: set[bytes] | None = None
         self.dirty = False
@@ -199,8 +262,20 @@ class DirState:
             raise error.RequirementError(
                 "this working copy uses dirstate-v2, which amalgam does not support",
                 hint="convert it with 'hg debugupgrade --config format.use-dirstate-v2=0 --run'")
-        p1, p2, entries, copies = load(repo.vfs, repo.vfs.tryread("dirstate"))
-        return cls(repo, p1, p2, entries, copies)
+        data = repo.vfs.tryread("dirstate")
+        cached = _cached(repo.vfs, data)
+        if cached is None:
+            p1, p2, entries, copies = parse(data)
+            return cls(repo, p1, p2, entries, copies, data=data)
+        return cls(repo, Node(cached.p1), Node(cached.p2), None, dict(cached.copies),
+                   data=data, cached=cached)
+
+    @property
+    def _map(self) -> dict[bytes, tuple]:
+        if self._entries is None:
+            assert self._cached is not None
+            self._entries = self._cached.entries()
+        return self._entries
 
     # -- parents and branch -------------------------------------------------
 
@@ -218,9 +293,9 @@ class DirState:
         if self._parents[1] != nullid and p2 == nullid:
             for path, (state, mode, size, mtime) in list(self._map.items()):
                 if state == "m" or (state == "n" and size == SIZE_FROM_P2):
-                    self._map[path] = ("n", 0, SIZE_NONNORMAL, -1)
+                    self._set(path, ("n", 0, SIZE_NONNORMAL, -1))
                 elif state == "r" and size in (SIZE_NONNORMAL, SIZE_FROM_P2):
-                    self._map[path] = ("r", 0, 0, 0)
+                    self._set(path, ("r", 0, 0, 0))
         self._parents = (p1, p2)
         self.dirty = True
 
@@ -236,22 +311,55 @@ class DirState:
 
     # -- reading entries ----------------------------------------------------------
 
+    def rawget(self, path: bytes) -> tuple | None:
+        """``raw().get(path)``, without loading every entry of a cached dirstate."""
+        if self._entries is None:
+            assert self._cached is not None
+            return self._cached.get(path)
+        return self._entries.get(path)
+
     def get(self, path: bytes) -> Entry | None:
-        raw = self._map.get(path)
+        raw = self.rawget(path)
         return None if raw is None else Entry(*raw)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._map
+        return isinstance(path, bytes) and self.rawget(path) is not None
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(sorted(self._map))
 
     def __len__(self) -> int:
-        return len(self._map)
+        if self._entries is None:
+            assert self._cached is not None
+            return self._cached.count
+        return len(self._entries)
 
     def raw(self) -> dict[bytes, tuple]:
         """The entries as plain tuples (state, mode, size, mtime), for fast loops; read-only."""
         return self._map
+
+    def nonnormal(self) -> dict[bytes, tuple]:
+        """The entries a status must look at even if nothing changed on disk."""
+        if self._entries is None:
+            assert self._cached is not None
+            return self._cached.nonnormal
+        odd = dscache.nonnormal
+        return {path: value for path, value in self._entries.items() if odd(value)}
+
+    def parent_dirs(self) -> list[bytes]:
+        """The directories holding tracked files (``b""`` for the root); maybe more."""
+        if self._entries is None:
+            assert self._cached is not None
+            return self._cached.dirs
+        return list({path.rpartition(b"/")[0] for path in self._entries})
+
+    def under(self, prefixes: tuple[bytes, ...]) -> Iterator[tuple[bytes, tuple]]:
+        """The entries under the directories *prefixes* (each ending in ``/``)."""
+        if self._entries is None:
+            assert self._cached is not None
+            return self._cached.under(prefixes)
+        return ((path, value) for path, value in self._entries.items()
+                if path.startswith(prefixes))
 
     def copies(self) -> dict[bytes, bytes]:
         return dict(self._copies)
@@ -278,7 +386,14 @@ class DirState:
 
     # -- changing entries ---------------------------------------------------------
 
+    def _note(self, path: bytes) -> None:
+        """Remember *path*'s entry and copy source as read, before its first change."""
+        if path not in self._old:
+            self._old[path] = self._map.get(path)
+            self._oldcopies[path] = self._copies.get(path)
+
     def _set(self, path: bytes, value: tuple) -> None:
+        self._note(path)
         old = self._map.get(path)
         if old is None or (old[0] == "r") != (value[0] == "r"):
             self._dirs = None
@@ -298,6 +413,7 @@ class DirState:
 
     def remove(self, path: bytes) -> None:
         """Mark removed; remembers whether the entry came from a merge, as hg does."""
+        self._note(path)
         old = self._map.get(path)
         size = 0
         if old is not None and self._parents[1] != nullid:
@@ -318,6 +434,7 @@ class DirState:
 
     def drop(self, path: bytes) -> None:
         """Forget *path* entirely."""
+        self._note(path)
         if self._map.pop(path, None) is not None:
             self._dirs = None
             self.dirty = True
@@ -325,6 +442,7 @@ class DirState:
 
     def copy(self, source: bytes | None, dest: bytes) -> None:
         """Record that *dest* was copied from *source* (None clears it)."""
+        self._note(dest)
         if source is None or source == dest:
             self._copies.pop(dest, None)
         else:
@@ -332,9 +450,10 @@ class DirState:
         self.dirty = True
 
     def clear(self) -> None:
-        self._map.clear()
+        self._entries = {}
         self._copies.clear()
         self._dirs = None
+        self._rewrite = True
         self.dirty = True
 
     # -- writing ------------------------------------------------------------
@@ -343,12 +462,33 @@ class DirState:
         """Write ``.hg/dirstate`` atomically; the caller holds ``repo.wlock()``."""
         vfs = self._repo.vfs
         now = fs_now(vfs.join())
-        data = pack(self._parents[0], self._parents[1], self._map, self._copies, now)
+        p1, p2 = self._parents
+        cached = self._cached
+        data = None
+        if cached is not None and not self._rewrite and len(self._old) <= _SPLICE_MAX \
+                and cached.maxmtime < now:
+            data = splice(self._data, p1, p2, self._old, self._oldcopies, self._map,
+                          self._copies, now)
+        spliced = data is not None
+        if data is None:
+            data = pack(p1, p2, self._map, self._copies, now)
         vfs.write("dirstate", data, atomictemp=True)
-        if len(data) >= _CACHE_MIN:
+        self._cached = None
+        if len(data) >= dscache.MIN_SIZE:
             import hashlib
 
-            _remember(vfs, hashlib.sha1(data).digest(), *self._parents, self._map, self._copies)
+            key = hashlib.sha1(data).digest()
+            if spliced:
+                assert cached is not None
+                changes = {path: self._map.get(path) for path in self._old}
+                blob = dscache.patch(cached, key, p1, p2, changes, self._copies)
+            else:
+                blob = dscache.build(key, p1, p2, self._map, self._copies)
+            self._cached = _store(vfs, key, blob)
+        self._data = data
+        self._old.clear()
+        self._oldcopies.clear()
+        self._rewrite = False
         self.dirty = False
         self.identity = _identity(self._repo)
 

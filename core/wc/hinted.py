@@ -8,6 +8,7 @@ through a symlinked directory or list names outside the working copy.
 from __future__ import annotations
 
 import os
+import stat as statmod
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -15,10 +16,11 @@ from amalgam import error
 from amalgam.wc.status import DirMemo, _Collector, _lstat, _RealDirs
 
 if TYPE_CHECKING:
+    from amalgam.wc.dirstate import DirState
     from amalgam.wc.match import Matcher
 
 
-def trusted(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
+def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
             changed_dirs: tuple[bytes, ...]) -> list[tuple[bytes, tuple]]:
     """The entries still to check when a ``wc_walk`` plugin answered the walk.
 
@@ -29,10 +31,10 @@ def trusted(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
     directory that is gone or became a symlink (a plugin may leave such
     names out), or under a hinted name that is not a tracked file
     (*changed_dirs*, ``name/`` prefixes).  Costs one ``lstat`` per tracked
-    directory and two comprehensions over the dirstate.
+    directory; of a big cached dirstate it reads only the entries it
+    returns, unless *clean* files are wanted.
     """
-    realdir = _RealDirs(root)
-    parents = {path.rpartition(b"/")[0] for path in dmap}
+    parents = set(ds.parent_dirs())
     parents.discard(b"")
     tracked_dirs = set(parents)
     for d in parents:
@@ -41,21 +43,46 @@ def trusted(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
             tracked_dirs.add(d)
             d = d.rpartition(b"/")[0]
     changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs) \
-        + tuple(d + b"/" for d in parents if not realdir(d))
+        + tuple(d + b"/" for d in _unreal(root, tracked_dirs))
     seen = out.seen
     if out.clean:
         matchall = m.always()
         out.result.clean.extend(
-            path for path, (state, _, size, mtime) in dmap.items()
+            path for path, (state, _, size, mtime) in ds.raw().items()
             if state == "n" and size >= 0 and mtime != -1 and path not in seen
             and (matchall or m(path)) and not (changed_dirs and path.startswith(changed_dirs)))
-    return [(path, value) for path, value in dmap.items()
-            if (value[0] != "n" or value[2] < 0 or value[3] == -1
-                or (changed_dirs and path.startswith(changed_dirs))) and path not in seen]
+    check = {path: value for path, value in ds.nonnormal().items() if path not in seen}
+    if changed_dirs:
+        check.update((path, value) for path, value in ds.under(changed_dirs)
+                     if path not in seen)
+    return list(check.items())
 
 
-def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m: Matcher,
-              out: _Collector) -> tuple[list[bytes], tuple[bytes, ...]]:
+def _unreal(root: bytes, dirs: set[bytes]) -> list[bytes]:
+    """The highest of *dirs* (closed under parents) that are not real directories now.
+
+    One ``lstat`` each, parents first (sorted order), so a directory is
+    never judged through a symlinked parent; below a bad one nothing is
+    looked at.
+    """
+    lstat = os.lstat
+    isdir = statmod.S_ISDIR
+    prefix = root + b"/"
+    bad: list[bytes] = []
+    for d in sorted(dirs):
+        if bad and d.startswith(bad[-1]) and d[len(bad[-1])] == 47:  # under the last bad one
+            continue
+        try:
+            if isdir(lstat(prefix + d).st_mode):
+                continue
+        except OSError:
+            pass
+        bad.append(d)
+    return bad
+
+
+def from_hint(root: bytes, hinted: Iterable[bytes], lookup: Callable[[bytes], tuple | None],
+              m: Matcher, out: _Collector) -> tuple[list[bytes], tuple[bytes, ...]]:
     """Stat only what a ``wc_walk`` plugin says may have changed.
 
     Returns the untracked files and the ``name/`` prefixes of hinted names
@@ -76,7 +103,7 @@ def from_hint(root: bytes, hinted: Iterable[bytes], dmap: dict[bytes, tuple], m:
     for path in hinted:
         slash = path.rfind(b"/")
         inreal = slash <= 0 or realdir(path[:slash])
-        value = dmap.get(path)
+        value = lookup(path)
         if value is None:
             changed_dirs.append(path.rstrip(b"/") + b"/")
         if value is not None:

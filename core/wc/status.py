@@ -285,7 +285,6 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     if hooks is not None:
         hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored)
     root = os.fsencode(repo.root)
-    dmap = ds.raw()
     ignore = _nothing
     if (unknown or ignored) and hinted is None:
         from amalgam.wc.ignore import ignore_matcher
@@ -297,13 +296,14 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     if hinted is not None:
         from amalgam.wc.hinted import from_hint, trusted
 
-        untracked, changed_dirs = from_hint(root, hinted, dmap, m, out)
+        untracked, changed_dirs = from_hint(root, hinted, ds.rawget, m, out)
         if untracked and (unknown or ignored):
             from amalgam.wc.ignore import ignore_matcher
 
             ignore = ignore_matcher(repo)
-        _unseen(root, trusted(root, dmap, m, out, changed_dirs), m, out)
+        _unseen(root, trusted(root, ds, m, out, changed_dirs), m, out)
     else:
+        dmap = ds.raw()
         workers = 1
         if len(dmap) >= PARALLEL_MIN:
             from amalgam import worker
@@ -316,7 +316,7 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     matchall = m.always()
     if out.lookup:
         fixups = _check_lookups(repo, ds, out.lookup, result, clean)
-        if fixup and fixups and _worth_writing(fixups, len(dmap)):
+        if fixup and fixups and _worth_writing(fixups, len(ds)):
             _write_fixups(repo, ds, fixups)
     for path in untracked:
         if not matchall and not m(path):
