@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from amalgam.display.dates import Date, datestr
@@ -24,35 +23,45 @@ _MODES = {"": b"100644", "x": b"100755", "l": b"120000"}
 _B85 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
 
 
-@dataclass
 class FilePair:
-    """One file's change: *path1* in the old side, *path2* in the new one (None: absent)."""
+    """One file's change: *path1* in the old side, *path2* in the new one (None: absent).
 
-    path1: bytes | None
-    path2: bytes | None
-    data1: Callable[[], bytes]
-    data2: Callable[[], bytes]
-    flags1: str = ""
-    flags2: str = ""
-    date1: Date = EPOCH
-    date2: Date = EPOCH
-    copy: str | None = None   # "copy" or "rename" (git diffs only)
+    A plain class rather than a dataclass: importing ``dataclasses`` (and
+    ``inspect`` with it) would cost every ``diff`` and ``log -p`` ~10 ms.
+    """
+
+    __slots__ = ("path1", "path2", "data1", "data2", "flags1", "flags2", "date1", "date2",
+                 "copy")
+
+    def __init__(self, path1: bytes | None, path2: bytes | None, data1: Callable[[], bytes],
+                 data2: Callable[[], bytes], flags1: str = "", flags2: str = "",
+                 date1: Date = EPOCH, date2: Date = EPOCH, copy: str | None = None) -> None:
+        self.path1, self.path2 = path1, path2
+        self.data1, self.data2 = data1, data2
+        self.flags1, self.flags2 = flags1, flags2
+        self.date1, self.date2 = date1, date2
+        self.copy = copy  # "copy" or "rename" (git diffs only)
+
+    def __repr__(self) -> str:
+        return f"FilePair({self.path1!r}, {self.path2!r}, copy={self.copy!r})"
 
     @property
     def name(self) -> bytes:
         return self.path2 if self.path2 is not None else self.path1  # type: ignore[return-value]
 
 
-@dataclass
 class FileDiff:
     """The rendered diff of one file, and the numbers ``--stat`` needs."""
 
-    statname: bytes
-    header: list[bytes] = field(default_factory=list)
-    body: list[bytes] = field(default_factory=list)
-    binary: bool = False
-    added: int = 0
-    removed: int = 0
+    __slots__ = ("statname", "header", "body", "binary", "added", "removed")
+
+    def __init__(self, statname: bytes, binary: bool = False) -> None:
+        self.statname = statname
+        self.header: list[bytes] = []
+        self.body: list[bytes] = []
+        self.binary = binary
+        self.added = 0
+        self.removed = 0
 
 
 def unified(a: bytes, b: bytes, context: int = 3) -> list[bytes]:
