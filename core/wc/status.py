@@ -379,14 +379,19 @@ def _unseen(root: bytes, items: Iterable[tuple[bytes, tuple]], m: Matcher,
     copies = out.copies
     clean = out.result.clean if out.clean else None
     realdir = _RealDirs(root)
+    known = realdir.known
     for path, value in items:
         if path in seen or (not matchall and not m(path)):
             continue
         state, mode, size, mtime = value
         slash = path.rfind(b"/")
-        if slash > 0 and state != "r" and not realdir(path[:slash]):
-            classify(path, value, None)  # its directory is gone or is a symlink now
-            continue
+        if slash > 0 and state != "r":
+            real = known.get(path[:slash])
+            if real is None:
+                real = realdir(path[:slash])
+            if not real:
+                classify(path, value, None)  # its directory is gone or is a symlink now
+                continue
         if state != "n":
             classify(path, value, None if state == "r" else _lstat(root, path))
             continue
