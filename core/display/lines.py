@@ -46,8 +46,10 @@ def _longest(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: in
     # Lines are their own keys: a bytes object caches its hash, so looking
     # a line up again costs no more than looking up a number for it.
     where: dict[bytes, list[int]] = {}
-    for j in range(blo, bhi):
-        where.setdefault(b[j], []).append(j)
+    for j, line in enumerate(b[blo:bhi], blo):
+        where.setdefault(line, []).append(j)
+    if where.keys().isdisjoint(a[alo:ahi]):
+        return alo, blo, 0  # a wholly rewritten stretch: skip the row loop
     besti, bestj, bestk = alo, blo, 0
     runs: dict[int, int] = {}
     for i in range(alo, ahi):
