@@ -127,8 +127,6 @@ def shortuser(user: str) -> str:
 
 
 def _write(ui: UI, lines: list[Any], opts: dict[str, Any]) -> None:
-    from amalgam.display.dates import datestr, shortdate
-
     columns: list[list[str]] = []
     cache: dict[int, Any] = {}
 
@@ -149,6 +147,9 @@ def _write(ui: UI, lines: list[Any], opts: dict[str, Any]) -> None:
     if opts.get("changeset"):
         fields.append(lambda f: ctx_of(f).hex() if ui.debugflag else ctx_of(f).short())
     if opts.get("date"):
+        # Imported only here: the date module pulls in calendar and locale.
+        from amalgam.dates import datestr, shortdate
+
         fields.append(lambda f: shortdate(ctx_of(f).date()) if ui.quiet
                       else datestr(ctx_of(f).date()))
     if opts.get("file"):
