@@ -18,7 +18,7 @@ repeated lines then costs a few list comparisons instead of a scan.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import compress, count
 from operator import ne
 
@@ -62,9 +62,9 @@ def _longest(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: in
     return besti, bestj, bestk
 
 
-def _common(a: Sequence[bytes], b: Sequence[bytes]) -> int:
-    """How many leading items *a* and *b* share (C-level loops only)."""
-    return next(compress(count(), map(ne, a, b)), min(len(a), len(b)))
+def _common(a: Iterable[bytes], b: Iterable[bytes], limit: int) -> int:
+    """How many leading items *a* and *b* (at least *limit* long) share, in C loops."""
+    return next(compress(count(), map(ne, a, b)), limit)
 
 
 def _isolated(head: Sequence[bytes], *rests: Sequence[bytes]) -> bool:
@@ -94,12 +94,14 @@ def _safe_first(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo:
     The suffix run works the same way, except that it must be strictly the
     longest, a tie going to the earlier run.  None: only a scan can tell.
     """
-    ra, rb = a[alo:ahi], b[blo:bhi]
+    # The whole texts (the usual first call) need no copy.
+    ra = a if alo == 0 and ahi == len(a) else a[alo:ahi]
+    rb = b if blo == 0 and bhi == len(b) else b[blo:bhi]
     n, m = len(ra), len(rb)
-    head = _common(ra, rb)
+    head = _common(ra, rb, min(n, m))
     if head and _isolated(ra[:head], ra[head:], rb[head:]):
         return alo, blo, head
-    tail = _common(ra[::-1], rb[::-1])
+    tail = _common(reversed(ra), reversed(rb), min(n, m))
     if head + tail > min(n, m):
         tail = 0  # the suffix run reaches into the prefix: not a run of its own
     if tail and _isolated(ra[n - tail:], ra[:n - tail], rb[:m - tail]):
