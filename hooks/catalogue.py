@@ -68,7 +68,7 @@ _LAYER_HOOKS = (
     # -- working copy ----------------------------------------------------
     HookInfo("wc_walk", "workingcopy",
              "Name the working-copy files that may have changed, instead of a full walk.",
-             True, None, ("repo", "match", "unknown", "ignored")),
+             True, None, ("repo", "match", "unknown", "ignored", "dirstate")),
     HookInfo("wc_status", "workingcopy",
              "A working-copy status was computed: inspect or rewrite it.",
              False, None, ("repo", "match", "status")),

@@ -36,7 +36,9 @@ declared and the real implementations are the same set.
   marked *first result* stop at the first non-None result and return it;
   the others return the list of non-None results.
 - Implementations may accept a subset of the arguments; arguments only
-  ever grow, so a plugin keeps working when a hook gains one.
+  ever grow, so a plugin keeps working when a hook gains one.  Declare
+  the ones you take without default values: pluggy does not pass an
+  argument whose parameter has a default.
 - Set `AMG_TRACE_PLUGINS=1` (or `ui.trace-plugins = true`) to see each
   plugin import and each hook call on stderr.
 

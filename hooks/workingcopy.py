@@ -20,7 +20,8 @@ hookspec = HookspecMarker("amalgam")
 
 
 @hookspec(firstresult=True)
-def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool) -> Iterable[bytes] | None:
+def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool,
+            dirstate: Any) -> Iterable[bytes] | None:
     """Name the working-copy files that may have changed, instead of a full walk.
 
     Called at the start of every status computation (``status``, ``commit``,
@@ -31,6 +32,10 @@ def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool) -> Iterable[byt
     :param match: the matcher limiting the walk (callable ``path -> bool``).
     :param unknown: whether unknown files are wanted.
     :param ignored: whether ignored files are wanted.
+    :param dirstate: the :class:`amalgam.wc.dirstate.DirState` the status
+        compares with; ``dirstate.key()`` names it and
+        ``dirstate.changed_since(key)`` tells which entries changed since an
+        earlier one, when that is known cheaply.
     :return: repository-relative paths that may differ from the dirstate,
         or None to let the kernel walk the whole tree.
 

@@ -108,9 +108,10 @@ class Hooks:
 
     # -- working copy ----------------------------------------------------
 
-    def wc_walk(self, *, repo: Any, match: Any, unknown: bool, ignored: bool) -> Any:
-        return self._first("wc_walk", dict(repo=repo, match=match,
-                                           unknown=unknown, ignored=ignored))
+    def wc_walk(self, *, repo: Any, match: Any, unknown: bool, ignored: bool,
+                dirstate: Any = None) -> Any:
+        return self._first("wc_walk", dict(repo=repo, match=match, unknown=unknown,
+                                           ignored=ignored, dirstate=dirstate))
 
     def wc_status(self, *, repo: Any, match: Any, status: Any) -> list[None]:
         return self._all("wc_status", dict(repo=repo, match=match, status=status))

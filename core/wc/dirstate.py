@@ -185,6 +185,24 @@ class DirState:
         self._branch = name
         self._repo.vfs.write("branch", name.encode("utf-8") + b"\n", atomictemp=True)
 
+    def key(self) -> bytes:
+        """The SHA-1 of ``.hg/dirstate`` as last read or written by this object."""
+        if self._cached is not None:
+            return self._cached.key
+        import hashlib
+
+        return hashlib.sha1(self._data).digest()
+
+    def changed_since(self, key: bytes) -> set[bytes] | None:
+        """Paths whose entry or copy changed since the dirstate with SHA-1 *key*.
+
+        Known for the last few writes of a few entries each to a big
+        dirstate; None when unknown (the caller compares dirstates).
+        """
+        if self._cached is not None:
+            return self._cached.changed_since(key)
+        return set() if key == self.key() else None
+
     # -- reading entries ----------------------------------------------------------
 
     def rawget(self, path: bytes) -> tuple | None:

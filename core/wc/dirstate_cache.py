@@ -12,7 +12,10 @@ monitor named ten paths) loads only those:
   directories holding tracked files, the newest mtime, the entry count;
 - the entries sorted by name and cut into up to 256 runs, each marshalled
   on its own, with the first name of every run in the summary, so one name
-  or one directory costs a binary search and one or a few small loads.
+  or one directory costs a binary search and one or a few small loads;
+- for the last few writes that changed only a few entries, the key of the
+  dirstate before and the names changed, so "what changed since dirstate
+  K" needs no comparison of two dirstates.
 
 Layout: ``>I`` summary length, the marshalled summary, then the runs.
 Any doubt (another version, another key, damage) makes the caller parse
@@ -29,8 +32,12 @@ from typing import Any
 NAME = "cache/amalgam-dirstate"
 #: Dirstates smaller than this parse faster than the cache loads.
 MIN_SIZE = 1 << 20
-VERSION = 2
+VERSION = 3
 RUNS = 256
+#: How many earlier writes' changed names the summary keeps, and at most how
+#: many names in all (a file system monitor asks what changed since its last look).
+HISTORY = 8
+HISTORY_NAMES = 2000
 _LEN = struct.Struct(">I")
 
 
@@ -43,11 +50,11 @@ class Cached:
     """One cache file's summary, with its runs loaded on demand."""
 
     __slots__ = ("key", "p1", "p2", "copies", "nonnormal", "dirs", "maxmtime", "count",
-                 "bounds", "_blob", "_offsets", "_runs")
+                 "bounds", "history", "_blob", "_offsets", "_runs")
 
     def __init__(self, summary: tuple, blob: Any, start: int) -> None:
         (_, self.key, self.p1, self.p2, self.copies, self.nonnormal, self.dirs,
-         self.maxmtime, self.count, self.bounds, sizes) = summary
+         self.maxmtime, self.count, self.bounds, sizes, self.history) = summary
         self._blob = blob
         offsets = [start]
         for size in sizes:
@@ -80,6 +87,17 @@ class Cached:
                     if path.startswith(prefix):
                         yield path, value
 
+    def changed_since(self, key: bytes) -> set[bytes] | None:
+        """Names whose entry or copy source changed since the dirstate *key*; None: unknown."""
+        changed: set[bytes] = set()
+        if key == self.key:
+            return changed
+        for before, names in reversed(self.history):
+            changed.update(names)
+            if before == key:
+                return changed
+        return None
+
     def entries(self) -> dict[bytes, tuple]:
         """Every entry, in one new dict."""
         merged: dict[bytes, tuple] = {}
@@ -101,7 +119,7 @@ def read(blob: Any, key: bytes) -> Cached | None:
     try:
         (size,) = _LEN.unpack_from(blob)
         summary = marshal.loads(memoryview(blob)[4:4 + size])
-        if type(summary) is not tuple or len(summary) != 11 or summary[0] != VERSION \
+        if type(summary) is not tuple or len(summary) != 12 or summary[0] != VERSION \
                 or summary[1] != key:
             return None
         return Cached(summary, blob, 4 + size)
@@ -116,11 +134,11 @@ def build(key: bytes, p1: bytes, p2: bytes, entries: dict[bytes, tuple],
     per = max(1, -(-len(names) // RUNS))
     cuts = range(0, len(names), per) if names else range(1)
     runs = [marshal.dumps({name: entries[name] for name in names[i:i + per]}) for i in cuts]
-    bounds = [names[i] for i in cuts][1:]
+    bounds = [names[i] for i in cuts[1:]]
     dirs = sorted({name.rpartition(b"/")[0] for name in entries})
     maxmtime = max((value[3] for value in entries.values()), default=-1)
     odd = {name: value for name, value in entries.items() if nonnormal(value)}
-    return _assemble(key, p1, p2, copies, odd, dirs, maxmtime, len(entries), bounds, runs)
+    return _assemble(key, p1, p2, copies, odd, dirs, maxmtime, len(entries), bounds, runs, [])
 
 
 def patch(old: Cached, key: bytes, p1: bytes, p2: bytes, changes: dict[bytes, tuple | None],
@@ -158,12 +176,16 @@ def patch(old: Cached, key: bytes, p1: bytes, p2: bytes, changes: dict[bytes, tu
     blob = memoryview(old._blob)
     runs = [marshal.dumps(touched[i]) if i in touched
             else blob[old._offsets[i]:old._offsets[i + 1]] for i in range(len(old.bounds) + 1)]
-    return _assemble(key, p1, p2, copies, odd, sorted(dirs), maxmtime, count, old.bounds, runs)
+    history = [*old.history, (old.key, sorted(changes))]
+    while len(history) > HISTORY or sum(len(names) for _, names in history) > HISTORY_NAMES:
+        history.pop(0)
+    return _assemble(key, p1, p2, copies, odd, sorted(dirs), maxmtime, count, old.bounds, runs,
+                     history)
 
 
 def _assemble(key: bytes, p1: bytes, p2: bytes, copies: dict[bytes, bytes],
               odd: dict[bytes, tuple], dirs: list[bytes], maxmtime: int, count: int,
-              bounds: list[bytes], runs: list) -> bytes:
+              bounds: list[bytes], runs: list, history: list) -> bytes:
     summary = marshal.dumps((VERSION, key, bytes(p1), bytes(p2), dict(copies), odd, dirs,
-                             maxmtime, count, bounds, [len(run) for run in runs]))
+                             maxmtime, count, bounds, [len(run) for run in runs], history))
     return b"".join([_LEN.pack(len(summary)), summary, *runs])

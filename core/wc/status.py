@@ -283,7 +283,8 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     hooks = getattr(repo.ui, "hooks", None)
     hinted: Iterable[bytes] | None = None
     if hooks is not None:
-        hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored)
+        hinted = hooks.wc_walk(repo=repo, match=m, unknown=unknown, ignored=ignored,
+                               dirstate=ds)
     root = os.fsencode(repo.root)
     ignore = _nothing
     if (unknown or ignored) and hinted is None:

@@ -69,11 +69,12 @@ from amalgam.plugin import hookimpl
 
 
 @hookimpl
-def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool) -> list[bytes] | None:
+def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool,
+            dirstate: Any) -> list[bytes] | None:
     """Name the paths Watchman saw change, or None for a full walk."""
     from amalgam.plugins.fsmonitor import walk
 
-    return walk.candidates(repo, match, unknown, ignored)
+    return walk.candidates(repo, match, unknown, ignored, dirstate)
 
 
 @hookimpl(tryfirst=True)

@@ -10,6 +10,7 @@ last status) holds::
     clock <watchman clock>\\n
     ignore <sha1 hex of the ignore rules>\\n
     dirstate <inode> <size> <mtime_ns> | dirstate none\\n
+    dirstate-key <sha1 hex of that dirstate>\\n      (optional)
     \\n
     <notable path>\\0<notable path>\\0...
 
@@ -18,7 +19,9 @@ and unknown files: Watchman will not report them again, yet they still
 differ from the dirstate.  ``.hg/fsmonitor.dirstate`` is a hard link to the
 dirstate the state was saved against, so a later status can tell which
 entries another command changed (the dirstate is always replaced by
-rename, so the link keeps the old contents).
+rename, so the link keeps the old contents); when the kernel remembers
+what its last writes changed (``DirState.changed_since``), the SHA-1 of
+that dirstate is enough and nothing is compared.
 
 ``.hg/fsmonitor.amg-stats`` (JSON) counts each fallback to a full walk by
 reason and remembers the last one; it is written only when a fallback
@@ -57,20 +60,23 @@ class Invalid(Exception):
 class State:
     """A saved clock and what it is valid for."""
 
-    __slots__ = ("host", "clock", "ignore", "dirstate", "notable")
+    __slots__ = ("host", "clock", "ignore", "dirstate", "notable", "key")
 
     def __init__(self, host: str, clock: str, ignore: str, dirstate: Identity | None,
-                 notable: list[bytes]) -> None:
+                 notable: list[bytes], key: bytes | None = None) -> None:
         self.host = host
         self.clock = clock
         self.ignore = ignore
         self.dirstate = dirstate
         self.notable = notable
+        #: SHA-1 of the dirstate the status ran against, when known
+        self.key = key
 
     def encode(self) -> bytes:
         ident = "none" if self.dirstate is None else " ".join(map(str, self.dirstate))
+        key = "" if self.key is None else f"dirstate-key {self.key.hex()}\n"
         body = (f"host {self.host}\nclock {self.clock}\nignore {self.ignore}\n"
-                f"dirstate {ident}\n\n").encode("utf-8", "surrogateescape")
+                f"dirstate {ident}\n{key}\n").encode("utf-8", "surrogateescape")
         body += b"".join(path + b"\0" for path in self.notable)
         digest = hashlib.sha1(body).hexdigest().encode("ascii")
         return b"%s %d\n%s\n%s" % (_MAGIC, VERSION, digest, body)
@@ -97,11 +103,13 @@ def decode(data: bytes) -> State:
         host, clock, ignore, ident = (fields["host"], fields["clock"], fields["ignore"],
                                       fields["dirstate"])
         dirstate = None if ident == "none" else _identity(ident)
+        key = bytes.fromhex(fields["dirstate-key"]) if "dirstate-key" in fields else None
     except (KeyError, ValueError):
         raise Invalid("corrupt-state", "the state file misses a field") from None
     if not sep or (files and not files.endswith(b"\0")):
         raise Invalid("corrupt-state", "the state file is truncated or corrupt")
-    return State(host, clock, ignore, dirstate, files.split(b"\0")[:-1] if files else [])
+    return State(host, clock, ignore, dirstate, files.split(b"\0")[:-1] if files else [],
+                 key)
 
 
 def _identity(text: str) -> Identity:

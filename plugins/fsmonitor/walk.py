@@ -56,7 +56,8 @@ class Settings:
 class _Pending:
     """What a walk learnt, kept until the status it started is complete."""
 
-    __slots__ = ("clock", "ignore", "dirstate", "unknown", "ignored", "paranoid", "hinted")
+    __slots__ = ("clock", "ignore", "dirstate", "unknown", "ignored", "paranoid", "hinted",
+                 "key")
 
     def __init__(self, clock: str, ignore: str, dirstate: statemod.Identity | None,
                  unknown: bool, ignored: bool, paranoid: bool) -> None:
@@ -67,6 +68,7 @@ class _Pending:
         self.ignored = ignored
         self.paranoid = paranoid
         self.hinted = False
+        self.key: bytes | None = None
 
 
 _PENDING: weakref.WeakKeyDictionary[Any, _Pending] = weakref.WeakKeyDictionary()
@@ -80,8 +82,8 @@ def fallback(repo: Repository, kind: str, message: str, *, warn: bool = False) -
     statemod.record_fallback(repo, kind, message)
 
 
-def candidates(repo: Repository, match: Any, unknown: bool,
-               ignored: bool) -> list[bytes] | None:
+def candidates(repo: Repository, match: Any, unknown: bool, ignored: bool,
+               ds: Any = None) -> list[bytes] | None:
     """The ``wc_walk`` answer; see the module docstring."""
     if repo in CHECKING:
         return None  # paranoid mode's own full walk
@@ -95,7 +97,7 @@ def candidates(repo: Repository, match: Any, unknown: bool,
         fallback(repo, exc.kind, str(exc), warn=True)
         return None
     try:
-        return _candidates(repo, watch, settings, unknown, ignored)
+        return _candidates(repo, watch, settings, unknown, ignored, ds)
     except Unavailable as exc:
         fallback(repo, exc.kind, str(exc), warn=True)
         return None
@@ -104,9 +106,10 @@ def candidates(repo: Repository, match: Any, unknown: bool,
 
 
 def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: bool,
-                ignored: bool) -> list[bytes] | None:
+                ignored: bool, ds: Any) -> list[bytes] | None:
     ignore = statemod.ignore_hash(repo)
     dirstate = _link_pending(repo)
+    key = _key(ds, dirstate)
     check_all = settings.mode == "paranoid"
     try:
         saved = statemod.load(repo)
@@ -116,16 +119,20 @@ def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: boo
             raise Invalid("ignored-wanted", "ignored files were asked for")
     except Invalid as exc:
         pending = _Pending(watch.clock(), ignore, dirstate, unknown, ignored, check_all)
+        pending.key = key
         _PENDING[repo] = pending
         return _invalid(repo, watch, settings, pending, exc)
     changes = watch.since(saved.clock)
     pending = _Pending(changes.clock, ignore, dirstate, unknown, ignored, check_all)
+    pending.key = key
     _PENDING[repo] = pending
     if changes.fresh:
         exc = Invalid("fresh-instance", "watchman was restarted or lost track (fresh instance)")
         return _invalid(repo, watch, settings, pending, exc)
     try:
-        extra = _dirstate_changes(repo, saved.dirstate)
+        extra = None if ds is None or saved.key is None else ds.changed_since(saved.key)
+        if extra is None:
+            extra = _dirstate_changes(repo, saved.dirstate)
     except Invalid as exc:
         return _invalid(repo, watch, settings, pending, exc)
     found = set(changes.files)
@@ -160,6 +167,13 @@ def _invalid(repo: Repository, watch: Watch, settings: Settings, pending: _Pendi
     statemod.record_fallback(repo, exc.kind, f"{exc} (listed by watchman)")
     pending.hinted = True
     return _real_dirs(os.fsencode(repo.root), found)
+
+
+def _key(ds: Any, linked: statemod.Identity | None) -> bytes | None:
+    """The SHA-1 of the dirstate just linked, if it is the one the kernel read."""
+    if ds is None or linked is None or getattr(ds, "identity", None) != linked:
+        return None
+    return ds.key()
 
 
 def _link_pending(repo: Repository) -> statemod.Identity | None:
@@ -256,7 +270,7 @@ def after(repo: Repository, match: Any, status: Any) -> None:
     notable = [*status.modified, *status.added, *status.removed, *status.deleted,
                *status.unknown]
     saved = statemod.State(statemod.hostname(), pending.clock, pending.ignore,
-                           pending.dirstate, notable)
+                           pending.dirstate, notable, pending.key)
     _save(repo, saved)
 
 

@@ -222,3 +222,13 @@ def test_many_changes_or_an_unchanged_future_mtime_mean_a_full_pack(bigrepo, mon
     assert not packs
     _write(repo, lambda ds: ds.add(b"one/more"))
     assert packs
+
+
+def test_an_empty_dirstate_has_a_cache_too():
+    cached = dscache.read(dscache.build(b"k" * 20, b"\0" * 20, b"\0" * 20, {}, {}), b"k" * 20)
+    assert cached is not None and cached.entries() == {} and cached.get(b"a") is None
+    assert cached.count == 0 and list(cached.under((b"d/",))) == []
+    patched = dscache.read(dscache.patch(cached, b"n" * 20, b"\0" * 20, b"\0" * 20,
+                                         {b"a": ("a", 0, -1, -1)}, {}), b"n" * 20)
+    assert patched.entries() == {b"a": ("a", 0, -1, -1)}
+    assert patched.changed_since(b"k" * 20) == {b"a"} and patched.changed_since(b"x" * 20) is None
