@@ -70,16 +70,18 @@ def _with_fsmonitor(baseline: str) -> Callable[[Context], Plan]:
         files = [root / f for f in repo.meta["sample_files"][:10]]
         saved = {p: p.read_bytes() for p in files}
         watchman = _Watchman()
-        amg_fsm = ["--config", "plugins.fsmonitor=true",
-                   "--config", f"fsmonitor.sockpath={watchman.sock}"]
-        a = _amg(ctx, ("status",), [_cmd(ctx.tools.amg, *amg_fsm, "status", cwd=root)])
+        # hg's fsmonitor finds Watchman only through $WATCHMAN_SOCK (it has no
+        # sockpath setting; without it, it starts the user's default daemon),
+        # so every side gets the variable, through the same env(1) hop.
+        env = ["env", f"WATCHMAN_SOCK={watchman.sock}"]
+        amg_fsm = ["--config", "plugins.fsmonitor=true"]
+        a = _amg(ctx, ("status",), [_cmd([*env, *ctx.tools.amg], *amg_fsm, "status", cwd=root)])
         if baseline == "amg":
             label, target = "amg (no fsmonitor)", Target(0.2)
-            b = Side(label, [_cmd(ctx.tools.amg, "status", cwd=root)])
+            b = Side(label, [_cmd([*env, *ctx.tools.amg], "status", cwd=root)])
         else:
             label, target = "hg (fsmonitor)", Target(1.0)
-            b = Side(label, [_cmd(ctx.tools.hg, "--config", "extensions.fsmonitor=",
-                                  "--config", f"fsmonitor.sockpath={watchman.sock}",
+            b = Side(label, [_cmd([*env, *ctx.tools.hg], "--config", "extensions.fsmonitor=",
                                   "status", cwd=root)])
         if shutil.which("watchman") is None:
             return Plan("n/a (watchman is not installed)", None,
