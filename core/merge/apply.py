@@ -32,10 +32,12 @@ def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
     root = os.fsencode(repo.root)
     raw = ds.raw()
     differ = []
+    dirs: dict[bytes, bool] = {b"": True}
     for path, action in actions.items():
         if action[0] != act.GET or (path in raw and raw[path][0] != "r"):
             continue
-        if not os.path.lexists(os.path.join(root, path)):
+        if not _dir_exists(root, path.rpartition(b"/")[0], dirs) \
+                or not os.path.lexists(os.path.join(root, path)):
             continue
         entry = m2.get(path)
         try:
@@ -51,12 +53,28 @@ def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
                                "in requested revision")
 
 
+def _dir_exists(root: bytes, path: bytes, known: dict[bytes, bool]) -> bool:
+    """Whether directory *path* exists (through symlinks), memoised in *known*.
+
+    Nothing can be in the way below a missing directory, so an update into
+    an empty working copy looks at each directory once, not at every file.
+    """
+    unknown = []
+    while path not in known:  # b"" (the root) is always known
+        unknown.append(path)
+        path = path.rpartition(b"/")[0]
+    found = known[path]
+    for path in reversed(unknown):
+        found = known[path] = found and os.path.isdir(os.path.join(root, path))
+    return found
+
+
 def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: Node,
           node: Node, base: Node | None, m2: dict[bytes, tuple[bytes, str]],
           branchmerge: bool, tool: str,
           labels: list[str]) -> Stats:
     """Apply *actions*; returns the counts hg prints."""
-    from amalgam.merge import Stats, filemerge
+    from amalgam.merge import Stats, filemerge, getfiles
     from amalgam.merge.progress import Progress
     from amalgam.merge.state import MergeState
 
@@ -88,9 +106,8 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
             progress.update(done)
         for path in by_kind.get(act.FORGET, []):
             ds.drop(path)
-        for path in by_kind.get(act.GET, []):
-            entry = m2.get(path)
-            st = wfiles.write(repo, path, wfiles.read_revision(repo, path, entry[0]), entry[1])
+        gets = by_kind.get(act.GET, [])
+        for path, st in zip(gets, getfiles.get(repo, m2, gets, progress, done)):
             ds.copy(None, path)
             if branchmerge:
                 # hg's v1 encoding: 'm' when p1 also tracks it, else 'n' from p2.
@@ -101,9 +118,7 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
                 ms.set_extra(path, b"filenode-source", b"other")
             else:
                 ds.set_clean(path, st)
-            stats.updated += 1
-            done += 1
-            progress.update(done)
+        stats.updated += len(gets)
     for path in by_kind.get(act.FLAGS, []):
         data = wfiles.read(repo, path)
         wfiles.write(repo, path, data, actions[path][1])

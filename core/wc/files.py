@@ -56,13 +56,74 @@ def read_revision(repo: Repository, path: bytes, node: bytes) -> bytes:
     ``repo.file`` keeps every filelog it opens, each with its index and
     last text; an update of 100,000 files reads each file once, and keeping
     them all cost hundreds of MiB.  Filelogs and the manifest share their
-    revlog options.
+    revlog options.  A small inline filelog (most of them) is read from
+    disk once: the revlog then finds its index and its chunks in those bytes
+    instead of opening the file twice.
     """
     from amalgam.storage.filelog import Filelog
     from amalgam.storage.revlog import Revlog
 
     options = repo.manifestlog.revlog.options
-    return Filelog(Revlog(repo.svfs, b"data/" + path, options=options), path).read(node)
+    svfs = repo.svfs
+    radix = b"data/" + path
+    index = radix + b".i"
+    opener = svfs
+    data = _read_small(svfs.join(index))
+    if data is not None:
+        opener = _ReadOnce(svfs, index, data)
+    return Filelog(Revlog(opener, radix, options=options), path).read(node)
+
+
+# Bigger index files go through the store opener, which maps big ones rather
+# than reading them (they need a real file).
+_SMALL_INDEX = 32 * 1024
+
+
+def _read_small(name: str) -> bytes | None:
+    """The whole of file *name* if it holds at most ``_SMALL_INDEX`` bytes, else None.
+
+    Plain ``os`` calls: a buffered file object costs twice as much per small file.
+    """
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None  # missing or unreadable: the revlog reports it itself
+    try:
+        parts = []
+        size = 0
+        while size <= _SMALL_INDEX:
+            part = os.read(fd, _SMALL_INDEX + 1 - size)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+    finally:
+        os.close(fd)
+    if size > _SMALL_INDEX:
+        return None
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class _ReadOnce:
+    """A store opener that serves one file, already read, from memory.
+
+    Revlogs only grow by appending, so the bytes read are a consistent
+    snapshot of that revlog; everything else goes to the real opener.
+    """
+
+    __slots__ = ("_opener", "_path", "_data")
+
+    def __init__(self, opener, path: bytes, data: bytes) -> None:
+        self._opener = opener
+        self._path = path
+        self._data = data
+
+    def __call__(self, path: bytes, mode: str = "rb", *args, **kwargs):
+        if path == self._path and mode == "rb":
+            import io
+
+            return io.BytesIO(self._data)
+        return self._opener(path, mode, *args, **kwargs)
 
 
 def flags(repo: Repository, path: bytes) -> str:
@@ -77,45 +138,71 @@ def write(repo: Repository, path: bytes, data: bytes, flags: str = "") -> os.sta
     """Write *path* with *flags*, replacing whatever is there; returns its lstat.
 
     Called once per file by an update of the whole tree, so it makes the
-    fewest system calls: the parent directory is created only when opening
-    fails, a new file gets its exec bit from ``open``'s mode, and the stat
-    returned comes from the open descriptor.
+    fewest system calls: open (never through a symlink), write, fstat,
+    close.  The parent directory is created only when opening fails, a new
+    file gets its exec bit from ``open``'s mode, and an existing file is
+    chmodded only when its exec bit is wrong.
     """
     _auditor(repo)(path)
     full = join(repo, path)
-    try:
-        st: os.stat_result | None = os.lstat(full)
-    except (FileNotFoundError, NotADirectoryError):
-        st = None
-    if st is not None and statmod.S_ISDIR(st.st_mode):
-        raise error.Abort(f"cannot write {show(path)}: a directory is in the way",
-                          hint="move the directory out of the way and try again")
-    if st is not None and (statmod.S_ISLNK(st.st_mode) or "l" in flags):
-        os.unlink(full)
-        st = None
     if "l" in flags:
+        _clear_for_link(path, full)
         _make_parent(repo, os.path.dirname(full))
         os.symlink(data, full)
         return os.lstat(full)
     want_x = "x" in flags
-    mode = 0o777 if want_x else 0o666  # the umask applies, as for any new file
-    openflags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(full, openflags, mode)
-    except (FileNotFoundError, NotADirectoryError):
-        _make_parent(repo, os.path.dirname(full))
-        fd = os.open(full, openflags, mode)
+    fd = _open_for_write(repo, path, full, 0o777 if want_x else 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        if st is not None and bool(st.st_mode & 0o100) != want_x:
+        st = os.fstat(fd)
+        if bool(st.st_mode & 0o100) != want_x:
             old = st.st_mode & 0o7777
             new = (old | (0o777 & ~_umask() & 0o111)) if want_x else (old & ~0o111)
-            os.fchmod(fd, new)
-        return os.fstat(fd)
+            if new != old:
+                os.fchmod(fd, new)
+                st = os.fstat(fd)
+        return st
     finally:
         os.close(fd)
+
+
+# O_NOFOLLOW: a symlink standing where a file goes is replaced, never written through.
+_WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+                | getattr(os, "O_BINARY", 0))
+
+
+def _open_for_write(repo: Repository, path: bytes, full: bytes, mode: int) -> int:
+    """A descriptor on *full*, truncated or created with *mode* (the umask applies)."""
+    try:
+        return os.open(full, _WRITE_FLAGS, mode)
+    except (FileNotFoundError, NotADirectoryError):
+        _make_parent(repo, os.path.dirname(full))
+    except OSError:
+        # A directory (EISDIR) or a symlink (ELOOP) in the way: see what it is.
+        _clear_for_file(path, full)
+    return os.open(full, _WRITE_FLAGS, mode)
+
+
+def _clear_for_file(path: bytes, full: bytes) -> None:
+    st = os.lstat(full)
+    if statmod.S_ISDIR(st.st_mode):
+        raise error.Abort(f"cannot write {show(path)}: a directory is in the way",
+                          hint="move the directory out of the way and try again")
+    if statmod.S_ISLNK(st.st_mode):
+        os.unlink(full)
+
+
+def _clear_for_link(path: bytes, full: bytes) -> None:
+    try:
+        st = os.lstat(full)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if statmod.S_ISDIR(st.st_mode):
+        raise error.Abort(f"cannot write {show(path)}: a directory is in the way",
+                          hint="move the directory out of the way and try again")
+    os.unlink(full)
 
 
 def remove(repo: Repository, path: bytes) -> None:
