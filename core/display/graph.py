@@ -130,8 +130,8 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
     # A graph is drawn newest first whatever order the revisions were given in.
     revs = sorted(revs, reverse=True)
     edges = graph_parents(repo, revs)
-    wdparents = {repo.changelog.revlog.rev(n) for n in repo.dirstate_parents()
-                 if repo.changelog.revlog.hasnode(n)}
+    # Compared by node: looking nodes up by revision would index the whole changelog.
+    wdparents = set(repo.dirstate_parents())
     grapher = Grapher()
     printer = Printer(ui, repo)
     for rev in revs:
@@ -142,6 +142,6 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
         text = body.decode("utf-8", "surrogateescape").split("\n")
         if text and text[-1] == "":
             text.pop()
-        char = "@" if rev in wdparents else "_" if ctx.closesbranch() else "o"
+        char = "@" if ctx.node in wdparents else "_" if ctx.closesbranch() else "o"
         lines = grapher.entry(rev, char, edges[rev], text)
         ui.write("".join(line + "\n" for line in lines))
