@@ -1,38 +1,54 @@
 """A progress line on stderr for long working-copy operations.
 
-Shown only when stderr is a terminal, output is not quiet and the work has
-already taken about a second, so short commands and pipes stay clean.
+Shown only when stderr is a terminal, output is not quiet, ``progress.disable``
+is not set and the work has already taken ``progress.delay`` seconds, so
+short commands and pipes stay clean.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from amalgam.ui import UI
 
-_DELAY = 1.0
+# progress.delay when the UI has no configuration (the declared default)
+_DELAY = 3.0
 _INTERVAL = 0.1
+
+
+def _enabled(ui: UI) -> bool:
+    if ui.quiet:
+        return False
+    if ui.config is not None and ui.config.get("progress", "disable"):
+        return False
+    isatty = getattr(ui.ferr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 class Progress:
     """``with Progress(ui, "updating", total, "files") as p: p.update(n)``."""
 
-    def __init__(self, ui: UI, topic: str, total: int, unit: str) -> None:
+    def __init__(self, ui: UI, topic: str, total: int, unit: str, *,
+                 clock: Callable[[], float] | None = None) -> None:
         self._ui = ui
         self._topic = topic
         self._total = total
         self._unit = unit
-        self._start = time.monotonic()
-        self._next = self._start + _DELAY
+        self._clock = clock or time.monotonic
+        self._enabled = _enabled(ui)
+        delay = ui.config.get("progress", "delay") if ui.config is not None else _DELAY
+        self._next = self._clock() + max(float(delay or 0), 0.0)
         self._shown = False
-        isatty = getattr(ui.ferr, "isatty", None)
-        self._enabled = not ui.quiet and bool(isatty and isatty())
 
     def update(self, done: int) -> None:
         if not self._enabled:
             return
-        now = time.monotonic()
+        now = self._clock()
         if now < self._next:
             return
         self._next = now + _INTERVAL
