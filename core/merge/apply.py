@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat as statmod
 from typing import TYPE_CHECKING
 
 from amalgam import error
@@ -32,12 +33,19 @@ def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
     root = os.fsencode(repo.root)
     raw = ds.raw()
     differ = []
-    dirs: dict[bytes, bool] = {b"": True}
+    dirs: dict[bytes, bool | bytes] = {b"": True}
     for path, action in actions.items():
         if action[0] != act.GET or (path in raw and raw[path][0] != "r"):
             continue
-        if not _dir_exists(root, path.rpartition(b"/")[0], dirs) \
-                or not os.path.lexists(os.path.join(root, path)):
+        where = _parent_state(root, path.rpartition(b"/")[0], dirs)
+        if where is False:
+            continue
+        full = os.path.join(root, path)
+        if where is not True and (where not in raw or raw[where][0] == "r"):
+            # An untracked file stands where a directory goes: refuse as
+            # hg does (its lstat fails with "Not a directory").
+            os.lstat(full)
+        if not os.path.lexists(full):
             continue
         entry = m2.get(path)
         try:
@@ -53,8 +61,9 @@ def check_untracked(repo: Repository, ds: DirState, actions: dict[bytes, tuple],
                                "in requested revision")
 
 
-def _dir_exists(root: bytes, path: bytes, known: dict[bytes, bool]) -> bool:
-    """Whether directory *path* exists (through symlinks), memoised in *known*.
+def _parent_state(root: bytes, path: bytes, known: dict[bytes, bool | bytes]) -> bool | bytes:
+    """Directory *path*: True if it exists (through symlinks), False if missing, or
+    the path of the non-directory standing at it or above it.  Memoised in *known*.
 
     Nothing can be in the way below a missing directory, so an update into
     an empty working copy looks at each directory once, not at every file.
@@ -63,10 +72,17 @@ def _dir_exists(root: bytes, path: bytes, known: dict[bytes, bool]) -> bool:
     while path not in known:  # b"" (the root) is always known
         unknown.append(path)
         path = path.rpartition(b"/")[0]
-    found = known[path]
+    state = known[path]
     for path in reversed(unknown):
-        found = known[path] = found and os.path.isdir(os.path.join(root, path))
-    return found
+        if state is True:
+            try:
+                mode = os.stat(os.path.join(root, path)).st_mode
+            except OSError:
+                state = False
+            else:
+                state = True if statmod.S_ISDIR(mode) else path
+        known[path] = state
+    return state
 
 
 def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: Node,
