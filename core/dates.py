@@ -18,7 +18,6 @@ Dates without a zone are local time, as in hg.
 """
 from __future__ import annotations
 
-import calendar
 import re
 import time
 from collections.abc import Callable
@@ -113,6 +112,8 @@ def _stamp(fields: list[int], offset: int | None) -> Date:
     if offset is None:
         when = time.mktime((*fields, 0, 0, -1))
         return float(int(when)), local_offset(when)
+    import calendar  # only for dates typed by the user: it imports datetime and locale
+
     return float(calendar.timegm((*fields, 0, 0, 0)) + offset), offset
 
 
@@ -128,6 +129,8 @@ def _complete(fields: list[int | None], smallest: int, high: bool) -> list[int]:
             elif not high:
                 value = _LOWEST[index]
             elif index == 2:
+                import calendar
+
                 value = calendar.monthrange(out[0], out[1])[1]
             else:
                 value = (12, None, 23, 59, 59)[index - 1]
