@@ -6,6 +6,7 @@ into ``.hg``.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat as statmod
 from typing import TYPE_CHECKING
@@ -173,14 +174,19 @@ _WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW"
                 | getattr(os, "O_BINARY", 0))
 
 
+_IN_THE_WAY = frozenset([errno.EISDIR, errno.ELOOP, errno.EMLINK])
+
+
 def _open_for_write(repo: Repository, path: bytes, full: bytes, mode: int) -> int:
     """A descriptor on *full*, truncated or created with *mode* (the umask applies)."""
     try:
         return os.open(full, _WRITE_FLAGS, mode)
     except (FileNotFoundError, NotADirectoryError):
         _make_parent(repo, os.path.dirname(full))
-    except OSError:
-        # A directory (EISDIR) or a symlink (ELOOP) in the way: see what it is.
+    except OSError as exc:
+        # A directory or a symlink (ELOOP; EMLINK on the BSDs) in the way.
+        if exc.errno not in _IN_THE_WAY:
+            raise
         _clear_for_file(path, full)
     return os.open(full, _WRITE_FLAGS, mode)
 

@@ -100,3 +100,28 @@ def test_small_updates_do_not_fork(amg, repo, monkeypatch):
     monkeypatch.setattr(worker, "fork_map", lambda fn, parts: calls.append(parts))
     assert amg("update", "tip", cwd=repo).rc == 0
     assert calls == []
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_unwritable_file_aborts_like_hg_and_a_rerun_finishes(amg, hg, repo, monkeypatch,
+                                                                 request, parallel):
+    import errno
+
+    if parallel:
+        request.getfixturevalue("forks")
+    target = os.fsencode(os.path.join(str(repo), "z"))
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if os.fsencode(path) == target and flags & os.O_WRONLY:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    r = amg("update", "tip", cwd=repo)
+    monkeypatch.setattr(os, "open", real_open)
+    assert r.rc == 255
+    assert r.stderr == f"abort: {os.strerror(errno.EPERM)}: '{repo / 'z'}'\n"
+    assert (repo / ".hg" / "updatestate").exists()
+    assert amg("update", "tip", cwd=repo).rc == 0
+    assert hg("status", cwd=repo).stdout == ""
