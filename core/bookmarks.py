@@ -27,16 +27,21 @@ def read(repo: Repository) -> dict[str, Node]:
     for line in data.splitlines():
         hexnode, sep, name = line.strip().partition(b" ")
         if not sep or not name:
-            repo.ui.warn(f"malformed line in .hg/bookmarks: {line!r}\n")
+            _malformed(repo, line)
             continue
         try:
             node = bin(hexnode)
         except ValueError:
-            repo.ui.warn(f"malformed line in .hg/bookmarks: {line!r}\n")
+            _malformed(repo, line)
             continue
         if cl.hasnode(node):
             marks[name.decode("utf-8", "surrogateescape")] = node
     return marks
+
+
+def _malformed(repo: Repository, line: bytes) -> None:
+    # hg quotes the line like a Python bytes literal without the b prefix.
+    repo.ui.warn(f"malformed line in .hg/bookmarks: {repr(line)[1:]}\n")
 
 
 def write(repo: Repository, marks: dict[str, Node]) -> None:

@@ -7,6 +7,7 @@ callback, so the graph renderer can indent everything the same way.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -152,11 +153,24 @@ class Printer:
         self.ui.write(text)
 
 
+# The functions below share one printer per UI, that is per command, so a
+# command showing a few changesets through them (heads, parents) also reads
+# the names once, and warns once about a damaged bookmarks file, as hg does.
+_PRINTERS: weakref.WeakKeyDictionary[UI, Printer] = weakref.WeakKeyDictionary()
+
+
+def _printer(ui: UI, repo: Repository) -> Printer:
+    printer = _PRINTERS.get(ui)
+    if printer is None or printer.repo is not repo:
+        printer = _PRINTERS[ui] = Printer(ui, repo)
+    return printer
+
+
 def changeset_text(ui: UI, ctx: Any) -> str:
-    """The lines hg prints for *ctx* (one changeset; a loop wants a :class:`Printer`)."""
-    return Printer(ui, ctx.repo).text(ctx)
+    """The lines hg prints for *ctx* (see :class:`Printer`)."""
+    return _printer(ui, ctx.repo).text(ctx)
 
 
 def show(ui: UI, ctx: Any, *, patch: Callable[[Any], bytes] | None = None) -> None:
-    """Print *ctx* (one changeset; a loop wants a :class:`Printer`)."""
-    Printer(ui, ctx.repo).show(ctx, patch=patch)
+    """Print *ctx* (see :class:`Printer`)."""
+    _printer(ui, ctx.repo).show(ctx, patch=patch)

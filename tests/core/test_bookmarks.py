@@ -57,3 +57,17 @@ def test_advance_active_only_forward(repo):
 def test_refused_names(repo, name, message):
     with pytest.raises(error.InputError, match=message):
         bookmarks.check_name(repo, name)
+
+
+def test_damaged_file_warns_once_per_command_like_hg(tmp_path, amg, hg):
+    root = tmp_path / "h"
+    hg("init", str(root))
+    (root / "f").write_bytes(b"0\n")
+    hg("commit", "-Aqm", "zero", "-u", "u", "-d", "0 0", cwd=root)
+    hg("commit", "-qm", "one", "-u", "u", "-d", "0 0", "--config", "ui.allowemptycommit=1",
+       cwd=root)
+    (root / ".hg" / "bookmarks").write_bytes(b"nonsense\n" + b"zz" * 20 + b" x\n\xff bad\n")
+    for args in (("log",), ("heads",)):
+        ours, theirs = amg(*args, cwd=root), hg(*args, cwd=root)
+        assert ours.out == theirs.out
+        assert ours.err == theirs.err and ours.err.count(b"malformed") == 3

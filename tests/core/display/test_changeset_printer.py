@@ -13,10 +13,17 @@ from amalgam.repo import FileChange, Repository
 from amalgam.ui import UI
 
 
+def _ui(**flags: bool) -> UI:
+    ui = UI(fout=io.BytesIO(), ferr=io.BytesIO())
+    for name, value in flags.items():
+        setattr(ui, name, value)
+    return ui
+
+
 @pytest.fixture
 def repo(tmp_path):
     """0 - 1 - 2 and 0 - 3 (a second head), then 4 merging 2 and 3."""
-    repo = Repository.create(str(tmp_path / "r"))
+    repo = Repository.create(str(tmp_path / "r"), _ui())
     n0 = repo.commit_files({b"f": FileChange(b"0\n")}, user="u", date=(0, 0), message="zero")
     n1 = repo.commit_files({b"f": FileChange(b"1\n")}, user="u", date=(1, 0), message="one",
                            p1=n0)
@@ -27,13 +34,6 @@ def repo(tmp_path):
     repo.commit_files({b"f": FileChange(b"2\n"), b"g": FileChange(b"3\n")}, user="u",
                       date=(4, 0), message="merge", p1=n2, p2=n3)
     return repo
-
-
-def _ui(**flags: bool) -> UI:
-    ui = UI(fout=io.BytesIO(), ferr=io.BytesIO())
-    for name, value in flags.items():
-        setattr(ui, name, value)
-    return ui
 
 
 def _lines(text: str, field: str) -> list[str]:
@@ -57,13 +57,16 @@ def test_names_are_read_once_for_many_changesets(repo, monkeypatch):
     assert _lines(texts[0], "bookmark") == [] and _lines(texts[0], "tag") == []
 
 
-def test_one_shot_functions_see_names_changed_since(repo):
-    # No cache outlives a printer: a bookmark set after one call shows in the next.
+def test_one_shot_functions_read_names_once_per_command(repo):
+    # A damaged bookmarks file warns once for a command showing several
+    # changesets; the next command (a new UI) reads the file again.
+    repo.vfs.write("bookmarks", b"nonsense\n")
     ui = _ui()
-    ctx = changectx(repo, 1)
-    assert _lines(changeset.changeset_text(ui, ctx), "bookmark") == []
+    for rev in (2, 1):
+        changeset.show(ui, changectx(repo, rev))
+    assert repo.ui.ferr.getvalue().count(b"malformed line") == 1
     bookmarks.write(repo, {"late": repo.changelog.revlog.node(1)})
-    assert _lines(changeset.changeset_text(ui, changectx(repo, 1)), "bookmark") == ["late"]
+    assert _lines(changeset.changeset_text(_ui(), changectx(repo, 1)), "bookmark") == ["late"]
 
 
 def test_parent_lines_follow_hg(repo):
