@@ -379,7 +379,11 @@ class Repository:
             linkrev = len(cl)
             m1node, m2node = self._manifest_node(p1), self._manifest_node(p2)
             m1, m2 = self.manifestlog.read(m1node), self.manifestlog.read(m2node)
-            changes: dict[bytes, tuple[Node, str] | None] = {}
+            from amalgam.storage.manifest import ManifestBuilder
+
+            # Each entry goes into the new manifest as its file is stored:
+            # nothing per file outlives the loop but the touched list.
+            builder = ManifestBuilder(m1)
             touched: list[bytes] = []
             ancestors: list[Manifest] | None = None
             for path in sorted(files):
@@ -388,7 +392,7 @@ class Repository:
                     if path not in m1 and path not in m2:
                         continue
                     if path in m1:
-                        changes[path] = None
+                        builder.set(path, None)
                     if p2 != nullid:
                         if ancestors is None:
                             ancestors = self._merge_base_manifests(p1, p2)
@@ -402,8 +406,9 @@ class Repository:
                 fnode, created = self._commit_file(path, change, m1, m2, linkrev, tr)
                 if created or (path in m1 and m1.flags(path) != change.flags):
                     touched.append(path)
-                changes[path] = (fnode, change.flags)
-            manifest, delta = m1.apply(changes)
+                builder.set(path, (fnode, change.flags))
+                del change  # its content is stored: let it go before the next read
+            manifest, delta = builder.finish()
             if p2 == nullid and manifest is m1:
                 mnode = m1node
             else:

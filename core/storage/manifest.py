@@ -172,42 +172,105 @@ class Manifest:
         it is None when this manifest is empty (nothing to delta against: a
         first commit of 100,000 files need not copy their lines once more).
         """
+        builder = ManifestBuilder(self)
+        for path in sorted(changes):
+            builder.set(path, changes[path])
+        return builder.finish()
+
+
+class ManifestBuilder:
+    """A child manifest built from its parent by changes given in path order.
+
+    A commit feeds each file's entry as soon as the file is stored, so
+    nothing per file is kept (a first commit of 100,000 files would
+    otherwise hold a dict of 100,000 entries, then a list of their lines,
+    then the joined text).  New lines and short stretches of the parent go
+    into a flat buffer; long stretches of the parent are only referenced,
+    so the new text is copied once, when :meth:`finish` joins the pieces.
+    """
+
+    __slots__ = ("_base", "_pieces", "_run", "_delta", "_done", "_hunk", "_last_path",
+                 "_changed")
+
+    #: parent stretches shorter than this are copied into the buffer, which
+    #: bounds the number of pieces however scattered the changes are
+    _SHARE_MIN = 4096
+
+    def __init__(self, base: Manifest) -> None:
+        self._base = base
+        self._pieces: list[bytes | bytearray | memoryview] = []
+        self._run = bytearray()    # the new text after the last piece
+        self._delta = bytearray()  # finished hunks of the delta against the base
+        self._done = 0             # base text copied or replaced so far
+        self._hunk: list | None = None  # [start, end, bytearray]: the open hunk
+        self._last_path: bytes | None = None
+        self._changed = False
+
+    def set(self, path: bytes, entry: Entry | None) -> None:
+        """Give *path* the entry ``(node, flags)``, or remove it (None).
+
+        Paths must come in strictly increasing byte order.
+        """
+        if self._last_path is not None and path <= self._last_path:
+            raise ValueError(f"manifest changes out of order: {path!r} after "
+                             f"{self._last_path!r}")
+        self._last_path = path
+        base = self._base._text
+        start, end, found = self._base._locate(path)
+        if entry is None:
+            if not found:
+                return
+            data = b""
+        else:
+            data = _line(path, entry[0], entry[1])
+            if found and base[start:end] == data:
+                return
+        self._changed = True
+        self._keep(start)
+        self._run += data
+        self._done = end
+        if not base:
+            return  # no delta against an empty text
+        hunk = self._hunk
+        if hunk is not None and hunk[1] == start:
+            hunk[1] = end
+            hunk[2] += data
+        else:
+            self._close_hunk()
+            self._hunk = [start, end, bytearray(data)]
+
+    def _keep(self, upto: int) -> None:
+        """Carry the parent's text from where the last change ended up to *upto*."""
+        if upto - self._done < self._SHARE_MIN:
+            self._run += memoryview(self._base._text)[self._done:upto]
+            return
+        if self._run:
+            self._pieces.append(self._run)
+            self._run = bytearray()
+        self._pieces.append(memoryview(self._base._text)[self._done:upto])
+
+    def _close_hunk(self) -> None:
         import struct
 
-        text = self._text
-        hunks: list[list] = []  # [start, end, [data...]]
-        for path in sorted(changes):
-            start, end, found = self._locate(path)
-            value = changes[path]
-            if value is None:
-                if not found:
-                    continue
-                data = b""
-            else:
-                data = _line(path, value[0], value[1])
-                if found and text[start:end] == data:
-                    continue
-            if hunks and hunks[-1][1] == start:
-                hunks[-1][1] = end
-                hunks[-1][2].append(data)
-            else:
-                hunks.append([start, end, [data]])
-        if not hunks:
-            return self, b""
-        if not text:
-            return Manifest(b"".join(hunks[0][2])), None
-        pieces: list[bytes] = []
-        delta: list[bytes] = []
-        last = 0
-        for start, end, datas in hunks:
-            data = b"".join(datas)
-            pieces.append(text[last:start])
-            pieces.append(data)
-            delta.append(struct.pack(">lll", start, end, len(data)))
-            delta.append(data)
-            last = end
-        pieces.append(text[last:])
-        return Manifest(b"".join(pieces)), b"".join(delta)
+        if self._hunk is not None:
+            start, end, data = self._hunk
+            self._delta += struct.pack(">lll", start, end, len(data))
+            self._delta += data
+            self._hunk = None
+
+    def finish(self) -> tuple[Manifest, bytes | None]:
+        """``(manifest, delta)`` as :meth:`Manifest.apply` returns them (call once)."""
+        if not self._changed:
+            return self._base, b""
+        base = self._base._text
+        self._keep(len(base))
+        self._pieces.append(self._run)
+        text = b"".join(self._pieces)
+        self._pieces, self._run = [], bytearray()
+        self._close_hunk()
+        delta = bytes(self._delta) if base else None
+        self._delta = bytearray()
+        return Manifest(text), delta
 
 
 class ManifestLog:

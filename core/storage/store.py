@@ -247,7 +247,7 @@ class Fncache:
         if self._rewrite:
             tr.addbackup(FNCACHE)
             with self._vfs(FNCACHE, "wb", atomictemp=True) as fp:
-                fp.write(b"".join(encodedir(p) + b"\n" for p in sorted(entries)))
+                _write_lines(fp, sorted(entries))
         else:
             # Additions only: append, so the journal can truncate it back.
             try:
@@ -256,7 +256,7 @@ class Fncache:
                 size = 0
             tr.add(FNCACHE, size)
             with self._vfs(FNCACHE, "ab") as fp:
-                fp.write(b"".join(encodedir(p) + b"\n" for p in self._added))
+                _write_lines(fp, self._added)
         self._added = []
         self._rewrite = False
 
@@ -265,6 +265,16 @@ class Fncache:
         self._entries = None
         self._added = []
         self._rewrite = False
+
+
+#: fncache lines joined per write: a first commit of 100,000 files must not
+#: build its whole fncache text (and 100,000 line objects) at once.
+_WRITE_BATCH = 4096
+
+
+def _write_lines(fp: IO[bytes] | AtomicTempFile, paths: list[bytes]) -> None:
+    for start in range(0, len(paths), _WRITE_BATCH):
+        fp.write(b"".join(encodedir(p) + b"\n" for p in paths[start:start + _WRITE_BATCH]))
 
 
 def parse_fncache(data: bytes) -> set[bytes]:

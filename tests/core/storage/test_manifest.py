@@ -96,3 +96,52 @@ def test_bad_entries_are_refused(bad):
     path, flags = bad
     with pytest.raises(error.InputError):
         Manifest().apply({path: (_node(1), flags)})
+
+
+def test_builder_refuses_paths_out_of_order():
+    from amalgam.storage.manifest import ManifestBuilder
+
+    builder = ManifestBuilder(Manifest.from_entries({b"a": (_node(1), "")}))
+    builder.set(b"b", (_node(2), ""))
+    for path in (b"a", b"b"):
+        with pytest.raises(ValueError):
+            builder.set(path, (_node(3), ""))
+
+
+@settings(max_examples=100, deadline=None)
+@given(manifests, changes)
+def test_builder_fed_in_order_equals_apply(ents, chg):
+    from amalgam.storage.manifest import ManifestBuilder
+
+    m = Manifest.from_entries(ents)
+    builder = ManifestBuilder(m)
+    for path in sorted(chg):
+        builder.set(path, chg[path])
+    assert builder.finish() == m.apply(chg)
+
+
+def test_adjacent_changes_make_one_delta_hunk():
+    import struct
+
+    ents = {b"f%02d" % i: (_node(i), "") for i in range(20)}
+    m = Manifest.from_entries(ents)
+    new, delta = m.apply({b"f03": (_node(-3), ""), b"f04": None, b"f05": (_node(-5), "x")})
+    start, end, size = struct.unpack(">lll", delta[:12])
+    assert len(delta) == 12 + size
+    assert m.text()[:start] + delta[12:] + m.text()[end:] == new.text()
+
+
+@pytest.mark.parametrize("step", [1, 7, 97, 1000])
+def test_builder_on_a_big_parent_matches_a_rebuilt_manifest(step):
+    from mercurial import mdiff  # oracle: hg's own patch code
+
+    ents = {b"d%02d/f%05d" % (i % 13, i): (_node(i), "") for i in range(3000)}
+    m = Manifest.from_entries(ents)
+    chg: dict = {}
+    for n, path in enumerate(sorted(ents)[::step]):
+        chg[path] = None if n % 3 == 2 else (_node(-n), "x" if n % 2 else "")
+    chg[b"zz/new"] = (_node(-1), "l")
+    new, delta = m.apply(chg)
+    expected = {p: v for p, v in {**ents, **chg}.items() if v is not None}
+    assert new == Manifest.from_entries(expected)
+    assert mdiff.patch(m.text(), delta) == new.text()
