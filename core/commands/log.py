@@ -54,6 +54,12 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     revs = _filtered(repo, revs, opts)
     if limit is not None:
         revs = _take(revs, limit)
+    patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
+    if opts.get("graph"):
+        from amalgam.display import graph
+
+        graph.show_log(ui, repo, revs, patch=patch, template=opts.get("template") or "")
+        return 0
     if opts.get("template"):
         from amalgam import templates
 
@@ -61,12 +67,6 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         for rev in revs:
             printer.show(ui, rev)
         printer.close(ui)
-        return 0
-    patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
-    if opts.get("graph"):
-        from amalgam.display import graph
-
-        graph.show_log(ui, repo, revs, patch=patch)
         return 0
     printer = changeset.Printer(ui, repo)
     for rev in revs:

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from amalgam.ui import UI
 
 
-def graph_parents(repo: Repository, revs: list[int]) -> dict[int, list[Any]]:
-    """Edges to draw: displayed parents, else the nearest displayed ancestors.
+def graph_parents(repo: Repository, revs: list[int]) -> dict[int, list[tuple[Any, str]]]:
+    """Edges to draw as (key, kind): displayed parents, else the nearest displayed ancestors.
 
-    A parent with no displayed ancestor keeps an edge to a placeholder key
-    so the picture still shows that the revision has a parent.
+    *kind* is ``P`` for a displayed parent, ``G`` for a displayed ancestor
+    reached through hidden revisions, ``M`` for a parent with no displayed
+    ancestor: its key is a placeholder so the picture still shows that the
+    revision has a parent.
     """
     cl = repo.changelog.revlog
     shown = set(revs)
@@ -47,46 +49,71 @@ def graph_parents(repo: Repository, revs: list[int]) -> dict[int, list[Any]]:
         cache[rev] = sorted(found)
         return cache[rev]
 
-    edges: dict[int, list[Any]] = {}
+    edges: dict[int, list[tuple[Any, str]]] = {}
     for rev in revs:
         parents = [p for p in cl.parentrevs(rev) if p != nullrev]
-        direct = sorted({p for p in parents if p in shown})
-        out: list[Any] = list(direct)
+        out: list[tuple[Any, str]] = [(p, "P") for p in sorted({p for p in parents if p in shown})]
+        keys = {key for key, _ in out}
         for missing in parents:
             if missing in shown:
                 continue
             found = nearest(missing)
             for gp in found:
-                if gp not in out:
-                    out.append(gp)
+                if gp not in keys:
+                    keys.add(gp)
+                    out.append((gp, "G"))
             if not found:
-                out.append(("missing", missing))
+                out.append((("missing", missing), "M"))
         edges[rev] = out
     return edges
 
 
+#: Line drawn for each kind of edge outside plain mode.
+STYLES = {"P": "|", "G": ":", "M": "|"}
+
+
 class Grapher:
-    """Turns (node key, node character, parent keys, text lines) into drawn lines."""
+    """Turns (node key, node character, parent keys, text lines) into drawn lines.
 
-    def __init__(self) -> None:
+    *styled* (output not plain) draws edges to hidden ancestors with ``:``
+    and ends edges to parents with no displayed ancestor with ``~`` instead
+    of carrying them to the bottom of the picture.
+    """
+
+    def __init__(self, styled: bool = False) -> None:
+        self.styled = styled
         self.columns: list[Any] = []
+        self.styles: list[str] = []
         self.lastcoldiff = 0
+        self.serial = 0
 
-    def entry(self, key: Any, char: str, parents: list[Any], text: list[str]) -> list[str]:
-        cols = self.columns
+    def entry(self, key: Any, char: str, parents: list[Any], text: list[str],
+              kinds: list[str] | None = None) -> list[str]:
+        kinds = kinds or ["P"] * len(parents)
+        if self.styled:
+            # A missing parent's column ends at once: never shared with another edge.
+            self.serial += 1
+            parents = [(p, self.serial) if k == "M" else p for p, k in zip(parents, kinds)]
+        else:
+            kinds = ["G" if k == "G" else "P" for k in kinds]
+        style = (lambda k: STYLES[k]) if self.styled else (lambda k: "|")
+        cols, styles = self.columns, self.styles
         before = len(cols)
         if key not in cols:
             cols.append(key)
+            styles.append("|")
         idx = cols.index(key)
         new = [p for p in parents if p not in cols]
+        kind_of = dict(zip(parents, kinds))
         nxt = cols[:idx] + new + cols[idx + 1:]
-        edges: list[tuple[int, int]] = []
+        nstyles = styles[:idx] + [style(kind_of[p]) for p in new] + styles[idx + 1:]
+        edges: list[tuple[int, int, str]] = []
         for i, k in enumerate(cols):
             if i == idx:
-                edges.extend((idx, nxt.index(p)) for p in parents)
+                edges.extend((idx, nxt.index(p), style(kind_of[p])) for p in parents)
             else:
-                edges.append((i, nxt.index(k)))
-        width = 2 * max(len(cols), len(nxt)) - 1
+                edges.append((i, nxt.index(k), styles[i]))
+        width = max(2 * max(len(cols), len(nxt)) - 1, 1)
         # A revision that opens its own column does not count as a shift.
         coldiff = len(nxt) - before
         fixtail = len(text) <= 2 and coldiff == self.lastcoldiff and coldiff != 0
@@ -97,33 +124,55 @@ class Grapher:
             elif i > idx and fixtail:
                 node.append("/" if coldiff < 0 else "\\")
             else:
-                node.append("|")
-        graph = [" ".join(node)]
-        line = [" "] * max(width, 1)
-        for src, dst in edges:
-            if dst == src:
-                pos, ch = 2 * src, "|"
-            elif dst < src:
-                pos, ch = 2 * src - 1 - 2 * (src - dst - 1), "/"
-            else:
-                pos, ch = 2 * src + 1 + 2 * (dst - src - 1), "\\"
-            if 0 <= pos < len(line) and line[pos] == " ":
-                line[pos] = ch
-        graph.append("".join(line).rstrip())
-        rest = " ".join("|" for _ in nxt)
-        self.columns = nxt
+                node.append(styles[i])
+        graph = [" ".join(node), _edge_line(edges, width)]
+        missing = [i for i, k in enumerate(nxt) if kind_of.get(k) == "M" and k in new]
+        tail: list[str] = []
+        rest = " ".join(nstyles)
+        if self.styled and missing:
+            graph.append(" ".join("~" if i in missing else c for i, c in enumerate(nstyles)))
+            rest = " ".join(" " if i in missing else c for i, c in enumerate(nstyles))
+            kept = [i for i in range(len(nxt)) if i not in missing]
+            moves = [(i, kept.index(i), nstyles[i]) for i in kept]
+            if any(i != j for i, j, _ in moves):
+                tail = [_edge_line(moves, width)]
+            nxt = [nxt[i] for i in kept]
+            nstyles = [nstyles[i] for i in kept]
+        self.columns, self.styles = nxt, nstyles
         self.lastcoldiff = coldiff
-        lines = list(text) + [""] * max(0, len(graph) - len(text))
-        out = []
-        for index, textline in enumerate(lines):
-            drawn = graph[index] if index < len(graph) else rest
-            out.append((drawn.ljust(max(width, 1)) + "  " + textline).rstrip())
-        return out
+        count = max(len(text), len(graph) + len(tail))
+        graph += [rest] * (count - len(graph) - len(tail)) + tail
+        lines = list(text) + [""] * (count - len(text))
+        return [(drawn.ljust(width) + "  " + textline).rstrip()
+                for drawn, textline in zip(graph, lines)]
+
+
+def _edge_line(edges: list[tuple[int, int, str]], width: int) -> str:
+    """The line under a row: each column goes straight, left or right."""
+    line = [" "] * width
+    for src, dst, straight in edges:
+        if dst == src:
+            pos, ch = 2 * src, straight
+        elif dst < src:
+            pos, ch = 2 * src - 1 - 2 * (src - dst - 1), "/"
+        else:
+            pos, ch = 2 * src + 1 + 2 * (dst - src - 1), "\\"
+        if 0 <= pos < len(line) and line[pos] == " ":
+            line[pos] = ch
+    return "".join(line).rstrip()
+
+
+def plain(ui: UI) -> bool:
+    """hg's plain mode for the graph: HGPLAIN (or HGPLAINEXCEPT without ``graph``)."""
+    env = ui.environ
+    if "HGPLAIN" not in env and "HGPLAINEXCEPT" not in env:
+        return False
+    return "graph" not in env.get("HGPLAINEXCEPT", "").split(",")
 
 
 def show_log(ui: UI, repo: Repository, revs: Iterable[int],
-             patch: Callable[[Any], bytes] | None = None) -> None:
-    """Print ``log -G`` for *revs* (in display order)."""
+             patch: Callable[[Any], bytes] | None = None, template: str = "") -> None:
+    """Print ``log -G`` for *revs* (in display order), with *template* if given."""
     from amalgam.context import changectx
     from amalgam.display.changeset import Printer
 
@@ -132,16 +181,39 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
     edges = graph_parents(repo, revs)
     # Compared by node: looking nodes up by revision would index the whole changelog.
     wdparents = set(repo.dirstate_parents())
-    grapher = Grapher()
-    printer = Printer(ui, repo)
+    grapher = Grapher(styled=not plain(ui))
+    if template:
+        from amalgam import templates
+
+        tprinter = templates.changeset_printer(repo, template)
+    else:
+        printer = Printer(ui, repo)
+    pending = ""
     for rev in revs:
         ctx = changectx(repo, rev)
-        body = printer.text(ctx).encode("utf-8", "surrogateescape")
+        if not template:
+            body = printer.text(ctx)
+        elif tprinter.json:
+            # As hg: each entry is written beside the next revision, the last after the graph.
+            lead, entry = tprinter.render_parts(rev)
+            if lead.startswith("["):
+                ui.write("[")
+                lead = lead[1:]
+            body, pending = pending, lead + entry
+        else:
+            header, body = tprinter.render_parts(rev)
+            if header:
+                ui.write(header)
+        data = body.encode("utf-8", "surrogateescape")
         if patch is not None:
-            body += patch(ctx) + (b"" if ui.quiet else b"\n")
-        text = body.decode("utf-8", "surrogateescape").split("\n")
+            data += patch(ctx) + (b"" if ui.quiet else b"\n")
+        text = data.decode("utf-8", "surrogateescape").split("\n")
         if text and text[-1] == "":
             text.pop()
         char = "@" if ctx.node in wdparents else "_" if ctx.closesbranch() else "o"
-        lines = grapher.entry(rev, char, edges[rev], text)
+        keys = [key for key, _ in edges[rev]]
+        kinds = [kind for _, kind in edges[rev]]
+        lines = grapher.entry(rev, char, keys, text, kinds)
         ui.write("".join(line + "\n" for line in lines))
+    if template:
+        ui.write(pending + tprinter.closing())

@@ -73,21 +73,30 @@ class ChangesetPrinter:
 
     def render(self, rev: int) -> str:
         """The text for changeset *rev*, header included when it changed."""
+        return "".join(self.render_parts(rev))
+
+    def render_parts(self, rev: int) -> tuple[str, str]:
+        """(header if it changed else "", changeset text) for *rev*.
+
+        ``log -G`` writes the header above the graph and only the changeset
+        text beside it.  For ``json`` the "header" is the opening bracket or
+        the separator that precedes the entry.
+        """
         if self.json:
             from amalgam.templates.jsonstyle import entry
 
-            text = ("[\n" if not self.count else ",\n") + entry(self.view, rev)
+            lead = "[\n" if not self.count else ",\n"
             self.count += 1
-            return text
+            return lead, entry(self.view, rev)
         mapping = self.mapping(rev)
         out = ""
         if self.header is not None:
             header = self.engine.render(self.header, mapping)
             if header != self.last_header:
-                out += header
+                out = header
                 self.last_header = header
         self.count += 1
-        return out + self.engine.render(self.tree, mapping)
+        return out, self.engine.render(self.tree, mapping)
 
     def show(self, ui: UI, rev: int) -> None:
         ui.write(self.render(rev))
