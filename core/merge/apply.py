@@ -110,21 +110,22 @@ def apply(repo: Repository, ds: DirState, actions: dict[bytes, tuple], *, p1: No
                (apath or path, anode or nullid), (path, m2[path][0]),
                base_node if base_node != nullid else None)
     with Progress(repo.ui, "updating", len(actions), "files") as progress:
-        done = 0
-        for path in by_kind.get(act.REMOVE, []):
-            wfiles.remove(repo, path)
+        removes = by_kind.get(act.REMOVE, [])
+        getfiles.remove(repo, removes, progress, 0)
+        for path in removes:
             if branchmerge:
                 ds.remove(path)
             else:
                 ds.drop(path)
-            stats.removed += 1
-            done += 1
-            progress.update(done)
+        stats.removed += len(removes)
+        done = len(removes)
         for path in by_kind.get(act.FORGET, []):
             ds.drop(path)
         gets = by_kind.get(act.GET, [])
+        copied = ds.copies()
         for path, st in zip(gets, getfiles.get(repo, m2, gets, progress, done)):
-            ds.copy(None, path)
+            if path in copied:
+                ds.copy(None, path)
             if branchmerge:
                 # hg's v1 encoding: 'm' when p1 also tracks it, else 'n' from p2.
                 if path in m1:

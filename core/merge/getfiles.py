@@ -1,18 +1,19 @@
-"""Write the target's version of many files, shared between forked workers.
+"""Write or delete many working-copy files, shared between forked workers.
 
 An update of a whole tree spends its time reading file revisions and
-writing files: per file a few system calls and some Python, no shared
-state.  Above :data:`PARALLEL_MIN` files the sorted list is cut into one
-contiguous run per worker (:mod:`amalgam.worker`), so workers rarely meet in
-a directory.  Each worker opens its own revlogs (nothing is read before the
-fork, so no file position is shared) and sends back only what the dirstate
-needs; the caller, in this process, records it and writes the dirstate once.
-Progress is drawn by this process alone, from its own share of the work.
+writing files (or deleting them, towards ``null``): per file a few system
+calls and some Python, no shared state.  Above :data:`PARALLEL_MIN` files
+the sorted list is cut into one contiguous run per worker
+(:mod:`amalgam.worker`), so workers rarely meet in a directory.  Each worker
+opens its own revlogs (nothing is read before the fork, so no file position
+is shared) and sends back only what the dirstate needs; the caller, in this
+process, records it and writes the dirstate once.  Progress is drawn by
+this process alone, from its own share of the work.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from amalgam.wc import files as wfiles
@@ -42,26 +43,38 @@ def get(repo: Repository, m2: Mapping[bytes, tuple[bytes, str]], paths: list[byt
     has stopped; files already written stay, and the caller's
     ``updatestate`` marks the update as interrupted.
     """
+    return _share(repo, paths, progress, done,
+                  lambda part, report: _write(repo, m2, part, report))
+
+
+def remove(repo: Repository, paths: list[bytes], progress: Progress, done: int) -> None:
+    """Delete *paths* and the directories they leave empty (see :func:`get`)."""
+    _share(repo, paths, progress, done, lambda part, report: _remove(repo, part, report))
+
+
+def _share(repo: Repository, paths: list[bytes], progress: Progress, done: int,
+           work: Callable[[list[bytes], Callable[[int], None] | None], list]) -> list:
+    """``work(paths, report)``, in workers when there are enough paths; results joined."""
     from amalgam import worker
 
     count = worker.count(repo.ui) if len(paths) >= PARALLEL_MIN else 1
     if count <= 1:
-        return _write(repo, m2, paths, lambda n: progress.update(done + n))
+        return work(paths, lambda n: progress.update(done + n))
     size = -(-len(paths) // count)
     parts = [paths[i:i + size] for i in range(0, len(paths), size)]
     parent = os.getpid()
-    # This process writes the first part; its share of the work stands
-    # for everybody's, as the workers run at the same pace.
+    # This process does the first part; its share of the work stands for
+    # everybody's, as the workers run at the same pace.
     scale = len(paths) / len(parts[0])
 
-    def run(part: list[bytes]) -> list[Written]:
+    def run(part: list[bytes]) -> list:
         if os.getpid() == parent:
-            return _write(repo, m2, part, lambda n: progress.update(done + int(n * scale)))
-        return _write(repo, m2, part, None)
+            return work(part, lambda n: progress.update(done + int(n * scale)))
+        return work(part, None)
 
     results = worker.fork_map(run, parts)
     progress.update(done + len(paths))
-    return [written for result in results for written in result]
+    return [item for result in results for item in result]
 
 
 def _write(repo: Repository, m2: Mapping[bytes, tuple[bytes, str]], paths: list[bytes],
@@ -75,3 +88,12 @@ def _write(repo: Repository, m2: Mapping[bytes, tuple[bytes, str]], paths: list[
         if report is not None:
             report(n)
     return out
+
+
+def _remove(repo: Repository, paths: list[bytes], report) -> list:
+    remove = wfiles.remove
+    for n, path in enumerate(paths, 1):
+        remove(repo, path)
+        if report is not None:
+            report(n)
+    return []

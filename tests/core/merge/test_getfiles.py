@@ -78,6 +78,20 @@ def test_workers_write_what_one_process_writes(amg, hg, repo, forks, tmp_path):
     assert all(state[0] == "n" and state[2] != "-1" for state in parallel_states)
 
 
+def test_workers_empty_the_tree_on_update_to_null(amg, hg, repo, forks, tmp_path):
+    assert amg("update", "tip", cwd=repo).rc == 0
+    (repo / "b" / "untracked").write_text("stays\n")
+    r = amg("update", "null", cwd=repo)
+    assert r.rc == 0
+    assert r.stdout == "0 files updated, 0 files merged, 9 files removed, 0 files unresolved\n"
+    assert len(forks) == 2 and len(forks[1]) == 3
+    # Emptied directories go, one holding an untracked file stays, as in hg.
+    assert sorted(p.name for p in repo.iterdir()) == [".hg", "b"]
+    assert os.listdir(repo / "b") == ["untracked"]
+    assert hg("debugstate", cwd=repo).stdout == ""
+    assert hg("status", cwd=repo).stdout == "? b/untracked\n"
+
+
 def test_a_failing_worker_aborts_and_a_rerun_finishes(amg, hg, repo, forks):
     # "z" is in the last part, written by a child process.
     os.makedirs(repo / "z" / "sub")
