@@ -75,16 +75,18 @@ def test_read_revision_small_and_big_filelogs(repo, hg):
     root = repo.root
     small = b"small\n"
     big = os.urandom(100_000)  # incompressible: its index file is past the in-memory size
-    with open(os.path.join(root, "small"), "wb") as fp:
-        fp.write(small)
-    with open(os.path.join(root, "big"), "wb") as fp:
-        fp.write(big)
-    hg("commit", "-A", "-m", "two", "-d", "0 0", cwd=root)
+    split = os.urandom(200_000)  # past hg's inline limit: a small .i and a .d
+    for name, data in (("small", small), ("big", big), ("split", split)):
+        with open(os.path.join(root, name), "wb") as fp:
+            fp.write(data)
+    hg("commit", "-A", "-m", "three", "-d", "0 0", cwd=root)
     repo = Repository.open(root)
     manifest = repo.manifest_of(repo.changelog.revlog.node(0))
     assert os.path.getsize(os.path.join(root, ".hg", "store", "data", "big.i")) > 64 * 1024
     assert wfiles.read_revision(repo, b"small", manifest.get(b"small")[0]) == small
     assert wfiles.read_revision(repo, b"big", manifest.get(b"big")[0]) == big
+    assert os.path.exists(os.path.join(root, ".hg", "store", "data", "split.d"))
+    assert wfiles.read_revision(repo, b"split", manifest.get(b"split")[0]) == split
 
 
 def test_read_revision_of_a_missing_filelog_is_a_storage_error(repo):
