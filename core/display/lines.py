@@ -2,23 +2,29 @@
 
 The storage delta (``amalgam.storage.mdiff``) optimises for small patches;
 a diff shown to people must instead put hunks where hg puts them, so the
-same edit prints the same way in both tools.  hg's matcher splits the
-problem at the longest run of equal lines and recurses on both sides;
-this module does the same, then slides each pure insertion or deletion
-down past equal lines, as hg places them.
+same edit prints the same way in both tools.  hg's choices were worked out
+by black-box experiments against it (tests/core/display/test_lines_hg.py
+compares the two on many thousands of random inputs); this module is our
+own description of the observed behaviour:
 
-Trimming the common prefix and suffix first would be much cheaper, but in
-general it picks other matches than the longest-run split (a run can
-continue past the prefix, or a prefix line can match elsewhere).  Each
-split step therefore first checks, in C-speed set and list operations,
-whether taking the prefix (or suffix) run first provably gives the same
-result as the full search (see :func:`_safe_first`); only when it cannot
-tell does it scan for the longest run.  A small edit of a file with few
-repeated lines then costs a few list comparisons instead of a scan.
+* The problem is split at one run of equal lines, then both sides are
+  split the same way.  The run is the longest one ending on a line that is
+  not *common*; a line is common when it occurs in the new text more often
+  than :func:`_common_limit` allows (only texts of 1,000 lines or more
+  have common lines).  Common lines never start or end a run's search, but
+  are counted in it (see :func:`_pick`).
+* Among equally long runs the choice leans towards the middle of the
+  range (see :func:`_pick`), which keeps the split balanced.
+* Afterwards each pure insertion or deletion is slid down past equal
+  lines (:func:`_slide_down`).
+
+A split step may skip the scan when the common prefix (or suffix) is
+provably longer than any other run (:func:`_clear_winner`); the scan would
+pick it anyway.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import compress, count
 from operator import ne
 
@@ -40,93 +46,143 @@ def splitlines(text: bytes) -> list[bytes]:
     return out
 
 
-def _longest(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int,
-             bhi: int) -> Block:
-    """The longest run of equal items; ties go to the earliest in *a*, then in *b*."""
+def _common_limit(nb: int) -> int:
+    """How many times a line may occur in a new text of *nb* lines and still seed a run."""
+    return 1_000_000 // (nb + 1) if nb < 31_000 else nb // 1000
+
+
+def _common_lines(b: Sequence[bytes]) -> frozenset[bytes]:
+    """The lines of *b* that occur too often to seed a run."""
+    limit = _common_limit(len(b))
+    if limit >= len(b):  # fewer than 1,000 lines: nothing can be common
+        return frozenset()
+    from collections import Counter
+    return frozenset(line for line, n in Counter(b).items() if n > limit)
+
+
+def _pick(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, bhi: int,
+          common: frozenset[bytes]) -> Block:
+    """The run the split takes in ``a[alo:ahi]`` against ``b[blo:bhi]``.
+
+    Rows (lines of *a*) are visited top down and, within a row, the
+    matching columns bottom up; only lines that are not common are visited.
+    A run is known by the cell where it ends and counts the equal lines
+    before it on its diagonal: the run ending on the cell diagonally before
+    it (the previous visited row), or, when common lines lie in between,
+    those common lines plus the run ending just before them.  Counting back
+    never reaches the first line of *a* (a quirk of hg's we copy).  A
+    longer run always wins; an equally long one wins
+
+    * on a later row: if that row lies in the upper half of the a-range and
+      its column is not the range's first;
+    * on the same row: if the row is the range's first, or the current
+      choice ends in the lower half of the b-range.
+
+    So within a row the last column in the upper half of the b-range wins
+    (the first column on the range's first row), and across rows the last
+    row in the upper half of the a-range.  The winner then grows over the
+    equal lines after it.  With no run at all, the equal lines at the start
+    of the range are taken.
+    """
     # Lines are their own keys: a bytes object caches its hash, so looking
     # a line up again costs no more than looking up a number for it.
     where: dict[bytes, list[int]] = {}
     for j, line in enumerate(b[blo:bhi], blo):
         where.setdefault(line, []).append(j)
-    if where.keys().isdisjoint(a[alo:ahi]):
-        return alo, blo, 0  # a wholly rewritten stretch: skip the row loop
+    for line in common.intersection(where):
+        del where[line]
     besti, bestj, bestk = alo, blo, 0
-    runs: dict[int, int] = {}
+    twoa, twob = alo + ahi, blo + bhi
+    lowest = max(alo, 1)
+    runs: dict[int, int] = {}  # column -> run ending there on row *runs_row*
+    runs_row = alo - 1
     for i in range(alo, ahi):
+        line = a[i]
+        js = where.get(line)
+        if js is None:
+            if line not in common:  # common rows are counted back over, not visited
+                runs, runs_row = {}, i
+            continue
         newruns: dict[int, int] = {}
-        for j in where.get(a[i], ()):
-            k = newruns[j] = runs.get(j - 1, 0) + 1
+        chained = runs.get if runs_row == i - 1 else {}.get
+        for j in reversed(js):
+            k = chained(j - 1, 0)
+            if not k and common:
+                ii, jj = i - 1, j - 1
+                while ii >= lowest and jj >= blo and a[ii] == b[jj] and a[ii] in common:
+                    ii, jj = ii - 1, jj - 1
+                if ii < i - 1:
+                    k = i - 1 - ii + (runs.get(jj, 0) if runs_row == ii else 0)
+            k = newruns[j] = k + 1
             if k > bestk:
-                besti, bestj, bestk = i - k + 1, j - k + 1, k
-        runs = newruns
-    return besti, bestj, bestk
+                besti, bestj, bestk = i, j, k
+            elif k == bestk:
+                if i > besti:
+                    if i + i < twoa and j > blo:
+                        besti, bestj = i, j
+                elif i == alo or bestj + bestj >= twob:
+                    besti, bestj = i, j
+        runs, runs_row = newruns, i
+    if bestk:
+        i, j = besti - bestk + 1, bestj - bestk + 1
+    else:
+        i, j = alo, blo
+    while i + bestk < ahi and j + bestk < bhi and a[i + bestk] == b[j + bestk]:
+        bestk += 1
+    return i, j, bestk
 
 
-def _common(a: Iterable[bytes], b: Iterable[bytes], limit: int) -> int:
+def _common(a: Sequence[bytes], b: Sequence[bytes], limit: int) -> int:
     """How many leading items *a* and *b* (at least *limit* long) share, in C loops."""
     return next(compress(count(), map(ne, a, b)), limit)
 
 
-def _isolated(head: Sequence[bytes], *rests: Sequence[bytes]) -> bool:
-    """Whether no line of *head* occurs in any of *rests*."""
-    seen = set(head)
-    return all(seen.isdisjoint(rest) for rest in rests)
+def _clear_winner(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int,
+                  bhi: int, common: frozenset[bytes]) -> Block | None:
+    """The common prefix or suffix run when it is longer than any other run.
 
-
-def _safe_first(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int,
-                bhi: int) -> Block | None:
-    """The common prefix or suffix run when the split may take it first.
-
-    Taking the prefix run P first (nothing is left above or before it)
-    gives the full search's result when either
-
-    * P is *isolated*: none of its lines occurs again in the rest of either
-      range.  Then no match links P's rows or columns to the rest, P is
-      never cut, every other run lies below and after it, and the rest is
-      split exactly as it would be alone; or
-    * P is the run the search would pick: no other run is longer (ties go
-      to the earliest, which P is).  Any other run has at most
-      ``min(middle sizes)`` matches between prefix and suffix, plus one per
-      row whose line repeats in a range (a match off the prefix and suffix
-      runs outside the middle needs a repeated line), and
-      ``2 * (n - distinct(a)) + (m - distinct(b))`` bounds those rows.
-
-    The suffix run works the same way, except that it must be strictly the
-    longest, a tie going to the earlier run.  None: only a scan can tell.
+    Such a run is what :func:`_pick` returns, whatever the tie rules: it is
+    the longest, and being a maximal prefix (suffix) it cannot grow.  Any
+    other run has at most ``min(middle sizes)`` matches between prefix and
+    suffix, plus one per row whose line repeats in a range (a match off the
+    prefix and suffix runs outside the middle needs a repeated line), and
+    ``2 * (n - distinct(a)) + (m - distinct(b))`` bounds those rows.  A run
+    holding a common line is not one run to the scan, so it never
+    qualifies.  None: only a scan can tell.
     """
     # The whole texts (the usual first call) need no copy.
     ra = a if alo == 0 and ahi == len(a) else a[alo:ahi]
     rb = b if blo == 0 and bhi == len(b) else b[blo:bhi]
     n, m = len(ra), len(rb)
     head = _common(ra, rb, min(n, m))
-    if head and _isolated(ra[:head], ra[head:], rb[head:]):
-        return alo, blo, head
+    if head == n == m:
+        return (alo, blo, head) if common.isdisjoint(ra) else None
     tail = _common(reversed(ra), reversed(rb), min(n, m))
     if head + tail > min(n, m):
         tail = 0  # the suffix run reaches into the prefix: not a run of its own
-    if tail and _isolated(ra[n - tail:], ra[:n - tail], rb[:m - tail]):
+    if not (head or tail):
+        return None
+    others = min(n, m) - head - tail + 2 * (n - len(set(ra))) + (m - len(set(rb)))
+    if head > tail and head > others and common.isdisjoint(ra[:head]):
+        return alo, blo, head
+    if tail > head and tail > others and common.isdisjoint(ra[n - tail:]):
         return ahi - tail, bhi - tail, tail
-    if head or tail:
-        others = min(n, m) - head - tail + 2 * (n - len(set(ra))) + (m - len(set(rb)))
-        if head >= tail and head >= others:
-            return alo, blo, head
-        if tail > head and tail > others:
-            return ahi - tail, bhi - tail, tail
     return None
 
 
 def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
     """Runs of equal lines between *a* and *b*, in order, with a final sentinel."""
     na, nb = len(a), len(b)
+    common = _common_lines(b)
     found: list[Block] = []
     stack = [(0, na, 0, nb)]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
         if alo >= ahi or blo >= bhi:
             continue
-        block = _safe_first(a, alo, ahi, b, blo, bhi)
+        block = _clear_winner(a, alo, ahi, b, blo, bhi, common)
         if block is None:
-            block = _longest(a, alo, ahi, b, blo, bhi)
+            block = _pick(a, alo, ahi, b, blo, bhi, common)
         i, j, k = block
         if not k:
             continue
