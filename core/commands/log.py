@@ -52,6 +52,9 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     limit = _limit(opts.get("limit"))
     revs = _selected(repo, pats, opts)
     revs = _filtered(repo, revs, opts)
+    if opts.get("graph"):
+        # hg orders a graph newest first before it applies the limit.
+        revs = iter(sorted(revs, reverse=True))
     if limit is not None:
         revs = _take(revs, limit)
     patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None

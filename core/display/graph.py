@@ -98,7 +98,6 @@ class Grapher:
             kinds = ["G" if k == "G" else "P" for k in kinds]
         style = (lambda k: STYLES[k]) if self.styled else (lambda k: "|")
         cols, styles = self.columns, self.styles
-        before = len(cols)
         if key not in cols:
             cols.append(key)
             styles.append("|")
@@ -114,8 +113,7 @@ class Grapher:
             else:
                 edges.append((i, nxt.index(k), styles[i]))
         width = max(2 * max(len(cols), len(nxt)) - 1, 1)
-        # A revision that opens its own column does not count as a shift.
-        coldiff = len(nxt) - before
+        coldiff = len(nxt) - len(cols)
         fixtail = len(text) <= 2 and coldiff == self.lastcoldiff and coldiff != 0
         node = []
         for i in range(len(cols)):
