@@ -24,12 +24,14 @@ pick it anyway.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, count
 from operator import ne
 
 # (a start, b start, length) runs of equal lines, ending with (len(a), len(b), 0).
 Block = tuple[int, int, int]
+_NOTHING: dict[int, int] = {}  # no runs: read only
 
 
 def splitlines(text: bytes) -> list[bytes]:
@@ -96,15 +98,12 @@ def _pick(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, 
     lowest = max(alo, 1)
     runs: dict[int, int] = {}  # column -> run ending there on row *runs_row*
     runs_row = alo - 1
-    for i in range(alo, ahi):
-        line = a[i]
-        js = where.get(line)
-        if js is None:
-            if line not in common:  # common rows are counted back over, not visited
-                runs, runs_row = {}, i
-            continue
+    # Only rows with a match are visited; a run never continues over a row
+    # left out, except over common lines, counted back below.
+    for i in compress(range(alo, ahi), map(where.__contains__, a[alo:ahi])):
+        js = where[a[i]]
         newruns: dict[int, int] = {}
-        chained = runs.get if runs_row == i - 1 else {}.get
+        chained = runs.get if runs_row == i - 1 else _NOTHING.get
         for j in reversed(js):
             k = chained(j - 1, 0)
             if not k and common:
@@ -114,14 +113,15 @@ def _pick(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, 
                 if ii < i - 1:
                     k = i - 1 - ii + (runs.get(jj, 0) if runs_row == ii else 0)
             k = newruns[j] = k + 1
+            if k < bestk:
+                continue
             if k > bestk:
                 besti, bestj, bestk = i, j, k
-            elif k == bestk:
-                if i > besti:
-                    if i + i < twoa and j > blo:
-                        besti, bestj = i, j
-                elif i == alo or bestj + bestj >= twob:
+            elif i > besti:
+                if i + i < twoa and j > blo:
                     besti, bestj = i, j
+            elif i == alo or bestj + bestj >= twob:
+                besti, bestj = i, j
         runs, runs_row = newruns, i
     if bestk:
         i, j = besti - bestk + 1, bestj - bestk + 1
@@ -130,6 +130,25 @@ def _pick(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, 
     while i + bestk < ahi and j + bestk < bhi and a[i + bestk] == b[j + bestk]:
         bestk += 1
     return i, j, bestk
+
+
+def _single(a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, bhi: int,
+            common: frozenset[bytes]) -> Block:
+    """What :func:`_pick` returns when one range is a single line, in C loops.
+
+    A single row takes its first matching column (the range's first row
+    does); a single column its first matching row (a later row would need
+    a column past the first).  Neither can count back or grow.
+    """
+    line = a[alo] if ahi - alo == 1 else b[blo]
+    if line in common:  # no run: only an equal start matches
+        return alo, blo, int(a[alo] == b[blo])
+    try:
+        if ahi - alo == 1:
+            return alo, b.index(line, blo, bhi), 1
+        return a.index(line, alo, ahi), blo, 1
+    except ValueError:
+        return alo, blo, 0
 
 
 def _common(a: Sequence[bytes], b: Sequence[bytes], limit: int) -> int:
@@ -180,7 +199,10 @@ def matching_blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[Block]:
         alo, ahi, blo, bhi = stack.pop()
         if alo >= ahi or blo >= bhi:
             continue
-        block = _clear_winner(a, alo, ahi, b, blo, bhi, common)
+        if ahi - alo == 1 or bhi - blo == 1:
+            block = _single(a, alo, ahi, b, blo, bhi, common)
+        else:
+            block = _clear_winner(a, alo, ahi, b, blo, bhi, common)
         if block is None:
             block = _pick(a, alo, ahi, b, blo, bhi, common)
         i, j, k = block
