@@ -84,7 +84,7 @@ class Grapher:
         self.styled = styled
         self.columns: list[Any] = []
         self.styles: list[str] = []
-        self.lastcoldiff = 0
+        self.lastcoldiff = self.lastidx = 0
         self.serial = 0
 
     def entry(self, key: Any, char: str, parents: list[Any], text: list[str],
@@ -106,24 +106,41 @@ class Grapher:
         kind_of = dict(zip(parents, kinds))
         nxt = cols[:idx] + new + cols[idx + 1:]
         nstyles = styles[:idx] + [style(kind_of[p]) for p in new] + styles[idx + 1:]
+        # A parent already in a column not next to the node is reached by a
+        # horizontal line on the node's row instead of in the edge row.
+        far = [cols.index(p) for p in parents if p in cols and abs(cols.index(p) - idx) > 1]
         edges: list[tuple[int, int, str]] = []
         for i, k in enumerate(cols):
             if i == idx:
-                edges.extend((idx, nxt.index(p), style(kind_of[p])) for p in parents)
+                # An edge joining a column keeps that column's line.
+                edges.extend((idx, nxt.index(p), styles[cols.index(p)] if p in cols
+                              else style(kind_of[p])) for p in parents
+                             if p not in cols or cols.index(p) not in far)
             else:
                 edges.append((i, nxt.index(k), styles[i]))
         width = max(2 * max(len(cols), len(nxt)) - 1, 1)
         coldiff = len(nxt) - len(cols)
         fixtail = len(text) <= 2 and coldiff == self.lastcoldiff and coldiff != 0
+        # Still moving the same way as the row above: the columns right of
+        # both nodes lean into the move on the node's row already.
+        lean = max(idx + 1, self.lastidx) if coldiff < 0 else idx + 1
         node = []
         for i in range(len(cols)):
             if i == idx:
                 node.append(char)
-            elif i > idx and fixtail:
+            elif fixtail and i >= lean:
                 node.append("/" if coldiff < 0 else "\\")
             else:
                 node.append(styles[i])
-        graph = [" ".join(node), _edge_line(edges, width)]
+        row = list(" ".join(node))
+        for col in far:
+            lo, hi = sorted((2 * idx, 2 * col))
+            row[lo + 1:hi] = "-" * (hi - lo - 1)
+            row[2 * col] = "+"
+        graph = ["".join(row), _edge_line(edges, width)]
+        if len(text) > 2 and coldiff == -1 and any(col > idx for col in far):
+            # Room for the long horizontal edge before the columns close up.
+            graph.insert(1, " ".join(styles))
         missing = [i for i, k in enumerate(nxt) if kind_of.get(k) == "M" and k in new]
         tail: list[str] = []
         rest = " ".join(nstyles)
@@ -137,7 +154,7 @@ class Grapher:
             nxt = [nxt[i] for i in kept]
             nstyles = [nstyles[i] for i in kept]
         self.columns, self.styles = nxt, nstyles
-        self.lastcoldiff = coldiff
+        self.lastcoldiff, self.lastidx = coldiff, idx
         count = max(len(text), len(graph) + len(tail))
         graph += [rest] * (count - len(graph) - len(tail)) + tail
         lines = list(text) + [""] * (count - len(text))
