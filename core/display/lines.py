@@ -11,8 +11,10 @@ own description of the observed behaviour:
   split the same way.  The run is the longest one ending on a line that is
   not *common*; a line is common when it occurs in the new text more often
   than :func:`_common_limit` allows (only texts of 1,000 lines or more
-  have common lines).  Common lines never start or end a run's search, but
-  are counted in it (see :func:`_pick`).
+  have common lines).  Runs are found through the other lines only, but
+  count the common lines on their way (see :func:`_pick`).  A few rare
+  arrangements of many common lines still split differently from hg
+  (about 5 in 10,000 contrived cases; none seen in real files).
 * Among equally long runs the choice leans towards the middle of the
   range (see :func:`_pick`), which keeps the split balanced.
 * Afterwards each pure insertion or deletion is slid down past equal
@@ -58,7 +60,6 @@ def _common_lines(b: Sequence[bytes]) -> frozenset[bytes]:
     limit = _common_limit(len(b))
     if limit >= len(b):  # fewer than 1,000 lines: nothing can be common
         return frozenset()
-    from collections import Counter
     return frozenset(line for line, n in Counter(b).items() if n > limit)
 
 
