@@ -98,7 +98,8 @@ def _record_committed(ds: DirState, files: _WorkingFiles) -> None:
         if stat is None:
             ds.drop(path)
         else:
-            ds.copy(None, path)
+            if ds.copied(path) is not None:
+                ds.copy(None, path)
             ds.set_clean(path, stat)
     ds.write()
 
