@@ -336,6 +336,8 @@ class DirState:
 
     def copy(self, source: bytes | None, dest: bytes) -> None:
         """Record that *dest* was copied from *source* (None clears it)."""
+        if (source is None or source == dest) and dest not in self._copies:
+            return  # nothing to clear: not a change
         self._note(dest)
         if source is None or source == dest:
             self._copies.pop(dest, None)
