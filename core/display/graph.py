@@ -104,6 +104,8 @@ class Grapher:
         idx = cols.index(key)
         new = [p for p in parents if p not in cols]
         kind_of = dict(zip(parents, kinds))
+        # A row opens at most two columns; more parents split off below the entry.
+        new, extra = new[:2], new[2:]
         nxt = cols[:idx] + new + cols[idx + 1:]
         nstyles = styles[:idx] + [style(kind_of[p]) for p in new] + styles[idx + 1:]
         # A parent already in a column not next to the node is reached by a
@@ -113,7 +115,8 @@ class Grapher:
         for i, k in enumerate(cols):
             if i == idx:
                 # An edge joining a column keeps that column's line.
-                edges.extend((idx, nxt.index(p), styles[cols.index(p)] if p in cols
+                edges.extend((idx, nxt.index(p) if p in nxt else idx + 1,
+                              styles[cols.index(p)] if p in cols
                               else style(kind_of[p])) for p in parents
                              if p not in cols or cols.index(p) not in far)
             else:
@@ -136,11 +139,13 @@ class Grapher:
         for col in far:
             lo, hi = sorted((2 * idx, 2 * col))
             row[lo + 1:hi] = "-" * (hi - lo - 1)
+        for col in far:
             row[2 * col] = "+"
         graph = ["".join(row), _edge_line(edges, width)]
         if len(text) > 2 and coldiff == -1 and any(col > idx for col in far):
             # Room for the long horizontal edge before the columns close up.
-            graph.insert(1, " ".join(styles))
+            down = any(src == idx for src, _, _ in edges)
+            graph.insert(1, " ".join(c if i != idx or down else " " for i, c in enumerate(styles)))
         missing = [i for i, k in enumerate(nxt) if kind_of.get(k) == "M" and k in new]
         tail: list[str] = []
         rest = " ".join(nstyles)
@@ -153,13 +158,35 @@ class Grapher:
                 tail = [_edge_line(moves, width)]
             nxt = [nxt[i] for i in kept]
             nstyles = [nstyles[i] for i in kept]
+        for parent in extra:
+            col = nxt.index(new[1]) if new[1] in nxt else len(nxt) - 1
+            tail += _split_lines(nstyles, col)
+            new[1] = parent
+            nxt.insert(col + 1, parent)
+            nstyles.insert(col + 1, style(kind_of[parent]))
         self.columns, self.styles = nxt, nstyles
         self.lastcoldiff, self.lastidx = coldiff, idx
+        split = tail[len(tail) - 2 * len(extra):] if extra else []
+        tail = tail[:len(tail) - len(split)]
         count = max(len(text), len(graph) + len(tail))
         graph += [rest] * (count - len(graph) - len(tail)) + tail
         lines = list(text) + [""] * (count - len(text))
         return [(drawn.ljust(width) + "  " + textline).rstrip()
-                for drawn, textline in zip(graph, lines)]
+                for drawn, textline in zip(graph, lines)] + split
+
+
+def _split_lines(styles: list[str], col: int) -> list[str]:
+    """The two rows that split column *col* in two, pushing the columns right of it."""
+    first = [" "] * (2 * len(styles) + 1)
+    second = list(first)
+    for i, style in enumerate(styles):
+        if i < col:
+            first[2 * i] = second[2 * i] = style
+        else:
+            first[2 * i] = second[2 * i + 1] = "\\"
+            if i == col:
+                second[2 * i] = style
+    return ["".join(first).rstrip(), "".join(second).rstrip()]
 
 
 def _edge_line(edges: list[tuple[int, int, str]], width: int) -> str:
