@@ -154,8 +154,7 @@ class Grapher:
             rest = " ".join(" " if i in missing else c for i, c in enumerate(nstyles))
             kept = [i for i in range(len(nxt)) if i not in missing]
             moves = [(i, kept.index(i), nstyles[i]) for i in kept]
-            if any(i != j for i, j, _ in moves):
-                tail = [_edge_line(moves, width)]
+            tail = _close_lines(moves, width)
             nxt = [nxt[i] for i in kept]
             nstyles = [nstyles[i] for i in kept]
         for parent in extra:
@@ -173,6 +172,22 @@ class Grapher:
         lines = list(text) + [""] * (count - len(text))
         return [(drawn.ljust(width) + "  " + textline).rstrip()
                 for drawn, textline in zip(graph, lines)] + split
+
+
+def _close_lines(moves: list[tuple[int, int, str]], width: int) -> list[str]:
+    """Rows moving columns left over the gaps of ended edges, one character a row."""
+    far = max((src - dst for src, dst, _ in moves), default=0)
+    lines = []
+    for step in range(2 * far - 1):
+        line = [" "] * width
+        for src, dst, style in moves:
+            pos = 2 * src - 1 - step
+            if src != dst and pos > 2 * dst:
+                line[pos] = "/"
+            else:
+                line[2 * dst] = style
+        lines.append("".join(line).rstrip())
+    return lines
 
 
 def _split_lines(styles: list[str], col: int) -> list[str]:
