@@ -144,8 +144,8 @@ class Grapher:
         graph = ["".join(row), _edge_line(edges, width)]
         if len(text) > 2 and coldiff == -1 and any(col > idx for col in far):
             # Room for the long horizontal edge before the columns close up.
-            down = any(src == idx for src, _, _ in edges)
-            graph.insert(1, " ".join(c if i != idx or down else " " for i, c in enumerate(styles)))
+            down = [line for src, _, line in edges if src == idx] + [" "]
+            graph.insert(1, " ".join(down[0] if i == idx else c for i, c in enumerate(styles)))
         missing = [i for i, k in enumerate(nxt) if kind_of.get(k) == "M" and k in new]
         tail: list[str] = []
         rest = " ".join(nstyles)
