@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from amalgam.error import Abort
-from amalgam.storage import mdiff
 
 #: hg's default marker labels (``ui.mergemarkers=basic``).
 DEFAULT_LABELS = ("working copy", "merge rev", "common ancestor")
@@ -38,74 +37,15 @@ def split_lines(text: bytes) -> list[bytes]:
     return out
 
 
-_WORK_BUDGET = 2_000_000
-
-
 def _blocks(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int, int]]:
     """Matching (a, b, length) runs, placed where hg's line differ places them.
 
-    Longest common run first, recursing on both sides; among equally long
-    runs the one starting nearest the middle of the first half wins; then
-    every pure insertion/deletion slides down as far as equal lines allow.
-    Beyond a work budget the storage differ (same matches, maybe other
-    placement) takes over, so hostile inputs stay fast.
+    The same matcher as ``diff`` and ``annotate`` (:mod:`amalgam.display.lines`),
+    which chooses among equally long runs as hg does.
     """
-    ids: dict[bytes, int] = {}
-    ia = [ids.setdefault(line, len(ids)) for line in a]
-    ib = [ids.setdefault(line, len(ids)) for line in b]
-    where: dict[int, list[int]] = {}
-    for j, tok in enumerate(ib):
-        where.setdefault(tok, []).append(j)
-    found: list[list[int]] = []
-    work = 0
-    todo = [(0, len(ia), 0, len(ib))]
-    while todo:
-        a1, a2, b1, b2 = todo.pop()
-        if a1 >= a2 or b1 >= b2:
-            continue
-        half = (a1 + a2 - 1) // 2
-        mi = mj = mk = 0
-        runs: dict[int, int] = {}
-        for i in range(a1, a2):
-            new: dict[int, int] = {}
-            for j in where.get(ia[i], ()):
-                if j < b1:
-                    continue
-                if j >= b2:
-                    break
-                k = runs.get(j - 1, 0) + 1
-                new[j] = k
-                if k > mk or (k == mk and mi < i <= half and j > b1):
-                    mi, mj, mk = i, j, k
-            work += len(new) + 1
-            runs = new
-        if work > _WORK_BUDGET:
-            return mdiff._matching_blocks(ia, ib)
-        if not mk:
-            continue
-        mi, mj = mi - mk + 1, mj - mk + 1
-        found.append([mi, mj, mk])
-        todo.append((mi + mk, a2, mj + mk, b2))
-        todo.append((a1, mi, b1, mj))
-    found.sort()
-    for k in range(len(found) - 1):
-        cur, nxt = found[k], found[k + 1]
-        if cur[0] + cur[2] == nxt[0] or cur[1] + cur[2] == nxt[1]:
-            while (nxt[2] and cur[0] + cur[2] < len(ia) and cur[1] + cur[2] < len(ib)
-                   and ia[cur[0] + cur[2]] == ib[cur[1] + cur[2]]):
-                cur[2] += 1
-                nxt[0] += 1
-                nxt[1] += 1
-                nxt[2] -= 1
-    merged: list[tuple[int, int, int]] = []
-    for i, j, n in found:
-        if not n:
-            continue
-        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
-            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + n)
-        else:
-            merged.append((i, j, n))
-    return merged
+    from amalgam.display.lines import matching_blocks
+
+    return matching_blocks(a, b)[:-1]
 
 
 def sync_regions(base: Sequence[bytes], a: Sequence[bytes],
@@ -165,17 +105,23 @@ def merge_regions(base: Sequence[bytes], a: Sequence[bytes],
 
 def _minimize(a: Sequence[bytes], b: Sequence[bytes], zs: int, ze: int,
               as_: int, ae: int, bs: int, be: int) -> Iterator[tuple]:
-    """Move lines equal on both sides at a conflict's edges out of it."""
+    """Move lines equal on both sides at a conflict's edges out of it.
+
+    As hg does, the equal lines at the end are counted without regard to
+    those taken at the start, so one line can serve as both (``x x``
+    against ``x`` gives ``x``, an empty conflict, and ``x`` again); an
+    overlap leaves empty sides, never negative ones.
+    """
     prefix = 0
     while as_ + prefix < ae and bs + prefix < be and a[as_ + prefix] == b[bs + prefix]:
         prefix += 1
     suffix = 0
-    while (ae - suffix > as_ + prefix and be - suffix > bs + prefix
-           and a[ae - suffix - 1] == b[be - suffix - 1]):
+    while ae - suffix > as_ and be - suffix > bs and a[ae - suffix - 1] == b[be - suffix - 1]:
         suffix += 1
     if prefix:
         yield ("same", as_, as_ + prefix)
-    yield ("conflict", zs, ze, as_ + prefix, ae - suffix, bs + prefix, be - suffix)
+    yield ("conflict", zs, ze, as_ + prefix, max(as_ + prefix, ae - suffix),
+           bs + prefix, max(bs + prefix, be - suffix))
     if suffix:
         yield ("same", ae - suffix, ae)
 
