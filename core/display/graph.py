@@ -157,12 +157,16 @@ class Grapher:
             tail = _close_lines(moves, width)
             nxt = [nxt[i] for i in kept]
             nstyles = [nstyles[i] for i in kept]
+        shown = len(nstyles)
         for parent in extra:
             col = nxt.index(new[1]) if new[1] in nxt else len(nxt) - 1
             tail += _split_lines(nstyles, col)
             new[1] = parent
             nxt.insert(col + 1, parent)
             nstyles.insert(col + 1, style(kind_of[parent]))
+        if extra and not missing:
+            # The entry's own rows already carry the lines of the final columns.
+            rest = " ".join(nstyles[:shown])
         self.columns, self.styles = nxt, nstyles
         self.lastcoldiff, self.lastidx = coldiff, idx
         split = tail[len(tail) - 2 * len(extra):] if extra else []
