@@ -237,6 +237,21 @@ class Repository:
         if self.store.fncache is not None:
             self.store.fncache.invalidate()
 
+    def drop_caches(self) -> None:
+        """Let go of cached texts and file lists (the manifest, filelogs, the fncache).
+
+        After a commit of 100,000 files they are tens of MB that the
+        dirstate write that follows would otherwise be allocated on top of.
+        Everything is re-read on demand.  Inside a transaction nothing is
+        dropped: the fncache still has entries to write.
+        """
+        if self._tr is not None:
+            return
+        self._manifestlog = None
+        self._filelogs.clear()
+        if self.store.fncache is not None:
+            self.store.fncache.invalidate()
+
     def __len__(self) -> int:
         return len(self.changelog)
 

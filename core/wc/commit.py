@@ -86,6 +86,7 @@ def commit(repo: Repository, ds: DirState, match: Matcher, *, message: str, user
 
     # As in hg, an active bookmark on the old parent follows the new commit.
     bookmarks.advance_active(repo, p1, node)
+    repo.drop_caches()
     _record_committed(ds, files)
     if ms.active():
         MergeState.clear(repo)

@@ -71,3 +71,25 @@ def test_working_files_refuse_a_path_outside_the_commit(amg, tmp_path):
     recorded = dict(files.stats())
     assert recorded[b"a"] is None
     assert recorded[b"b"].st_size == 2
+
+
+def test_drop_caches_lets_storage_be_reread_and_keeps_a_transaction_intact(amg, tmp_path):
+    from amalgam.repo import FileChange, Repository
+    from amalgam.ui import UI
+
+    root = tmp_path / "r"
+    assert amg("init", str(root)).rc == 0
+    repo = Repository.open(str(root), UI())
+    with repo.transaction("t"):
+        first = repo.commit_files({b"a": FileChange(b"1\n")}, user="u", message="m",
+                                  date=(0, 0))
+        kept = repo.manifestlog
+        repo.drop_caches()  # inside a transaction: nothing is dropped
+        assert repo.manifestlog is kept
+        second = repo.commit_files({b"b": FileChange(b"2\n")}, p1=first, user="u",
+                                   message="m", date=(0, 0))
+    repo.drop_caches()
+    assert repo.manifestlog is not kept
+    assert sorted(repo.manifest_of(second)) == [b"a", b"b"]
+    assert repo.read_file(second, b"b") == b"2\n"
+    assert sorted(repo.store.fncache_entries()) == [b"data/a.i", b"data/b.i"]
