@@ -281,10 +281,20 @@ class DirState:
     # -- changing entries ---------------------------------------------------------
 
     def _note(self, path: bytes) -> None:
-        """Remember *path*'s entry and copy source as read, before its first change."""
-        if path not in self._old:
-            self._old[path] = self._map.get(path)
-            self._oldcopies[path] = self._copies.get(path)
+        """Remember *path*'s entry and copy source as read, before its first change.
+
+        Past the few a splice can write, nothing more is remembered: the
+        write will pack everything anyway.
+        """
+        if self._rewrite or path in self._old:
+            return
+        if len(self._old) >= _SPLICE_MAX:
+            self._rewrite = True
+            self._old.clear()
+            self._oldcopies.clear()
+            return
+        self._old[path] = self._map.get(path)
+        self._oldcopies[path] = self._copies.get(path)
 
     def _set(self, path: bytes, value: tuple) -> None:
         self._note(path)
@@ -361,8 +371,7 @@ class DirState:
         p1, p2 = self._parents
         cached = self._cached
         data = None
-        if cached is not None and not self._rewrite and len(self._old) <= _SPLICE_MAX \
-                and cached.maxmtime < now:
+        if cached is not None and not self._rewrite and cached.maxmtime < now:
             data = splice(self._data, p1, p2, self._old, self._oldcopies, self._map,
                           self._copies, now)
         spliced = data is not None

@@ -73,8 +73,10 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
     Clean entries not strictly older than *now* lose their mtime, in
     *entries* too, so this process does not trust them either.
     """
-    chunks = [p1, p2]
-    append = chunks.append
+    # Appended to one buffer: a list of 200,000 pieces joined at the end
+    # held about four times the file's size at once.
+    out = bytearray(p1)
+    out += p2
     header = _HEADER.pack
     codes = _CODES
     downgraded = []
@@ -84,12 +86,12 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
             downgraded.append(name)
         if copies and name in copies:
             name = name + b"\0" + copies[name]
-        append(header(codes[state], mode, size, mtime, len(name)))
-        append(name)
+        out += header(codes[state], mode, size, mtime, len(name))
+        out += name
     for name in downgraded:
         state, mode, size, _ = entries[name]
         entries[name] = (state, mode, size, -1)
-    return b"".join(chunks)
+    return bytes(out)
 
 
 def _record(path: bytes, value: tuple, source: bytes | None) -> bytes:
