@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import os
-import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,12 @@ def host_id() -> str:
     """This machine's part of the lock content (host and pid namespace)."""
     global _host_id
     if _host_id is None:
-        host = socket.gethostname()
+        if hasattr(os, "uname"):
+            host = os.uname().nodename  # what gethostname() says, without importing socket
+        else:
+            import socket
+
+            host = socket.gethostname()
         try:
             host += "/%x" % os.stat("/proc/self/ns/pid").st_ino
         except OSError:

@@ -115,12 +115,15 @@ class ReadAhead:
             if base <= first and last <= base + len(data):
                 return [data[s - base:s - base + n] for s, n in zip(starts, lengths)]
             if last - first < self.WINDOW:
-                size = min(max(known_size, last) - first, self.WINDOW)
+                # Reading newest first (log), requests start before the
+                # window read last: read the window that ends with this one.
+                start = max(0, last - self.WINDOW) if data and first < base else first
+                size = min(max(known_size, last) - start, self.WINDOW)
                 try:
-                    data = read_chunks(opener, path, [first], [size])[0]
+                    data = read_chunks(opener, path, [start], [size])[0]
                 except StorageError:
                     pass  # a truncated file: read exactly what is asked, and fail there
                 else:
-                    self._start, self._data = first, data
-                    return [data[s - first:s - first + n] for s, n in zip(starts, lengths)]
+                    self._start, self._data = start, data
+                    return [data[s - start:s - start + n] for s, n in zip(starts, lengths)]
         return read_chunks(opener, path, starts, lengths)
