@@ -267,6 +267,8 @@ def _adjust_linkrev(repo: Repository, path: bytes, filenode: Node, linkrev: int,
                     startrev: int) -> int:
     """The ancestor of *startrev* (itself included) that introduced *filenode*."""
     cl = repo.changelog.revlog
+    if _is_ancestor(cl, linkrev, startrev):
+        return linkrev  # the usual case, decided from parent links alone
     stack, seen = [startrev], {startrev}
     candidates: list[int] = []
     while stack:
@@ -281,6 +283,27 @@ def _adjust_linkrev(repo: Repository, path: bytes, filenode: Node, linkrev: int,
                 seen.add(parent)
                 stack.append(parent)
     return min(candidates, default=linkrev)
+
+
+def _is_ancestor(cl: Any, anc: int, rev: int) -> bool:
+    """Whether *anc* is *rev* or one of its ancestors, from the index's parents only.
+
+    Walks down from *rev* in decreasing revision order and stops below *anc*.
+    """
+    if anc > rev or anc < 0:
+        return False
+    import heapq
+
+    heap, seen = [-rev], {rev}
+    while heap:
+        current = -heapq.heappop(heap)
+        if current == anc:
+            return True
+        for parent in cl.parentrevs(current):
+            if parent >= anc and parent not in seen:
+                seen.add(parent)
+                heapq.heappush(heap, -parent)
+    return False
 
 
 def changectx(repo: Repository, rev_or_node: int | bytes | str) -> ChangeContext:

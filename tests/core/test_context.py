@@ -102,3 +102,20 @@ def test_working_context(repo):
     assert wctx.data(b"a") == b"disk\n" and wctx.flags(b"a") == ""
     assert wctx.data(b"link") == b"a" and wctx.flags(b"link") == "l"
     assert wctx.flags(b"missing") == ""
+
+
+def test_is_ancestor_follows_parent_links_only():
+    from amalgam.context import _is_ancestor
+
+    class Index:
+        #  0 - 1 - 2 - 4      (4 merges 2 and 3)
+        #   \- 3 ---/   5 (root)
+        parents = {0: (-1, -1), 1: (0, -1), 2: (1, -1), 3: (0, -1), 4: (2, 3), 5: (-1, -1)}
+
+        def parentrevs(self, rev):
+            return self.parents[rev]
+
+    cl = Index()
+    assert _is_ancestor(cl, 3, 4) and _is_ancestor(cl, 0, 4) and _is_ancestor(cl, 4, 4)
+    assert not _is_ancestor(cl, 3, 2) and not _is_ancestor(cl, 1, 3)
+    assert not _is_ancestor(cl, 5, 4) and not _is_ancestor(cl, 4, 2) and not _is_ancestor(cl, -1, 4)
