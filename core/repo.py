@@ -356,9 +356,24 @@ class Repository:
     def _manifest_node(self, node: bytes) -> Node:
         return nullid if node == nullid else self.changelog.read(node).manifest
 
-    def manifest_of(self, node: bytes) -> Manifest:
-        """The manifest of changeset *node* (empty for nullid)."""
-        return self.manifestlog.read(self._manifest_node(node))
+    def manifest_of(self, node: bytes, *, keep: bool = False) -> Manifest:
+        """The manifest of changeset *node* (empty for nullid).
+
+        With *keep* (the working copy's parent), a big manifest is also
+        kept in full in ``.hg/cache`` for the next process that needs it.
+        """
+        mnode = self._manifest_node(node)
+        if not keep or mnode == nullid:
+            return self.manifestlog.read(mnode)
+        from amalgam.storage import manifestcache
+
+        text = manifestcache.load(self.vfs, mnode)
+        if text is not None:
+            return self.manifestlog.adopt(mnode, text)
+        manifest = self.manifestlog.read(mnode)
+        if len(manifest.text()) >= manifestcache.MIN_SIZE:
+            manifestcache.store(self.vfs, mnode, manifest.text())
+        return manifest
 
     def read_file(self, node: bytes, path: bytes) -> bytes:
         """Content of *path* in changeset *node*."""

@@ -295,6 +295,12 @@ class ManifestLog:
         self._remember(node, manifest)
         return manifest
 
+    def adopt(self, node: Node, text: bytes) -> Manifest:
+        """The manifest *node* from a trusted copy of its text (a cache)."""
+        manifest = self._cache.pop(node, None) or Manifest(text)
+        self._remember(node, manifest)
+        return manifest
+
     def _remember(self, node: Node, manifest: Manifest) -> None:
         self._cache[node] = manifest
         while len(self._cache) > self._CACHE_SIZE:

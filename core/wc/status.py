@@ -465,7 +465,7 @@ def _check_lookups(repo: Repository, ds: DirState, lookup: list[tuple[bytes, os.
     """Decide the undecided files by content; returns the ones found clean."""
     from amalgam.wc.files import flags_of_mode
 
-    manifest = repo.manifest_of(ds.p1())
+    manifest = repo.manifest_of(ds.p1(), keep=True)
     root = os.fsencode(repo.root)
     fixups: list[tuple[bytes, os.stat_result]] = []
     for path, st in lookup:
