@@ -10,24 +10,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from amalgam.exchange.progress import enabled  # one rule for every progress line
+
 if TYPE_CHECKING:
     from amalgam.ui import UI
 
 # progress.delay when the UI has no configuration (the declared default)
 _DELAY = 3.0
 _INTERVAL = 0.1
-
-
-def _enabled(ui: UI) -> bool:
-    if ui.quiet:
-        return False
-    if ui.config is not None and ui.config.get("progress", "disable"):
-        return False
-    isatty = getattr(ui.ferr, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # a closed stream
-        return False
 
 
 class Progress:
@@ -40,7 +30,7 @@ class Progress:
         self._total = total
         self._unit = unit
         self._clock = clock or time.monotonic
-        self._enabled = _enabled(ui)
+        self._enabled = enabled(ui)
         delay = ui.config.get("progress", "delay") if ui.config is not None else _DELAY
         self._next = self._clock() + max(float(delay or 0), 0.0)
         self._shown = False
