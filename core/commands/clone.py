@@ -26,11 +26,18 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
     Create DEST (the last component of SOURCE by default) and pull every
     changeset of SOURCE into it, or with -r/-b only those changesets or
     branches and their ancestors.  The new repository's .hg/hgrc records
-    SOURCE as its 'default' path, which hg reads too.  Copies always use
-    the pull protocol, so --pull changes nothing.  --stream asks an
-    HTTP or SSH server for its store files instead of a changegroup (no
-    recompression, more bytes); without a stream-capable server, or with
-    -r/-b, it falls back to a normal pull.  The working directory
+    SOURCE as its 'default' path, which hg reads too.
+
+    A SOURCE on this machine (a path or file: URL) is copied instead of
+    pulled: its store files, bookmarks and history caches, hard-linked
+    when the file system allows it and a write to either repository
+    cannot reach the other, copied otherwise.  --pull, -r and -b use the
+    pull protocol instead, as does a source whose store is locked, which
+    has secret changesets or an abandoned transaction.
+
+    --stream asks an HTTP or SSH server for its store files instead of a
+    changegroup (no recompression, more bytes); without a stream-capable
+    server, or with -r/-b, it falls back to a normal pull.  The working directory
     is then updated to the first -r revision, else the '@' bookmark, else
     the newest head of the -b branch or of 'default'; -U leaves it empty.
 
@@ -44,5 +51,5 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
         dest = default_dest(source)
         ui.status(f"destination directory: {dest}\n")
     run(ui, source, dest, revs=opts["rev"], branches=opts["branch"],
-        update=not opts["noupdate"], stream=opts["stream"])
+        update=not opts["noupdate"], stream=opts["stream"], pull_protocol=opts["pull"])
     return 0

@@ -1,4 +1,8 @@
-"""Clone: create the destination, pull into it, record where it came from.
+"""Clone: create the destination, fill it, record where it came from.
+
+A local source is copied (``localclone``) unless ``--pull``, ``-r`` or
+``-b`` ask for the pull protocol or the source cannot be copied now;
+anything else is pulled (or streamed).
 
 A clone that fails at any point removes every directory it created (the
 destination and any parents it had to make), so a cut connection or a
@@ -16,6 +20,7 @@ from amalgam.exchange.peer import LocalPeer, peer as makepeer
 from amalgam.exchange.pull import pull, resolve_heads, stream_pull, supports_stream
 
 if TYPE_CHECKING:
+    from amalgam.exchange.peer import Peer
     from amalgam.repo import Repository
     from amalgam.ui import UI
 
@@ -58,26 +63,21 @@ def _first_missing(path: str) -> str | None:
 
 def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
           branches: Sequence[str] = (), update: bool = True,
-          stream: bool = False) -> Repository:
+          stream: bool = False, pull_protocol: bool = False) -> Repository:
     """Clone *source* into the new repository *dest*, then check out hg's default."""
-    from amalgam.repo import Repository
-
     dest_abs = os.path.abspath(dest)
     if os.path.exists(dest_abs) and (not os.path.isdir(dest_abs) or os.listdir(dest_abs)):
         raise Abort(f"destination '{dest}' is not empty")
     src = makepeer(ui, source)
     created = _first_missing(dest_abs)
     try:
-        repo = Repository.create(dest_abs, ui, config=ui.config)
-        heads = resolve_heads(src, revs, branches)
-        hooks = getattr(ui, "hooks", None)
-        if hooks is not None:
-            hooks.exchange_clone_prestep(repo=repo, peer=src,
-                                         opts={"rev": list(revs), "branch": list(branches)})
-        if stream and heads is None and supports_stream(src):
-            repo = stream_pull(repo, src, ui)
-        else:
-            pull(repo, src, ui, heads=heads, announce=False)
+        copied = None
+        if isinstance(src, LocalPeer) and not (pull_protocol or revs or branches):
+            from amalgam.exchange import localclone
+
+            copied = localclone.copy(ui, src.repo, dest_abs)
+        repo = copied if copied is not None else _pull_into(ui, src, dest_abs, revs,
+                                                             branches, stream)
         url = src.repo.root if isinstance(src, LocalPeer) else display_url(source)
         repo.vfs.write("hgrc", b"# example repository config (see 'amg help config')\n"
                                b"[paths]\ndefault = %s\n" % os.fsencode(url))
@@ -94,4 +94,21 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
         raise
     finally:
         src.close()
+    return repo
+
+
+def _pull_into(ui: UI, src: Peer, dest: str, revs: Sequence[str], branches: Sequence[str],
+               stream: bool) -> Repository:
+    """Create *dest* and pull (or stream) *src*'s changesets into it."""
+    from amalgam.repo import Repository
+
+    repo = Repository.create(dest, ui, config=ui.config)
+    heads = resolve_heads(src, revs, branches)
+    hooks = getattr(ui, "hooks", None)
+    if hooks is not None:
+        hooks.exchange_clone_prestep(repo=repo, peer=src,
+                                     opts={"rev": list(revs), "branch": list(branches)})
+    if stream and heads is None and supports_stream(src):
+        return stream_pull(repo, src, ui)
+    pull(repo, src, ui, heads=heads, announce=False)
     return repo
