@@ -39,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="directory for RESULTS.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache",
                         help="directory of the generated repositories")
+    parser.add_argument("--installed", action="store_true",
+                        help="measure the amg and hg on PATH (with this interpreter's "
+                             "site-packages) instead of private virtualenvs")
     parser.add_argument("--merge", action="store_true",
                         help="keep the rows of scenarios not run now from the existing "
                              "results.json (refresh part of the table)")
@@ -180,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = cache / "scratch"
     scratch.mkdir(exist_ok=True)
     env = bench_env(cache / "home")
-    tools = find_tools(cache, env)
+    tools = find_tools(cache, env, installed=args.installed)
     needed = sorted({n for s in scenarios for n in s.needs})
     repos = {name: build(name, cache, tools, env, _log) for name in needed}
     ctx = Context(tools, repos, env, scratch, _log)

@@ -42,10 +42,19 @@ def machine(tools: Tools, env: dict[str, str]) -> dict[str, object]:
         "hg": version([*tools.hg, "version", "-q"]) + (" (C extensions)" if tools.hg_cext
                                                         else " (pure Python)"),
         "hg_path": tools.hg_source,
+        "amg_path": tools.amg_source,
+        "tools_mode": tools.mode,
         "git": version([tools.git, "--version"]) if tools.git else "not installed",
         "amg": version([*tools.amg, "version"]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+_MODES = {
+    "venv": "each side in its own virtualenv (same base interpreter, no system "
+            "site-packages; amg installed non-editable from the working tree)",
+    "installed": "the installed tools on PATH (`--installed`)",
+}
 
 
 def _seconds(value: float) -> str:
@@ -78,6 +87,9 @@ def markdown(rows: list[dict], info: dict[str, object], repos: dict[str, dict],
         f"{info['hg']}; {info['git']}; amg: {info['amg']}. "
         f"Written {info['date']}, load average then {info['load_average'][0]:.2f} "
         "(the machine is shared: compare ratios, not absolute times).",
+        "",
+        f"Tools: {_MODES[str(info['tools_mode'])]}; "
+        f"amg {info['amg_path']}, hg {info['hg_path']}.",
         "",
         "A = amg unless the scenario says otherwise, B = hg 7.2.4. Times are medians "
         "(min–max, n counted runs) after warm-up; A and B ran interleaved, and "

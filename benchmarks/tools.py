@@ -1,20 +1,28 @@
 """Finding the programs under test: amg, Mercurial 7.2.4, git and Python.
 
-hg must be exactly 7.2.4 with its C extensions.  If the ``hg`` on PATH is
-another version, a private virtualenv with ``mercurial==7.2.4`` is created
-under the cache directory.  Version managers' shims (pyenv) are resolved to
-the real script so their own start-up cost is not charged to hg.
+By default each side runs from its own virtualenv under the cache directory
+(``benchmarks.venvs``): hg from ``mercurial==7.2.4``, amg from a regular
+install of the working tree, both made by the same base interpreter without
+system site-packages, so neither pays for this machine's ``.pth`` hooks.
+With ``installed`` (``--installed``), or when a venv cannot be built, the
+tools on PATH are measured instead: hg must then be exactly 7.2.4 (else the
+private venv is used), and version managers' shims (pyenv) are resolved to
+the real script so their own start-up cost is not charged to either side.
+hg must have its C extensions in both modes.
 """
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks import venvs
 
 HG_VERSION = "7.2.4"
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +39,9 @@ class Tools:
     git: str | None
     hg_cext: bool
     hg_source: str
+    amg_source: str
+    #: "venv" (private virtualenvs) or "installed" (the tools on PATH)
+    mode: str
 
 
 def bench_env(home: Path) -> dict[str, str]:
@@ -96,33 +107,66 @@ def _hg_info(hg: str, python: str, env: dict[str, str]) -> tuple[str, bool] | No
 
 
 def _hg_venv(cache: Path, env: dict[str, str]) -> tuple[str, str]:
-    venv = cache / f"hg-{HG_VERSION}-venv"
-    python, hg = venv / "bin" / "python", venv / "bin" / "hg"
-    if not hg.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q",
-                        f"mercurial=={HG_VERSION}"], check=True, env=env)
-    return str(hg), str(python)
+    """(hg, python) of the private venv holding mercurial==HG_VERSION."""
+    requirement = f"mercurial=={HG_VERSION}"
+    python = venvs.ensure(
+        cache / f"hg-{HG_VERSION}-venv", requirement,
+        lambda py: venvs.pip_install(py, [requirement], env, f"installing {requirement}"),
+        env)
+    return str(python.parent / "hg"), str(python)
 
 
-def find_tools(cache: Path, env: dict[str, str]) -> Tools:
-    """Locate every program; install the pinned Mercurial if needed."""
+def _checked_hg(hg: str, python: str, env: dict[str, str]) -> bool:
+    """This hg's C extensions flag; VenvError unless it is HG_VERSION and runs."""
+    info = _hg_info(hg, python, env)
+    if info is None or info[0] != HG_VERSION:
+        raise venvs.VenvError(f"{hg} is not a working Mercurial {HG_VERSION}")
+    return info[1]
+
+
+def _venv_tools(cache: Path, env: dict[str, str]) -> Tools:
+    hg, hg_python = _hg_venv(cache, env)
+    cext = _checked_hg(hg, hg_python, env)
+    python, digest = venvs.amg_venv(ROOT, cache / "amg-venv", env)
+    amg = python.parent / "amg"
+    return Tools(amg=[str(amg)], hg=[hg], hg_python=hg_python, python=str(python),
+                 git=shutil.which("git"), hg_cext=cext,
+                 hg_source=f"{hg} (private venv)",
+                 amg_source=f"{amg} (private venv, working tree sha256 {digest[:12]})",
+                 mode="venv")
+
+
+def _installed_tools(cache: Path, env: dict[str, str]) -> Tools:
     hg = _real_script("hg")
     python = _shebang_python(hg) if hg else None
     info = _hg_info(hg, python, env) if hg and python else None
     source = f"{hg} (on PATH)"
     if info is None or info[0] != HG_VERSION:
-        hg, python = _hg_venv(cache, env)
-        info = _hg_info(hg, python, env)
+        try:
+            hg, python = _hg_venv(cache, env)
+            cext = _checked_hg(hg, python, env)
+        except venvs.VenvError as exc:
+            raise SystemExit(f"abort: no Mercurial {HG_VERSION}: {exc}") from None
+        info = (HG_VERSION, cext)
         source = f"{hg} (private venv)"
-        if info is None or info[0] != HG_VERSION:
-            raise SystemExit(f"abort: could not install mercurial=={HG_VERSION}")
     amg = _real_script("amg")
     amg_cmd = [amg] if amg and Path(amg).parent == Path(sys.executable).parent \
         else [sys.executable, "-m", "amalgam"]
     return Tools(amg=amg_cmd, hg=[hg], hg_python=python or sys.executable,
                  python=sys.executable, git=shutil.which("git"), hg_cext=info[1],
-                 hg_source=source)
+                 hg_source=source, amg_source=f"{shlex.join(amg_cmd)} (installed)",
+                 mode="installed")
+
+
+def find_tools(cache: Path, env: dict[str, str], installed: bool = False) -> Tools:
+    """Locate or build every program (see the module docstring)."""
+    if not installed:
+        try:
+            return _venv_tools(cache, env)
+        except venvs.VenvError as exc:
+            print(f"benchmarks: {exc}; measuring the installed tools instead",
+                  file=sys.stderr, flush=True)
+    return _installed_tools(cache, env)
 
 
 def amg_missing(command: str) -> str | None:
