@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import venvs
+from . import venvs
 
 HG_VERSION = "7.2.4"
 ROOT = Path(__file__).resolve().parent.parent

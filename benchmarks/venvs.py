@@ -146,7 +146,9 @@ def amg_venv(root: Path, venv: Path, env: dict[str, str]) -> tuple[Path, str]:
     stage = venv.with_name(venv.name + "-source")
 
     def populate(python: Path) -> str:
-        pip_install(python, requirements(root), env, "installing amg's dependencies")
+        needed = requirements(root)
+        if needed:
+            pip_install(python, needed, env, "installing amg's dependencies")
         shutil.rmtree(stage, ignore_errors=True)
         copied = []
         for name in names:
