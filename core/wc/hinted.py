@@ -4,6 +4,11 @@ The plugin names the paths that may have changed; every other dirstate
 entry with a reliable size and mtime is clean without a look.  Hinted
 paths are held to the walk's rules, so a plugin cannot make status read
 through a symlinked directory or list names outside the working copy.
+
+A plugin may leave out the files under a directory that vanished or
+became a symlink, so every tracked directory is looked at (one ``lstat``
+each) unless the answer is a :class:`NamesDirectories`: then only the
+directories of the hinted names are.
 """
 from __future__ import annotations
 
@@ -20,6 +25,22 @@ if TYPE_CHECKING:
     from amalgam.wc.match import Matcher
 
 
+class NamesDirectories(list):
+    """A ``wc_walk`` answer that names each directory gone or replaced since its last status.
+
+    Naming the directory itself or any file that was under it is enough
+    (a file system monitor reports both).  The kernel then looks only at
+    the directories of the hinted names instead of at every tracked
+    directory, which is what a big working copy's status costs otherwise.
+    """
+
+
+class _Prefixes(tuple):
+    """``name/`` prefixes from :func:`from_hint`; ``complete``: they hold every unreal directory."""
+
+    complete = False
+
+
 def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
             changed_dirs: tuple[bytes, ...]) -> list[tuple[bytes, tuple]]:
     """The entries still to check when a ``wc_walk`` plugin answered the walk.
@@ -28,22 +49,19 @@ def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
     reliable size and mtime is clean without a look (listed only with
     *clean*); the rest are returned for :func:`amalgam.wc.status._unseen`:
     added, removed, merged, waiting for a content check, or under a
-    directory that is gone or became a symlink (a plugin may leave such
-    names out), or under a hinted name that is not a tracked file
-    (*changed_dirs*, ``name/`` prefixes).  Costs one ``lstat`` per tracked
-    directory; of a big cached dirstate it reads only the entries it
+    directory that is gone or became a symlink, or under a hinted name
+    that is not a tracked file (*changed_dirs*, ``name/`` prefixes).  An
+    answer that is not a :class:`NamesDirectories` may leave out the files
+    under a vanished directory, so then each tracked directory costs one
+    ``lstat``.  Of a big cached dirstate it reads only the entries it
     returns, unless *clean* files are wanted.
     """
-    parents = set(ds.parent_dirs())
-    parents.discard(b"")
-    tracked_dirs = set(parents)
-    for d in parents:
-        d = d.rpartition(b"/")[0]
-        while d and d not in tracked_dirs:
-            tracked_dirs.add(d)
-            d = d.rpartition(b"/")[0]
-    changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs) \
-        + tuple(d + b"/" for d in _unreal(root, tracked_dirs))
+    complete = getattr(changed_dirs, "complete", False)
+    if changed_dirs or not complete:
+        tracked_dirs = _tracked_dirs(ds)
+        changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs)
+        if not complete:
+            changed_dirs += tuple(d + b"/" for d in _unreal(root, tracked_dirs))
     seen = out.seen
     if out.clean:
         matchall = m.always()
@@ -56,6 +74,19 @@ def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
         check.update((path, value) for path, value in ds.under(changed_dirs)
                      if path not in seen)
     return list(check.items())
+
+
+def _tracked_dirs(ds: DirState) -> set[bytes]:
+    """Every directory holding a tracked file, and their parents (not the root)."""
+    parents = set(ds.parent_dirs())
+    parents.discard(b"")
+    tracked_dirs = set(parents)
+    for d in parents:
+        d = d.rpartition(b"/")[0]
+        while d and d not in tracked_dirs:
+            tracked_dirs.add(d)
+            d = d.rpartition(b"/")[0]
+    return tracked_dirs
 
 
 def _unreal(root: bytes, dirs: set[bytes]) -> list[bytes]:
@@ -91,7 +122,9 @@ def from_hint(root: bytes, hinted: Iterable[bytes], lookup: Callable[[bytes], tu
     rules: nothing is read through a symlinked directory (a tracked file
     there is deleted), and an untracked name outside the working copy, in
     ``.hg`` or inside a nested repository is not ours.  Each directory of a
-    hinted path costs one ``lstat``, once.
+    hinted path costs one ``lstat``, once; for a :class:`NamesDirectories`
+    answer the highest of them that are not real directories are among the
+    prefixes returned (marked ``complete``).
     """
     from amalgam.wc.audit import PathAuditor
 
@@ -114,7 +147,14 @@ def from_hint(root: bytes, hinted: Iterable[bytes], lookup: Callable[[bytes], tu
         elif _inside(audit, path) and inreal and (slash <= 0 or not nested(path[:slash])) \
                 and _lstat(root, path) is not None:
             untracked.append(path)
-    return untracked, tuple(changed_dirs)
+    prefixes = _Prefixes(changed_dirs)
+    if isinstance(hinted, NamesDirectories):
+        known = realdir.known
+        prefixes = _Prefixes([*changed_dirs, *(d + b"/" for d, real in known.items()
+                                               if not real and known.get(d.rpartition(b"/")[0],
+                                                                         True))])
+        prefixes.complete = True
+    return untracked, prefixes
 
 
 def _inside(audit: Callable[[bytes], None], path: bytes) -> bool:

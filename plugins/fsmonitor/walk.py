@@ -13,7 +13,6 @@ that changes while the status runs is reported again next time.
 from __future__ import annotations
 
 import os
-import stat as statmod
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +144,7 @@ def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: boo
     pending.hinted = True
     repo.ui.debug(f"fsmonitor: {len(changes.files)} changed since {saved.clock}, "
                   f"{len(saved.notable)} notable, {len(extra)} from the dirstate\n")
-    return _real_dirs(os.fsencode(repo.root), found)
+    return _named(found)
 
 
 def _invalid(repo: Repository, watch: Watch, settings: Settings, pending: _Pending,
@@ -166,7 +165,7 @@ def _invalid(repo: Repository, watch: Watch, settings: Settings, pending: _Pendi
     repo.ui.debug(f"fsmonitor: {exc}: checking watchman's {len(files)} files\n")
     statemod.record_fallback(repo, exc.kind, f"{exc} (listed by watchman)")
     pending.hinted = True
-    return _real_dirs(os.fsencode(repo.root), found)
+    return _named(found)
 
 
 def _key(ds: Any, linked: statemod.Identity | None) -> bytes | None:
@@ -222,31 +221,19 @@ def _dirstate_changes(repo: Repository, saved: statemod.Identity | None) -> set[
     return changed
 
 
-def _real_dirs(root: bytes, paths: set[bytes]) -> list[bytes]:
-    """Drop paths reached through a symlinked or vanished directory, and bad names.
+def _named(paths: set[bytes]) -> list[bytes]:
+    """The candidates as the kernel's answer that names vanished directories.
 
-    The kernel reads the candidates with ``lstat`` of the full path, which
-    follows a symlinked parent; a tracked file dropped here is still
-    checked by the kernel (it is no longer vouched for), which classifies
-    it as deleted, like a full walk.  A name that could leave the working
-    copy or enter ``.hg`` (only a damaged state file can hold one) is never
-    a candidate.
+    Watchman reports a directory that was removed or replaced together
+    with every file it knew under it, and a file it never knew is in the
+    saved notable files or the dirstate changes, so the kernel may skip
+    its look at every tracked directory.  A name that could leave the
+    working copy or enter ``.hg`` (only a damaged state file can hold one)
+    is never a candidate.
     """
-    known: dict[bytes, bool] = {b"": True}
+    from amalgam.wc.hinted import NamesDirectories
 
-    def real(directory: bytes) -> bool:
-        ok = known.get(directory)
-        if ok is None:
-            ok = real(directory.rpartition(b"/")[0])
-            if ok:
-                try:
-                    ok = statmod.S_ISDIR(os.lstat(os.path.join(root, directory)).st_mode)
-                except OSError:
-                    ok = False
-            known[directory] = ok
-        return ok
-
-    return [p for p in paths if _sane(p) and real(p.rpartition(b"/")[0])]
+    return NamesDirectories(p for p in paths if _sane(p))
 
 
 def _sane(path: bytes) -> bool:

@@ -210,3 +210,46 @@ def test_after_amg_commits_the_kernel_names_the_changed_entries(amg, fsm_config,
     assert amg("forget", "-q", "d3/new", cwd=fsrepo).rc == 0
     assert _same(amg, fsm_config, fsrepo) == "R d2/f2\n? d3/new\n"
     assert compared
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("moved-out", "! d/b\n! d/e/f\n"),
+    ("renamed", "! d/b\n! d/e/f\n? n/b\n? n/e/f\n"),
+    ("inner-removed", "! d/e/f\n"),
+    ("replaced-by-a-file", "! d/b\n! d/e/f\n? d\n"),
+])
+def test_vanished_directories_without_a_look_at_every_directory(
+        amg, fsm_config, repo: Path, tmp_path: Path, monkeypatch, change: str, expected: str):
+    """Watchman names a vanished directory's files, so the kernel's per-directory guard is skipped."""
+    import shutil
+
+    from amalgam.wc import hinted
+
+    (repo / "d" / "e").mkdir()
+    (repo / "d" / "e" / "f").write_bytes(b"f\n")
+    assert amg("commit", "-Aqm", "e", "-u", "test", cwd=repo).rc == 0
+    _same(amg, fsm_config, repo)
+    calls = {"trusted": 0, "unreal": 0}
+    real_trusted, real_unreal = hinted.trusted, hinted._unreal
+
+    def trusted(*args):
+        calls["trusted"] += 1
+        return real_trusted(*args)
+
+    def unreal(*args):
+        calls["unreal"] += 1
+        return real_unreal(*args)
+
+    monkeypatch.setattr(hinted, "trusted", trusted)
+    monkeypatch.setattr(hinted, "_unreal", unreal)
+    if change == "moved-out":
+        os.rename(repo / "d", tmp_path / "elsewhere")
+    elif change == "renamed":
+        os.rename(repo / "d", repo / "n")
+    elif change == "inner-removed":
+        shutil.rmtree(repo / "d" / "e")
+    else:
+        shutil.rmtree(repo / "d")
+        (repo / "d").write_bytes(b"now a file\n")
+    assert _same(amg, fsm_config, repo) == expected
+    assert calls == {"trusted": 1, "unreal": 0}
