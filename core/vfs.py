@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import stat as statmod
-import tempfile
 from typing import IO, Any
 
 from amalgam.error import SecurityError
@@ -62,6 +61,9 @@ class AtomicTempFile:
     def __init__(self, target: str, mode: str = "wb", checkambig: bool = False) -> None:
         self.target = target
         self._checkambig = checkambig
+        # tempfile (with shutil and random) is only worth importing to write.
+        import tempfile
+
         directory, name = os.path.split(target)
         fd, self.tempname = tempfile.mkstemp(prefix=f".{name}-", dir=directory or ".")
         try:

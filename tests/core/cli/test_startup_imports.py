@@ -1,0 +1,96 @@
+"""What a command imports at start-up, seen from a clean interpreter.
+
+``python -S`` starts without site-packages' ``.pth`` hooks (which import
+half the standard library themselves), the way amg starts in a clean
+virtualenv, so what is left in ``sys.modules`` is what amg imported.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import amalgam
+import amalgam.hooks
+import amalgam.plugins
+
+# The three packages are found wherever this test run finds them (an
+# editable install maps them to separate directories).
+PACKAGES = {name: str(Path(pkg.__file__).parent)
+            for name, pkg in (("amalgam", amalgam), ("amalgam.hooks", amalgam.hooks),
+                              ("amalgam.plugins", amalgam.plugins))}
+
+PROBE = """\
+import sys
+from _frozen_importlib_external import spec_from_file_location
+
+PACKAGES = {packages!r}
+
+
+class Finder:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        where = PACKAGES.get(name)
+        if where is None:
+            return None
+        return spec_from_file_location(name, where + "/__init__.py",
+                                       submodule_search_locations=[where])
+
+
+sys.meta_path.insert(0, Finder)
+before = set(sys.modules)
+from amalgam.cli import main
+rc = main(sys.argv[1:])
+sys.stdout.flush()
+sys.stderr.write("MODULES " + " ".join(sorted(set(sys.modules) - before)) + "\\n")
+sys.exit(rc)
+"""
+
+#: Needed only to write a file (vfs atomic-temp) or by commands that
+#: copy trees; a read-only command must not pay for them.
+WRITE_ONLY = {"tempfile", "shutil", "random", "bz2", "lzma"}
+#: Plugin discovery: only on a cold or stale plugin index.
+DISCOVERY = {"importlib.metadata", "tomllib", "json", "pluggy", "amalgam.registry.discovery",
+             "amalgam.registry.manifest"}
+
+
+def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]:
+    code = PROBE.format(packages=PACKAGES)
+    proc = subprocess.run([sys.executable, "-S", "-c", code, *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, set(proc.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+def _repo(tmp_path: Path) -> Path:
+    from amalgam.repo import Repository
+
+    root = tmp_path / "repo"
+    Repository.create(str(root))
+    (root / "a").write_bytes(b"a\n")
+    return root
+
+
+def test_read_only_commands_import_no_writer_or_discovery(isolated_env, tmp_path) -> None:
+    root = _repo(tmp_path)
+    _imports(isolated_env, root, "root")  # fills the plugin index
+    for args in (("root",), ("status",), ("version",)):
+        out, modules = _imports(isolated_env, root, *args)
+        assert out  # the command really ran
+        assert not modules & WRITE_ONLY, (args, sorted(modules & WRITE_ONLY))
+        assert not modules & DISCOVERY, (args, sorted(modules & DISCOVERY))
+
+
+def test_version_opens_no_repository(isolated_env, tmp_path) -> None:
+    out, modules = _imports(isolated_env, _repo(tmp_path), "version")
+    assert out.startswith("Amalgam")
+    assert not {m for m in modules if m.startswith(("amalgam.repo", "amalgam.storage",
+                                                    "amalgam.wc"))}
+
+
+def test_the_probe_sees_imports(isolated_env, tmp_path) -> None:
+    # A command that writes does import the atomic-temp machinery: the
+    # probe is not blind to it.
+    root = _repo(tmp_path)
+    _, modules = _imports(isolated_env, root, "add", "a")
+    assert "tempfile" in modules
