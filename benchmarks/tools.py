@@ -8,7 +8,8 @@ With ``installed`` (``--installed``), or when a venv cannot be built, the
 tools on PATH are measured instead: hg must then be exactly 7.2.4 (else the
 private venv is used), and version managers' shims (pyenv) are resolved to
 the real script so their own start-up cost is not charged to either side.
-hg must have its C extensions in both modes.
+The private hg must have its C extensions (a pure-Python build is not what
+users run); the PATH hg's flag is recorded in the report.
 """
 from __future__ import annotations
 
@@ -126,11 +127,15 @@ def _checked_hg(hg: str, python: str, env: dict[str, str]) -> bool:
 
 def _venv_tools(cache: Path, env: dict[str, str]) -> Tools:
     hg, hg_python = _hg_venv(cache, env)
-    cext = _checked_hg(hg, hg_python, env)
+    if not _checked_hg(hg, hg_python, env):
+        # pip fell back to pure Python (no compiler): not the hg users run.
+        raise venvs.VenvError(f"{hg} was built without its C extensions")
     python, digest = venvs.amg_venv(ROOT, cache / "amg-venv", env)
     amg = python.parent / "amg"
+    if not amg.exists():
+        raise venvs.VenvError(f"installing amg created no {amg} script")
     return Tools(amg=[str(amg)], hg=[hg], hg_python=hg_python, python=str(python),
-                 git=shutil.which("git"), hg_cext=cext,
+                 git=shutil.which("git"), hg_cext=True,
                  hg_source=f"{hg} (private venv)",
                  amg_source=f"{amg} (private venv, working tree sha256 {digest[:12]})",
                  mode="venv")

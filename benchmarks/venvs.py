@@ -22,9 +22,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: amalgam depends on tomli there
+    import tomli as tomllib
 
 #: what goes into amg's distribution (setup.py's layout, pyproject's readme)
 SOURCE_PATHS = ("core", "hooks", "plugins", "pyproject.toml", "setup.py", "README.md")
