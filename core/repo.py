@@ -365,12 +365,35 @@ class Repository:
         mnode = self._manifest_node(node)
         if not keep or mnode == nullid:
             return self.manifestlog.read(mnode)
+        return self._kept_manifest(mnode)
+
+    def _kept_manifest(self, mnode: Node) -> Manifest:
+        """Manifest *mnode*, read with the help of the full text in ``.hg/cache``.
+
+        The cached text is used as is when it is *mnode*'s, as the start
+        of *mnode*'s delta chain when it is an older manifest along it (hg
+        or amg committed since), and replaced when that chain grew long.
+        """
+        ml = self.manifestlog
+        manifest = ml.cached(mnode)
+        if manifest is not None:
+            return manifest
         from amalgam.storage import manifestcache
 
-        text = manifestcache.load(self.vfs, mnode)
-        if text is not None:
-            return self.manifestlog.adopt(mnode, text)
-        manifest = self.manifestlog.read(mnode)
+        found = manifestcache.load(self.vfs, mnode)
+        if found is not None:
+            cnode, ctext = found
+            del found
+            if cnode == mnode:
+                return ml.adopt(mnode, ctext)
+            manifest = ml.read_from(mnode, Node(cnode), ctext)
+            del ctext
+            if manifest is not None:
+                revlog = ml.revlog
+                if manifestcache.worth_refreshing(revlog, revlog.rev(mnode), revlog.rev(cnode)):
+                    manifestcache.store(self.vfs, mnode, manifest.text())
+                return manifest
+        manifest = ml.read(mnode)
         if len(manifest.text()) >= manifestcache.MIN_SIZE:
             manifestcache.store(self.vfs, mnode, manifest.text())
         return manifest
@@ -408,7 +431,11 @@ class Repository:
                     raise error.InputError(f"unknown parent {hex(parent)}")
             linkrev = len(cl)
             m1node, m2node = self._manifest_node(p1), self._manifest_node(p2)
-            m1, m2 = self.manifestlog.read(m1node), self.manifestlog.read(m2node)
+            # p1 is normally the working copy's parent, whose text status
+            # already read or left in .hg/cache.
+            m1 = self.manifestlog.read(m1node) if m1node == nullid \
+                else self._kept_manifest(m1node)
+            m2 = self.manifestlog.read(m2node)
             from amalgam.storage.manifest import ManifestBuilder
 
             # Each entry goes into the new manifest as its file is stored:

@@ -295,9 +295,37 @@ class ManifestLog:
         self._remember(node, manifest)
         return manifest
 
+    def cached(self, node: Node) -> Manifest | None:
+        """Manifest *node* if it is in memory already (a read of it costs nothing)."""
+        return self._cache.get(node)
+
     def adopt(self, node: Node, text: bytes) -> Manifest:
-        """The manifest *node* from a trusted copy of its text (a cache)."""
+        """The manifest *node* from a trusted copy of its text (a checked cache).
+
+        The revlog keeps the text too, so that a commit on top of it checks
+        its delta without rebuilding this manifest from its chain.
+        """
         manifest = self._cache.pop(node, None) or Manifest(text)
+        self.revlog.remember(node, manifest.text())
+        self._remember(node, manifest)
+        return manifest
+
+    def read_from(self, node: Node, base: Node, basetext: bytes) -> Manifest | None:
+        """Manifest *node* rebuilt from *basetext*, the text of manifest *base*.
+
+        Only the deltas after *base* in *node*'s chain are applied, then the
+        result is hash-checked.  None when *base* is unknown or not in that
+        chain, or when the result fails its check (a wrong *basetext*): the
+        caller then reads *node* in full, which reports a damaged revlog.
+        """
+        revlog = self.revlog
+        try:
+            text = revlog.revision_from(node, revlog.rev(base), basetext)
+        except error.StorageError:
+            return None
+        if text is None:
+            return None
+        manifest = Manifest(text)
         self._remember(node, manifest)
         return manifest
 

@@ -385,11 +385,7 @@ class Revlog:
         else:
             text = revlog_io.decompress_chunk(entries[0].rawsize, chunks[0], -1)
             first = 1
-        basesize = len(text)
-        deltalist = []
-        for entry, chunk in zip(entries[first:], chunks[first:]):
-            deltalist.append(revlog_io.decompress_chunk(entry.rawsize, chunk, max(basesize, 0)))
-            basesize = entry.rawsize
+        deltalist = _deltas(entries[first:], chunks[first:], len(text))
         done = 0
         if len(deltalist) > STEP and entries[-1].rawsize <= STEP_MAX_TEXT \
                 and self._keep_steps:
@@ -404,6 +400,47 @@ class Revlog:
         text = mdiff.patches(text, deltalist[done:])
         self._checkrebuilt(rev, entries[-1].rawsize, text)
         return text
+
+    def revision_from(self, rev_or_node: int | bytes, baserev: int,
+                      basetext: bytes) -> bytes | None:
+        """The text of a revision rebuilt from *basetext*, the text of *baserev*.
+
+        A caller holding the text of a revision further along the delta
+        chain than its snapshot (a cache on disk) applies only the deltas
+        after it.  None when *baserev* is not in the chain, *basetext* has
+        not its size, or the revision has flags (read it with
+        :meth:`revision`).  The result is hash-checked like any read, so a
+        wrong *basetext* raises ``StorageError`` rather than passing.
+        """
+        rev = self._torev(rev_or_node)
+        if rev == nullrev or self._check_flags(rev) or not 0 <= baserev <= rev:
+            return None
+        if self.rawsize(baserev) not in (-1, len(basetext)):
+            return None
+        cached = self._cache.get(rev)
+        if cached is not None:
+            return cached
+        revs, entries, stopped = self._walkchain(rev, (baserev,))
+        if not stopped:
+            return None
+        text = basetext
+        if revs:
+            deltalist = _deltas(entries, self._readchunks(revs, entries), len(text))
+            text = mdiff.patches(text, deltalist)
+            self._checkrebuilt(rev, entries[-1].rawsize, text)
+        self.checkhash(text, rev)
+        self._remember(rev, text)
+        return text
+
+    def remember(self, rev_or_node: int | bytes, text: bytes) -> None:
+        """Keep *text*, which the caller checked, as the text of a revision.
+
+        A checked copy from elsewhere (a cache on disk) then spares later
+        reads, such as a new delta's check against its base, a rebuild.
+        """
+        rev = self._torev(rev_or_node)
+        if rev != nullrev and self.rawsize(rev) in (-1, len(text)):
+            self._remember(rev, text)
 
     def _checkrebuilt(self, rev: int, rawsize: int, text: bytes) -> None:
         if 0 <= rawsize != len(text):
@@ -577,3 +614,12 @@ class Revlog:
         from amalgam.storage.revlog_stats import stats
 
         return stats(self)
+
+
+def _deltas(entries: list[Entry], chunks: list[bytes], basesize: int) -> list[bytes]:
+    """The decompressed deltas of a chain's *chunks*, applied to a *basesize*-byte text."""
+    out = []
+    for entry, chunk in zip(entries, chunks):
+        out.append(revlog_io.decompress_chunk(entry.rawsize, chunk, max(basesize, 0)))
+        basesize = entry.rawsize
+    return out
