@@ -13,8 +13,12 @@ the type of *default* decides how the option parses (see
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
 
 #: ``(short, long, default, help)`` or ``(short, long, default, help, metavar)``.
 Option = tuple

@@ -11,9 +11,13 @@ from __future__ import annotations
 import errno
 import os
 import stat as statmod
-from typing import IO, Any
 
 from amalgam.error import SecurityError
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 PathLike = bytes | str
 

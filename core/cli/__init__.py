@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING
 
 from amalgam import error
 from amalgam.ui import UI
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import cProfile
+    from collections.abc import Callable, Sequence
+    from typing import IO
 
 #: Exit code of every abort without ``ui.detailed-exit-code`` (hg's too).
 ABORT_EXIT = 255

@@ -8,13 +8,16 @@ found, its own options and the global ones are parsed together.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.cli import services
 from amalgam.cli.options import OptionError, Parser
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.cli import RunState
     from amalgam.registrar import CommandInfo
     from amalgam.ui import UI

@@ -9,10 +9,13 @@ prefixes of long names.  Results are keyed by long name.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
-
 from amalgam import error
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
 
 class OptionError(error.InputError):

@@ -8,24 +8,32 @@ a prefix only when nothing else does.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from amalgam import error
 from amalgam.cli import services
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from amalgam.registrar import CommandInfo
     from amalgam.ui import UI
 
 
-class Entry(NamedTuple):
-    """One command as the table knows it, before anything is imported."""
+class Entry:
+    """One command as the table knows it, before anything is imported.
 
-    name: str
-    aliases: tuple[str, ...]
-    module: str | None  # the built-in module, None for a plugin command
-    plugin: str | None  # the plugin that adds it, None for a built-in one
-    summary: str  # from the plugin manifest; '' for built-ins (in the docstring)
+    A plain class: building a ``NamedTuple`` class costs more at start-up
+    than this whole module.
+    """
+
+    __slots__ = ("name", "aliases", "module", "plugin", "summary")
+
+    def __init__(self, name: str, aliases: tuple[str, ...], module: str | None,
+                 plugin: str | None, summary: str) -> None:
+        self.name = name
+        self.aliases = aliases
+        self.module = module  # the built-in module, None for a plugin command
+        self.plugin = plugin  # the plugin that adds it, None for a built-in one
+        self.summary = summary  # from the plugin manifest; '' for built-ins (docstring)
 
 
 def entries(ui: UI) -> dict[str, Entry]:

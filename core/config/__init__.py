@@ -7,9 +7,17 @@ through ``Config.declare``); ``help_text`` is the reference shown by
 """
 from __future__ import annotations
 
-from amalgam.config.helptext import help_text
 from amalgam.config.items import ConfigItem
 from amalgam.config.layers import Config, load, parse_override, user_config_path
 
 __all__ = ["Config", "ConfigItem", "help_text", "load", "parse_override",
            "user_config_path"]
+
+
+def __getattr__(name: str) -> object:
+    # ``help_text`` is only for ``amg help config``: imported on first use.
+    if name == "help_text":
+        from amalgam.config.helptext import help_text
+
+        return help_text
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,12 +16,15 @@ given the line of the nearest enclosing table or key.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from amalgam.error import ConfigError
 
-Entry = tuple[str, str, Any, str]
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    Entry = tuple[str, str, Any, str]
 
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                   "0123456789_-")

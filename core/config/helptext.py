@@ -1,10 +1,10 @@
 """``help_text``: the reference of every declared item, for ``amg help config``."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from amalgam.config.values import format_value
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from amalgam.config.layers import Config
 

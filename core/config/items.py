@@ -8,10 +8,13 @@ section free-form: any key is accepted there, with that item's type.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from amalgam.config.values import check_value
 from amalgam.error import ConfigError, PluginError
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The value types an item may have.  ``list`` is a list of strings;
 #: ``path`` is a string whose leading ``~`` is expanded to the home directory.

@@ -19,13 +19,17 @@ declares after loading are checked too.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from amalgam.config import files
 from amalgam.config.items import ANY, KERNEL_ITEMS, ConfigItem
 from amalgam.config.values import check_value, expand_home, parse_text
 from amalgam.error import ConfigError, InputError, PluginError
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
 
 _UNSET: Any = object()
 

@@ -8,11 +8,13 @@ or written as a TOML array.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from amalgam.error import ConfigError
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.config.items import ConfigItem
 
 _TRUE = frozenset(("1", "yes", "true", "on", "always"))

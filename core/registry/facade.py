@@ -7,10 +7,11 @@ without importing pluggy or any plugin.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from amalgam.registry.invocation import CommandInvocation
     from amalgam.registry.registry import Registry

@@ -25,20 +25,23 @@ import marshal
 import os
 import sys
 import zlib
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from amalgam.error import PluginError
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from amalgam.registry.manifest import PluginManifest
+
+    #: One config item a plugin declares: (section, name, type, default, help).
+    ConfigSpec = tuple[str, str, str, Any, str]
 
 #: Bumped whenever the stored layout changes (a new layout is a new file).
 _MAGIC = b"AMGIDX\x03\n"
 _HEADER = len(_MAGIC) + 4  # magic, then the payload's crc32
-
-#: One config item a plugin declares: (section, name, type, default, help).
-ConfigSpec = tuple[str, str, str, Any, str]
 
 
 class Influence:

@@ -4,15 +4,17 @@ and importing them only when their influence is reached.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
 from amalgam.error import PluginError
 from amalgam.registry import index
 from amalgam.registry.facade import Hooks
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
+    from typing import Any
 
     import pluggy
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import amalgam
 import amalgam.hooks
 import amalgam.plugins
@@ -54,12 +56,28 @@ DISCOVERY = {"importlib.metadata", "tomllib", "json", "pluggy", "amalgam.registr
              "amalgam.registry.manifest"}
 
 
+#: The start-up modules of the command line, config and plugin registry.
+KERNEL_START = ("amalgam.cli", "amalgam.cli.dispatch", "amalgam.cli.resolve",
+                "amalgam.cli.services", "amalgam.config", "amalgam.registry",
+                "amalgam.registrar", "amalgam.ui", "amalgam.vfs")
+
+
 def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]:
     code = PROBE.format(packages=PACKAGES)
     proc = subprocess.run([sys.executable, "-S", "-c", code, *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout, set(proc.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+def _loaded_by(*modules: str) -> set[str]:
+    code = PROBE.format(packages=PACKAGES).split("from amalgam.cli import main")[0]
+    code += "".join(f"import {m}\n" for m in modules)
+    code += 'print(" ".join(sorted(set(sys.modules) - before)))\n'
+    proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
 
 
 def _repo(tmp_path: Path) -> Path:
@@ -94,3 +112,21 @@ def test_the_probe_sees_imports(isolated_env, tmp_path) -> None:
     root = _repo(tmp_path)
     _, modules = _imports(isolated_env, root, "add", "a")
     assert "tempfile" in modules
+
+
+def test_start_up_modules_do_not_import_typing() -> None:
+    # typing (with re, enum, functools, contextlib) costs more than all of
+    # these modules together; they only need it for annotations.
+    loaded = _loaded_by(*KERNEL_START)
+    assert set(KERNEL_START) <= loaded
+    unwanted = {"typing", "re", "tempfile"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_config_help_text_is_imported_on_first_use() -> None:
+    import amalgam.config
+
+    assert "amalgam.config.helptext" not in _loaded_by("amalgam.config")
+    assert amalgam.config.help_text.__module__ == "amalgam.config.helptext"
+    with pytest.raises(AttributeError, match="no_such_name"):
+        amalgam.config.no_such_name  # noqa: B018 - the lookup is the test
