@@ -162,7 +162,7 @@ class Engine:
                                 lambda item: item["text"], sep="")
 
     def member(self, inner: Tree, key: Tree, mapping: Mapping[str, Any]) -> Any:
-        value = self.evaluate(inner, mapping)
+        value = values.as_dict(self.evaluate(inner, mapping))
         if key[0] != "symbol":
             raise self.error("expected a symbol after '.'")
         if isinstance(value, dict):

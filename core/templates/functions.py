@@ -1,11 +1,13 @@
 """Template functions: ``{name(args)}``."""
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 from amalgam.parser import Tree
+from amalgam.templates import values
 from amalgam.templates.engine import Engine, function
 from amalgam.templates.values import ListValue, text, truthy
 
@@ -79,19 +81,29 @@ def pad(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
 @function("fill(text[, width[, firstindent[, indent]]])")
 def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
-    """Re-wrap each paragraph to *width* columns, with optional indents."""
+    """Re-wrap each paragraph to *width* columns, with optional indents.
+
+    As hg: a blank line or a line starting a ``-``/``*`` bullet separates
+    paragraphs (the separator is kept as written), whitespace runs inside a
+    paragraph become one space (those ending it are kept), and long words and hyphenated words are broken.
+    """
     _count(engine, args, "fill", 1, 4, "one to four arguments")
     value = engine.render(args[0], mapping)
     width = engine.integer(engine.evaluate(args[1], mapping)) if len(args) > 1 else 76
     first = engine.render(args[2], mapping) if len(args) > 2 else ""
     hang = engine.render(args[3], mapping) if len(args) > 3 else ""
-    paragraphs = value.split("\n\n")
-    out = []
-    for para in paragraphs:
-        out.append(textwrap.fill(" ".join(para.split()), width=max(width, 1),
-                                 initial_indent=first, subsequent_indent=hang,
-                                 break_long_words=False, break_on_hyphens=False))
-    return "\n\n".join(out)
+    parts = _PARAGRAPH.split(value)
+    for index in range(0, len(parts), 2):
+        # hg leaves the whitespace that ends a paragraph alone.
+        body = parts[index].rstrip()
+        lines = textwrap.wrap(_SPACES.sub(" ", body), width=max(width, 1),
+                              initial_indent=first, subsequent_indent=hang)
+        parts[index] = "\n".join(lines) + parts[index][len(body):]
+    return "".join(parts)
+
+
+_PARAGRAPH = re.compile(r"(\n\n|\n\s*[-*]\s*)")
+_SPACES = re.compile(r"\s+")
 
 
 @function("indent(text, indentchars[, firstline])")
@@ -140,7 +152,7 @@ def date(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 def get(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> Any:
     """One entry of a mapping such as extras."""
     _count(engine, args, "get()", 2, 2, "two arguments")
-    value = engine.evaluate(args[0], mapping)
+    value = values.as_dict(engine.evaluate(args[0], mapping))
     if not isinstance(value, dict):
         raise engine.error("get() expects a dict as first argument")
     return value.get(engine.render(args[1], mapping), "")

@@ -90,9 +90,26 @@ def branch(ctx: Any, mapping: Mapping[str, Any]) -> str:
 
 
 @keyword("extras")
-def extras(ctx: Any, mapping: Mapping[str, Any]) -> dict[str, str]:
-    """The changeset's extra fields (``branch``, ``close``, …) as a mapping."""
-    return dict(ctx.extra())
+def extras(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
+    """The changeset's extra fields (``branch``, ``close``, …), sorted by key
+    (list; items have {key} and {value})."""
+    items = [{"key": key, "value": value} for key, value in sorted(ctx.extra().items())]
+    return ListValue(items, lambda item: f"{item['key']}={item['value']}", sep="",
+                     whole=lambda items: {item["key"]: item["value"] for item in items})
+
+
+def _debug(mapping: Mapping[str, Any]) -> bool:
+    """Whether ``--debug`` is on: some keywords then show full nodes and null parents."""
+    repo = mapping.get("repo")
+    return bool(getattr(getattr(repo, "ui", None), "debugflag", False))
+
+
+@keyword("manifest")
+def manifest(ctx: Any, mapping: Mapping[str, Any]) -> str:
+    """The manifest revision as rev:node (the node in full with --debug)."""
+    mnode = ctx.manifestnode()
+    mrev = ctx.repo.manifestlog.revlog.rev(mnode) if mnode != nullid else nullrev
+    return f"{mrev}:{hex(mnode) if _debug(mapping) else hex(mnode)[:12]}"
 
 
 def _paths(paths: list[bytes], key: str = "file") -> ListValue:
@@ -205,7 +222,13 @@ def _parent_items(ctx: Any, natural_hidden: bool) -> list[dict[str, Any]]:
 
 @keyword("parents")
 def parents(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
-    """Parents as rev:shortnode, left empty when the only parent is the previous revision."""
+    """Parents as rev:shortnode, left empty when the only parent is the previous revision;
+    with --debug both parents, null included, with full nodes."""
+    if _debug(mapping):
+        items = [{"rev": p.rev, "node": p.hex(), "ctx": p}
+                 for p in (ctx.p1(), ctx.p2())]
+        return ListValue(items, lambda item: f"{item['rev']}:{item['node']} ", sep="",
+                         json=lambda item: item["node"])
     return ListValue(_parent_items(ctx, True), lambda item: f"{item['rev']}:{item['node'][:12]} ",
                      sep="", json=lambda item: item["node"])
 

@@ -62,6 +62,15 @@ class Mapping_(dict):  # type: ignore[type-arg]
     """A mapping built by ``dict()``: shown as ``key=value`` in the order given."""
 
 
+def as_dict(value: Any) -> Any:
+    """A list whose whole value is a mapping (``extras``) as that mapping; else *value*."""
+    if isinstance(value, ListValue) and value.whole is not None:
+        whole = value.whole(value.items)
+        if isinstance(whole, dict):
+            return whole
+    return value
+
+
 def text(value: Any) -> str:
     """How *value* appears in output."""
     if value is None:
