@@ -97,7 +97,8 @@ def test_client_hooks_for_clone_pull_and_push(tmp_path: Path) -> None:
     # A local source is opened with our UI, so our (non-filtering) hooks serve it.
     hooks.exchange_changegroup_filter = lambda **kw: []  # type: ignore[method-assign]
     ui = _ui(hooks)
-    dest = clone(ui, str(tmp_path / "src"), str(tmp_path / "dest"), update=False)
+    dest = clone(ui, str(tmp_path / "src"), str(tmp_path / "dest"), update=False,
+                 pull_protocol=True)
     assert hooks.calls[:2] == ["clone_prestep", "getbundle_args"]
     assert hooks.calls.index("bundle2_handlers") < hooks.calls.index("pull_done")
     assert hooks.handled == [b"from the server"]

@@ -87,7 +87,7 @@ def test_failed_clone_removes_the_directory(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(clonemod, "makepeer", lambda ui, path: CutPeer(src, 200))
     ui = UI(fout=io.BytesIO(), ferr=io.BytesIO())
     with pytest.raises(AmalgamError):
-        clonemod.clone(ui, "src", str(tmp_path / "dest"))
+        clonemod.clone(ui, "src", str(tmp_path / "dest"), pull_protocol=True)
     assert not (tmp_path / "dest").exists()
 
 
