@@ -1,10 +1,17 @@
-"""The conversation with Watchman: connect, watch the root, ask for a clock or changes.
+"""The conversation with Watchman: connect, ask for a clock or changes.
 
 Every failure of the service (not installed, not running, a socket that
 is not Watchman, a Watchman that hangs past the timeout, an error reply)
 becomes :class:`Unavailable` with a one-line reason, so the caller can
-fall back to a normal walk.  ``pywatchman`` is imported here, only when a
-status actually asks.
+fall back to a normal walk.
+
+It speaks BSER over the Unix socket itself, with pywatchman's C codec
+loaded on its own: the ``pywatchman`` package imports ``subprocess``,
+``socket`` and ``inspect`` (about 10 ms) for features a status never uses.
+Where that codec is missing, pywatchman's own choice (its pure-Python
+codec) is used.  The root is queried directly, which a watched root
+answers in one round trip; only when Watchman refuses it is the root
+watched (``watch-project``) and asked again.
 """
 from __future__ import annotations
 
@@ -14,6 +21,9 @@ from typing import Any
 #: Never look inside the repository's own metadata directory.
 _NOT_HG = ["not", ["anyof", ["dirname", ".hg"], ["name", ".hg", "wholename"]]]
 
+#: BSER integer markers and their sizes: a PDU starts ``\0\1``, marker, length.
+_INT_SIZES = {3: 1, 4: 2, 5: 4, 6: 8}
+
 
 class Unavailable(Exception):
     """Watchman cannot answer; ``kind`` is the fallback reason to count."""
@@ -21,6 +31,10 @@ class Unavailable(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class _Refused(Exception):
+    """Watchman answered with an error (e.g. the root is not watched)."""
 
 
 class Changes:
@@ -34,19 +48,156 @@ class Changes:
         self.fresh = fresh
 
 
+def codec() -> Any:
+    """A BSER codec (``dumps``, ``loads``, ``pdu_len``), imported as cheaply as possible."""
+    compiled = _compiled_codec()
+    if compiled is not None:
+        return compiled
+    import pywatchman  # no compiled codec: pywatchman's pure-Python one
+
+    return pywatchman.bser
+
+
+def _compiled_codec() -> Any:
+    """pywatchman's C codec, loaded without running the package's ``__init__``."""
+    import importlib.machinery
+
+    spec = importlib.machinery.PathFinder.find_spec("pywatchman")
+    for directory in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(directory, "bser" + suffix)
+            if not os.path.isfile(path):
+                continue
+            loader = importlib.machinery.ExtensionFileLoader("pywatchman.bser", path)
+            module = loader.create_module(
+                importlib.machinery.ModuleSpec("pywatchman.bser", loader, origin=path))
+            loader.exec_module(module)
+            return module
+    return None
+
+
 class Watch:
-    """A connection to Watchman watching one repository root."""
+    """A connection to Watchman for one repository root."""
 
     def __init__(self, root: str, sockpath: str | None, timeout: float) -> None:
+        self._timeout = timeout
+        self._root = os.fsencode(root)
+        #: the watched root and the repository's path under it, once resolved
+        self.watch: bytes | None = None
+        self.relative: bytes | None = None
         try:
-            import pywatchman
+            self._bser = codec()
         except ImportError as exc:
             raise Unavailable("unavailable", f"pywatchman is not installed ({exc})") from None
-        self._pywatchman = pywatchman
-        self._timeout = timeout
-        self._client = pywatchman.client(sockpath=sockpath or None, timeout=timeout,
-                                         valueEncoding=None, valueErrors=None)
-        reply = self._call("watch-project", root)
+        path = sockpath or self._sockname()
+        import _socket  # the C module: socket.py's enums cost more than the whole query
+
+        self._sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        self._sock.settimeout(timeout)
+        try:
+            self._sock.connect(path)
+        except TimeoutError:
+            self.close()
+            raise self._timed_out() from None
+        except OSError as exc:
+            self.close()
+            raise Unavailable("unavailable", f"cannot connect to watchman at {path}: "
+                                             f"{exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def _timed_out(self) -> Unavailable:
+        return Unavailable("timeout", f"watchman did not answer within {self._timeout:g}s")
+
+    def _sockname(self) -> str:
+        """Ask the ``watchman`` program where its socket is (no WATCHMAN_SOCK, no sockpath)."""
+        import subprocess
+
+        try:
+            done = subprocess.run(["watchman", "--output-encoding=bser", "get-sockname"],
+                                  capture_output=True, timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            raise self._timed_out() from None
+        except OSError as exc:
+            raise Unavailable("unavailable", f"cannot run watchman: {exc}") from None
+        try:
+            reply = self._bser.loads(done.stdout, True, None, None)
+            name = reply.get("unix_domain") or reply.get("sockname")
+        except (ValueError, TypeError, AttributeError):
+            name = None
+        if done.returncode or not isinstance(name, bytes):
+            raise Unavailable("unavailable", "watchman get-sockname failed: "
+                                             + _oneline(done.stderr.decode("utf-8", "replace")
+                                                        or f"exit {done.returncode}"))
+        return os.fsdecode(name)
+
+    def _call(self, *command: Any) -> dict[str, Any]:
+        """One command and its reply; Watchman's error reply raises :class:`_Refused`."""
+        try:
+            self._sock.sendall(self._bser.dumps(list(command)))
+            reply = self._receive()
+            while isinstance(reply, dict) and (reply.get("unilateral") or "log" in reply
+                                               or "subscription" in reply):
+                reply = self._receive()
+        except TimeoutError:
+            raise self._timed_out() from None
+        except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError) as exc:
+            # A socket that is not Watchman answers something BSER cannot decode.
+            raise Unavailable("not-watchman",
+                              f"the socket does not speak watchman ({_oneline(exc)})") from None
+        if not isinstance(reply, dict):
+            raise Unavailable("not-watchman", "the socket does not speak watchman")
+        if "error" in reply:
+            error = reply["error"]
+            raise _Refused(_oneline(error.decode("utf-8", "replace")
+                                    if isinstance(error, bytes) else str(error)))
+        return reply
+
+    def _receive(self) -> Any:
+        """One PDU: ``\\0\\1``, its length as a BSER integer, then the value."""
+        recv = self._sock.recv
+        data = bytearray()
+        while len(data) < 3:
+            data += _chunk(recv)
+        if data[:2] != b"\x00\x01" or data[2] not in _INT_SIZES:
+            raise ValueError("not a BSER reply")
+        head = 3 + _INT_SIZES[data[2]]
+        while len(data) < head:
+            data += _chunk(recv)
+        total = self._bser.pdu_len(bytes(data[:head]))
+        if total > len(data):
+            buf = bytearray(total)
+            buf[:len(data)] = data
+            view = memoryview(buf)
+            got = len(data)
+            while got < total:
+                count = self._sock.recv_into(view[got:])
+                if not count:
+                    raise EOFError("watchman closed the connection")
+                got += count
+            data = buf
+        return self._bser.loads(bytes(data[:total]), True, None, None)
+
+    def _rooted(self, command: str, query: dict[str, Any]) -> dict[str, Any]:
+        """*command* on the root: asked directly first, watched and asked again if refused."""
+        if self.watch is None:
+            try:
+                return self._call(command, self._root, query)
+            except _Refused:
+                self._watch_project()
+        if self.relative is not None and command == "query":
+            query = {**query, "relative_root": os.fsdecode(self.relative)}
+        try:
+            return self._call(command, self.watch, query)
+        except _Refused as exc:
+            raise Unavailable("error", f"watchman error: {exc}") from None
+
+    def _watch_project(self) -> None:
+        try:
+            reply = self._call("watch-project", self._root)
+        except _Refused as exc:
+            raise Unavailable("error", f"watchman error: {exc}") from None
         watch = reply.get("watch")
         if not isinstance(watch, bytes):
             raise Unavailable("error", "watch-project gave no root")
@@ -54,54 +205,25 @@ class Watch:
         relative = reply.get("relative_path")
         self.relative = relative if isinstance(relative, bytes) and relative else None
 
-    def close(self) -> None:
-        self._client.close()
-
-    def _call(self, *args: Any) -> dict[str, Any]:
-        """One command; any failure of the service becomes :class:`Unavailable`."""
-        pw = self._pywatchman
-        try:
-            reply = self._client.query(*args)
-        except pw.SocketTimeout:
-            raise Unavailable("timeout", f"watchman did not answer within "
-                                         f"{self._timeout:g}s") from None
-        except pw.CommandError as exc:
-            raise Unavailable("error", f"watchman error: {_oneline(exc)}") from None
-        except pw.WatchmanError as exc:
-            raise Unavailable("unavailable", _oneline(exc)) from None
-        except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError) as exc:
-            # A socket that is not Watchman answers something BSER cannot decode.
-            raise Unavailable("not-watchman",
-                              f"the socket does not speak watchman ({_oneline(exc)})") from None
-        if not isinstance(reply, dict):
-            raise Unavailable("not-watchman", "the socket does not speak watchman")
-        return reply
-
-    def _query_base(self) -> dict[str, Any]:
-        query: dict[str, Any] = {"sync_timeout": int(self._timeout * 1000)}
-        if self.relative is not None:
-            query["relative_root"] = os.fsdecode(self.relative)
-        return query
+    def _sync(self) -> dict[str, Any]:
+        return {"sync_timeout": int(self._timeout * 1000)}
 
     def clock(self) -> str:
         """The current clock, after Watchman has seen every change made so far."""
-        reply = self._call("clock", self.watch, {"sync_timeout": int(self._timeout * 1000)})
-        return _clock(reply)
+        return _clock(self._rooted("clock", self._sync()))
 
     def since(self, clock: str) -> Changes:
         """Paths changed since *clock* (nothing listed for a fresh instance)."""
-        query = self._query_base()
-        query.update({"since": clock, "fields": ["name"], "expression": _NOT_HG,
-                      "empty_on_fresh_instance": True})
-        reply = self._call("query", self.watch, query)
+        query = {**self._sync(), "since": clock, "fields": ["name"], "expression": _NOT_HG,
+                 "empty_on_fresh_instance": True}
+        reply = self._rooted("query", query)
         return Changes(_clock(reply), self._files(reply), bool(reply.get("is_fresh_instance")))
-
 
     def all_files(self) -> list[bytes]:
         """Every path Watchman knows under the root (existing files only)."""
-        query = self._query_base()
-        query.update({"fields": ["name"], "expression": ["allof", _NOT_HG, ["exists"]]})
-        return self._files(self._call("query", self.watch, query))
+        query = {**self._sync(), "fields": ["name"],
+                 "expression": ["allof", _NOT_HG, ["exists"]]}
+        return self._files(self._rooted("query", query))
 
     @staticmethod
     def _files(reply: dict[str, Any]) -> list[bytes]:
@@ -109,6 +231,13 @@ class Watch:
         if not isinstance(files, list) or not all(isinstance(f, bytes) for f in files):
             raise Unavailable("not-watchman", "watchman sent a malformed file list")
         return files
+
+
+def _chunk(recv: Any) -> bytes:
+    data = recv(65536)
+    if not data:
+        raise EOFError("watchman closed the connection")
+    return data
 
 
 def _clock(reply: dict[str, Any]) -> str:
@@ -120,6 +249,6 @@ def _clock(reply: dict[str, Any]) -> str:
     return clock
 
 
-def _oneline(exc: BaseException) -> str:
+def _oneline(exc: BaseException | str) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]

@@ -1,6 +1,7 @@
 """``amg debugfsmonitor``: what fsmonitor saved and why it last walked."""
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -51,7 +52,10 @@ def _service(settings: Settings, root: str) -> str:
     except Unavailable as exc:
         return f"unavailable ({exc})"
     try:
-        return f"watching {watch.watch.decode('utf-8', 'replace')} (clock {watch.clock()})"
+        clock = watch.clock()
+        # Still None when Watchman answered for the root directly: the root is the watch.
+        where = watch.watch or os.fsencode(root)
+        return f"watching {where.decode('utf-8', 'replace')} (clock {clock})"
     except Unavailable as exc:
         return f"unavailable ({exc})"
     finally:

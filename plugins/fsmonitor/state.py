@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +119,12 @@ def _identity(text: str) -> Identity:
 
 
 def hostname() -> str:
+    """This host's name, as ``socket.gethostname()`` gives it (without importing socket)."""
+    uname = getattr(os, "uname", None)
+    if uname is not None:
+        return uname().nodename
+    import socket
+
     return socket.gethostname()
 
 
