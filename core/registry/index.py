@@ -17,7 +17,8 @@ every plugin directory and manifest, and each ``sys.path`` entry's mtime and
 installed distributions (``*.dist-info``, ``*.egg-info``).  Installing,
 removing or reinstalling a distribution changes those; so does editing a
 manifest.  The file carries its own checksum: a torn or garbage file is a
-cache miss, never an error.
+cache miss, never an error.  After a rescan, old files are pruned: the
+newest ``_KEEP_FILES`` younger than ``_KEEP_SECONDS`` stay.
 """
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ if TYPE_CHECKING:
 
 #: Bumped whenever the stored layout changes (a new layout is a new file).
 _MAGIC = b"AMGIDX\x03\n"
+#: Index files kept per cache directory, newest first, and their longest
+#: life.  Every interpreter, plugin path and ``sys.path`` (the current
+#: directory under ``python -m amalgam``) has its own file; one pruned
+#: while still in use only costs a rescan.
+_KEEP_FILES = 16
+_KEEP_SECONDS = 30 * 24 * 3600
 _HEADER = len(_MAGIC) + 4  # magic, then the payload's crc32
 
 
@@ -213,6 +220,49 @@ def store(environ: Mapping[str, str], found: Index, watched: list[str]) -> None:
     broken = [(name, message, hints) for name, (message, hints) in found._broken.items()]
     _write(path, (_key(environ), [stat(p) for p in watched], sites, found._entries(),
                   broken))
+    _prune(os.path.dirname(path), keep=os.path.basename(path))
+
+
+def _prune(directory: str, keep: str) -> None:
+    """Remove old index files, killed writers' temporary files and the
+    earlier layout's ``plugins-*.json``.
+
+    Runs after a rescan only, so a warm start never lists the directory.
+    """
+    import time
+
+    now = time.time()
+    indexes: list[tuple[float, str]] = []
+    try:
+        with os.scandir(directory) as entries:
+            found = [(e.name, e.path, _mtime(e)) for e in entries
+                     if e.name.startswith("plugins-") and e.name != keep]
+    except OSError:
+        return
+    for name, path, mtime in found:
+        if name.endswith(".idx"):
+            indexes.append((mtime, path))
+        elif name.endswith(".json") or (name.endswith(".tmp") and mtime < now - 3600):
+            _unlink(path)  # a live writer's .tmp is seconds old
+    indexes.sort(reverse=True)
+    # *keep*, just written, is the newest of the _KEEP_FILES.
+    for rank, (mtime, path) in enumerate(indexes, start=2):
+        if rank > _KEEP_FILES or mtime < now - _KEEP_SECONDS:
+            _unlink(path)
+
+
+def _mtime(entry: os.DirEntry[str]) -> float:
+    try:
+        return entry.stat().st_mtime
+    except OSError:
+        return 0.0  # gone meanwhile: unlinking it again is harmless
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _write(path: str, payload: tuple[Any, ...]) -> None:
@@ -226,7 +276,4 @@ def _write(path: str, payload: tuple[Any, ...]) -> None:
     except (OSError, ValueError):
         # Not being able to cache (an unwritable directory, a manifest
         # value marshal cannot store) must not stop the command.
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 from amalgam.error import PluginError
-from amalgam.registry import index
 from amalgam.registry.facade import Hooks
 
 # typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
@@ -53,6 +52,10 @@ class Registry:
 
     def _found(self) -> Index:
         if self._discovered is None:
+            # Imported on first use: with no [plugins] setting, a command
+            # that opens no repository never asks (nor imports zlib).
+            from amalgam.registry import index
+
             found = index.load(self.ui.environ)
             if found is None:
                 from amalgam.registry.discovery import rescan
