@@ -61,8 +61,9 @@ class ChangesetPrinter:
         else:
             style = styles.Style(spec)
         self.style = style
-        self.tree = parse(style.changeset)
-        self.header = parse(style.header) if style.header else None
+        changeset, header = style.pick(repo.ui)
+        self.tree = parse(changeset)
+        self.header = parse(header) if header else None
 
     def mapping(self, rev: int) -> dict[str, Any]:
         from amalgam.context import changectx
@@ -79,7 +80,7 @@ class ChangesetPrinter:
         """(header if it changed else "", changeset text) for *rev*.
 
         ``log -G`` writes the header above the graph and only the changeset
-        text beside it.  For ``json`` the "header" is the opening bracket or
+        text beside it.  The style's start text leads the first header.  For ``json`` the "header" is the opening bracket or
         the separator that precedes the entry.
         """
         if self.json:
@@ -89,11 +90,11 @@ class ChangesetPrinter:
             self.count += 1
             return lead, entry(self.view, rev)
         mapping = self.mapping(rev)
-        out = ""
+        out = "" if self.count else self.style.start
         if self.header is not None:
             header = self.engine.render(self.header, mapping)
             if header != self.last_header:
-                out = header
+                out += header
                 self.last_header = header
         self.count += 1
         return out, self.engine.render(self.tree, mapping)
@@ -105,7 +106,7 @@ class ChangesetPrinter:
         """What follows the last changeset."""
         if self.json:
             return "\n]\n" if self.count else "[\n]\n"
-        return ""
+        return (self.style.start if not self.count else "") + self.style.end
 
     def close(self, ui: UI) -> None:
         ui.write(self.closing())

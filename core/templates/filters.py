@@ -52,6 +52,14 @@ def rfc822date(value: Any) -> str:
     return strftime(value, "%a, %d %b %Y %H:%M:%S %z")
 
 
+@templatefilter("rfc3339date")
+def rfc3339date(value: Any) -> str:
+    """A date as YYYY-MM-DDTHH:MM:SS and its zone as +HH:MM (RFC 3339)."""
+    date = _date(value)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(date.when - date.offset)) \
+        + _zone(date.offset, ":")
+
+
 @templatefilter("shortdate")
 def shortdate(value: Any) -> str:
     """A date as YYYY-MM-DD."""

@@ -65,6 +65,24 @@ def escape(value: Any) -> str:
             .replace('"', "&quot;"))
 
 
+_XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@templatefilter("xmlescape")
+def xmlescape(value: Any) -> str:
+    """The text safe inside XML: ``&<>"'`` as entities, control characters as spaces."""
+    return _XML_CONTROL.sub(" ", escape(value).replace("'", "&#39;"))
+
+
+@templatefilter("stringescape")
+def stringescape(value: Any) -> str:
+    """The text with backslashes, control characters and non-ASCII bytes escaped."""
+    import codecs
+
+    data = text(value).encode("utf-8", "surrogateescape")
+    return codecs.escape_encode(data)[0].decode("ascii")  # type: ignore[attr-defined]
+
+
 @templatefilter("urlescape")
 def urlescape(value: Any) -> str:
     """The text %-encoded for a URL (``/`` kept)."""
