@@ -49,9 +49,11 @@ def load(vfs: Any, data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[by
 
 
 def _cached(vfs: Any, data: bytes) -> dscache.Cached | None:
-    """The cache of *data* (built now if missing or stale), or None when it is small.
+    """The cache of *data* (made now if missing or stale), or None when it is small.
 
-    A read-only ``.hg`` still gets a cache object, built in memory.
+    A stale cache is brought up to date from the records that changed
+    (another tool wrote the dirstate); only when that fails is *data*
+    parsed whole.  A read-only ``.hg`` still gets a cache object, in memory.
     """
     if len(data) < dscache.MIN_SIZE:
         return None
@@ -59,21 +61,32 @@ def _cached(vfs: Any, data: bytes) -> dscache.Cached | None:
 
     key = hashlib.sha1(data).digest()
     try:
-        cached = dscache.read(dscache.mapped(vfs.join(dscache.NAME)), key)
+        blob = dscache.mapped(vfs.join(dscache.NAME))
     except (OSError, ValueError):
-        cached = None
-    if cached is None:
-        p1, p2, entries, copies = parse(data)
-        cached = _store(vfs, key, dscache.build(key, p1, p2, entries, copies))
-    return cached
+        blob = None
+    cached = dscache.read(blob, key) if blob is not None else None
+    if cached is not None:
+        return cached
+    stale = dscache.read(blob, None) if blob is not None else None
+    fresh = dscache.refresh(stale, key, data) if stale is not None else None
+    if fresh is None:
+        marks: list[int] = []
+        p1, p2, entries, copies = parse(data, marks)
+        fresh = dscache.build(key, p1, p2, entries, copies, data, marks)
+    return _store(vfs, key, fresh)
 
 
-def _store(vfs: Any, key: bytes, blob: bytes) -> dscache.Cached:
+def _store(vfs: Any, key: bytes, pieces: list[Any]) -> dscache.Cached:
+    """Write the cache file made of *pieces*; the cache read back from it (mapped)."""
     try:
-        vfs.write(dscache.NAME, blob, atomictemp=True)
-    except OSError:
-        pass  # a read-only repository: parse every time
+        with vfs(dscache.NAME, "wb", atomictemp=True) as fp:
+            fp.writelines(pieces)
+        blob = dscache.mapped(vfs.join(dscache.NAME))
+    except (OSError, ValueError):
+        blob = b"".join(pieces)  # a read-only repository: this process only
     cached = dscache.read(blob, key)
+    if cached is None:  # replaced by another process meanwhile
+        cached = dscache.read(b"".join(pieces), key)
     assert cached is not None
     return cached
 
@@ -371,12 +384,14 @@ class DirState:
         p1, p2 = self._parents
         cached = self._cached
         data = None
+        marks = list(cached.marks) if cached is not None else []
         if cached is not None and not self._rewrite and cached.maxmtime < now:
             data = splice(self._data, p1, p2, self._old, self._oldcopies, self._map,
-                          self._copies, now)
+                          self._copies, now, marks)
         spliced = data is not None
         if data is None:
-            data = pack(p1, p2, self._map, self._copies, now)
+            marks = []
+            data = pack(p1, p2, self._map, self._copies, now, marks)
         vfs.write("dirstate", data, atomictemp=True)
         self._cached = None
         if len(data) >= dscache.MIN_SIZE:
@@ -386,9 +401,9 @@ class DirState:
             if spliced:
                 assert cached is not None
                 changes = {path: self._map.get(path) for path in self._old}
-                blob = dscache.patch(cached, key, p1, p2, changes, self._copies)
+                blob = dscache.patch(cached, key, p1, p2, changes, self._copies, data, marks)
             else:
-                blob = dscache.build(key, p1, p2, self._map, self._copies)
+                blob = dscache.build(key, p1, p2, self._map, self._copies, data, marks)
             self._cached = _store(vfs, key, blob)
         self._data = data
         self._old.clear()

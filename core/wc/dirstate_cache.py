@@ -15,9 +15,14 @@ monitor named ten paths) loads only those:
   or one directory costs a binary search and one or a few small loads;
 - for the last few writes that changed only a few entries, the key of the
   dirstate before and the names changed, so "what changed since dirstate
-  K" needs no comparison of two dirstates.
+  K" needs no comparison of two dirstates;
+- the dirstate itself with its marks (record offsets): when another tool
+  (hg) rewrites the dirstate, :func:`refresh` compares the two versions,
+  parses only where they differ and patches the cache, instead of parsing
+  100,000 entries and building it all again.
 
-Layout: ``>I`` summary length, the marshalled summary, then the runs.
+Layout: ``>I`` summary length, the marshalled summary, the runs, then the
+dirstate.
 Any doubt (another version, another key, damage) makes the caller parse
 the dirstate instead; the cache is only an accelerator.
 """
@@ -29,10 +34,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from amalgam.wc.dirstate_v1 import changed_records
+
 NAME = "cache/amalgam-dirstate"
 #: Dirstates smaller than this parse faster than the cache loads.
 MIN_SIZE = 1 << 20
-VERSION = 3
+VERSION = 4
 RUNS = 256
 #: How many earlier writes' changed names the summary keeps, and at most how
 #: many names in all (a file system monitor asks what changed since its last look).
@@ -50,16 +57,17 @@ class Cached:
     """One cache file's summary, with its runs loaded on demand."""
 
     __slots__ = ("key", "p1", "p2", "copies", "nonnormal", "dirs", "maxmtime", "count",
-                 "bounds", "history", "_blob", "_offsets", "_runs")
+                 "bounds", "history", "marks", "_blob", "_offsets", "_runs")
 
     def __init__(self, summary: tuple, blob: Any, start: int) -> None:
         (_, self.key, self.p1, self.p2, self.copies, self.nonnormal, self.dirs,
-         self.maxmtime, self.count, self.bounds, sizes, self.history) = summary
+         self.maxmtime, self.count, self.bounds, sizes, self.history, self.marks,
+         datasize) = summary
         self._blob = blob
         offsets = [start]
         for size in sizes:
             offsets.append(offsets[-1] + size)
-        if offsets[-1] != len(blob) or len(sizes) != len(self.bounds) + 1:
+        if offsets[-1] + datasize != len(blob) or len(sizes) != len(self.bounds) + 1:
             raise ValueError("cache runs do not match their sizes")
         self._offsets = offsets
         self._runs: dict[int, dict[bytes, tuple]] = {}
@@ -98,6 +106,10 @@ class Cached:
                 return changed
         return None
 
+    def data(self) -> bytes:
+        """The dirstate this cache was built from."""
+        return self._blob[self._offsets[-1]:]
+
     def entries(self) -> dict[bytes, tuple]:
         """Every entry, in one new dict."""
         merged: dict[bytes, tuple] = {}
@@ -114,13 +126,13 @@ def mapped(path: str) -> Any:
         return mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def read(blob: Any, key: bytes) -> Cached | None:
-    """The cache in *blob* if it was built from the dirstate with SHA-1 *key*."""
+def read(blob: Any, key: bytes | None) -> Cached | None:
+    """The cache in *blob* if it was built from the dirstate with SHA-1 *key* (None: any)."""
     try:
         (size,) = _LEN.unpack_from(blob)
         summary = marshal.loads(memoryview(blob)[4:4 + size])
-        if type(summary) is not tuple or len(summary) != 12 or summary[0] != VERSION \
-                or summary[1] != key:
+        if type(summary) is not tuple or len(summary) != 14 or summary[0] != VERSION \
+                or (key is not None and summary[1] != key):
             return None
         return Cached(summary, blob, 4 + size)
     except (struct.error, ValueError, EOFError, TypeError):
@@ -128,8 +140,9 @@ def read(blob: Any, key: bytes) -> Cached | None:
 
 
 def build(key: bytes, p1: bytes, p2: bytes, entries: dict[bytes, tuple],
-          copies: dict[bytes, bytes]) -> bytes:
-    """A cache file for the dirstate with SHA-1 *key* holding these entries."""
+          copies: dict[bytes, bytes], data: bytes, marks: list[int]) -> list[Any]:
+    """A cache file, in pieces, for the dirstate *data* (SHA-1 *key*, *marks*) holding
+    these entries (pieces: written one after the other, nothing joins 13 MB)."""
     names = sorted(entries)
     per = max(1, -(-len(names) // RUNS))
     cuts = range(0, len(names), per) if names else range(1)
@@ -138,12 +151,13 @@ def build(key: bytes, p1: bytes, p2: bytes, entries: dict[bytes, tuple],
     dirs = sorted({name.rpartition(b"/")[0] for name in entries})
     maxmtime = max((value[3] for value in entries.values()), default=-1)
     odd = {name: value for name, value in entries.items() if nonnormal(value)}
-    return _assemble(key, p1, p2, copies, odd, dirs, maxmtime, len(entries), bounds, runs, [])
+    return _assemble(key, p1, p2, copies, odd, dirs, maxmtime, len(entries), bounds, runs, [],
+                     data, marks)
 
 
 def patch(old: Cached, key: bytes, p1: bytes, p2: bytes, changes: dict[bytes, tuple | None],
-          copies: dict[bytes, bytes]) -> bytes:
-    """*old* with *changes* applied (None drops an entry), for the dirstate *key*.
+          copies: dict[bytes, bytes], data: bytes, marks: list[int]) -> list[Any]:
+    """*old* with *changes* applied (None drops an entry), for the dirstate *data*.
 
     Only the runs holding a changed name are marshalled again.  The list of
     directories only grows here: a directory whose last entry went stays
@@ -180,12 +194,37 @@ def patch(old: Cached, key: bytes, p1: bytes, p2: bytes, changes: dict[bytes, tu
     while len(history) > HISTORY or sum(len(names) for _, names in history) > HISTORY_NAMES:
         history.pop(0)
     return _assemble(key, p1, p2, copies, odd, sorted(dirs), maxmtime, count, old.bounds, runs,
-                     history)
+                     history, data, marks)
+
+
+def refresh(old: Cached, key: bytes, data: bytes) -> list[Any] | None:
+    """*old* brought up to the dirstate *data* (SHA-1 *key*) another writer made.
+
+    Only the records where the two versions differ are parsed; None when
+    they differ too much (or do not line up) and *data* must be parsed whole.
+    """
+    found = changed_records(old.data(), data, old.marks, len(data) // 4)
+    if found is None:
+        return None
+    changed, marks = found
+    copies = dict(old.copies)
+    changes: dict[bytes, tuple | None] = {}
+    for path, record in changed.items():
+        copies.pop(path, None)
+        if record is None:
+            changes[path] = None
+            continue
+        changes[path], source = record
+        if source is not None:
+            copies[path] = source
+    return patch(old, key, data[:20], data[20:40], changes, copies, data, marks)
 
 
 def _assemble(key: bytes, p1: bytes, p2: bytes, copies: dict[bytes, bytes],
               odd: dict[bytes, tuple], dirs: list[bytes], maxmtime: int, count: int,
-              bounds: list[bytes], runs: list, history: list) -> bytes:
+              bounds: list[bytes], runs: list, history: list, data: bytes,
+              marks: list[int]) -> list[Any]:
     summary = marshal.dumps((VERSION, key, bytes(p1), bytes(p2), dict(copies), odd, dirs,
-                             maxmtime, count, bounds, [len(run) for run in runs], history))
-    return b"".join([_LEN.pack(len(summary)), summary, *runs])
+                             maxmtime, count, bounds, [len(run) for run in runs], history,
+                             [mark for mark in marks if mark < len(data)], len(data)))
+    return [_LEN.pack(len(summary)), summary, *runs, data]

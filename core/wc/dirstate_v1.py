@@ -1,4 +1,4 @@
-"""hg's dirstate v1 format: parse, pack, and splice a few records into a file.
+"""hg's dirstate v1 format: parse, pack, splice, and compare two versions.
 
 The file is both parents followed by one record per tracked file:
 ``state mode size mtime namelen`` (``>cllll``) and the name, which is
@@ -6,10 +6,17 @@ The file is both parents followed by one record per tracked file:
 are kept masked to 31 bits as hg does, so either tool's dirstate reads
 back the same.  :mod:`amalgam.wc.dirstate` holds the rules (the ambiguous
 mtime) and the working-copy API.
+
+*Marks* are record offsets, one every :data:`MARK_EVERY` records, noted
+while parsing or packing.  They let :func:`changed_records` start reading
+a file in the middle: both hg and amg rewrite a dirstate in the order it
+was read, so two versions differ in a few places, and only those places
+need parsing.
 """
 from __future__ import annotations
 
 import struct
+from bisect import bisect_right
 
 from amalgam import error
 from amalgam.node import Node, nullid
@@ -21,6 +28,12 @@ _READ = struct.Struct(">clllL")
 _STATES = {b"n": "n", b"a": "a", b"r": "r", b"m": "m"}
 _CODES = {v: k for k, v in _STATES.items()}
 _MASK = 0x7FFFFFFF
+#: One mark per this many records (about 4 KiB of a typical dirstate).
+MARK_EVERY = 64
+#: Two versions of a dirstate are compared in blocks of this many bytes.
+_BLOCK = 4096
+#: Bytes that must agree after two records before they are taken for the same place.
+_VERIFY = 256
 #: mtimes this far in the future are kept: a clock that far off is not a race.
 _FUTURE_SLACK = 86400
 
@@ -31,8 +44,12 @@ def _corrupt(detail: str) -> error.StorageError:
                                    " to rebuild it from the parent revision")
 
 
-def parse(data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, bytes]]:
-    """Parse a v1 dirstate: ``(p1, p2, {path: (state, mode, size, mtime)}, copies)``."""
+def parse(data: bytes, marks: list[int] | None = None
+          ) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, bytes]]:
+    """Parse a v1 dirstate: ``(p1, p2, {path: (state, mode, size, mtime)}, copies)``.
+
+    *marks*, when given, receives the offset of every :data:`MARK_EVERY`-th record.
+    """
     if not data:
         return nullid, nullid, {}, {}
     if data.startswith(b"dirstate-v2\n"):
@@ -47,16 +64,22 @@ def parse(data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, byte
     unpack = _READ.unpack_from
     states = _STATES
     pos, end = 40, len(data)
+    block = range(MARK_EVERY)
     try:
         while pos < end:
-            state, mode, size, mtime, namelen = unpack(data, pos)
-            start = pos + 17
-            pos = start + namelen
-            name = data[start:pos]
-            if b"\0" in name:
-                name, source = name.split(b"\0", 1)
-                copies[name] = source
-            entries[name] = (states[state], mode, size, mtime)
+            if marks is not None:
+                marks.append(pos)
+            for _ in block:
+                state, mode, size, mtime, namelen = unpack(data, pos)
+                start = pos + 17
+                pos = start + namelen
+                name = data[start:pos]
+                if b"\0" in name:
+                    name, source = name.split(b"\0", 1)
+                    copies[name] = source
+                entries[name] = (states[state], mode, size, mtime)
+                if pos >= end:
+                    break
     except struct.error:
         raise _corrupt("truncated entry") from None
     except KeyError as exc:
@@ -67,8 +90,8 @@ def parse(data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, byte
 
 
 def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, bytes],
-         now: int) -> bytes:
-    """Serialise a v1 dirstate.
+         now: int, marks: list[int] | None = None) -> bytes:
+    """Serialise a v1 dirstate (*marks*, when given, receives the marks).
 
     Clean entries not strictly older than *now* lose their mtime, in
     *entries* too, so this process does not trust them either.
@@ -80,7 +103,11 @@ def pack(p1: bytes, p2: bytes, entries: dict[bytes, tuple], copies: dict[bytes, 
     header = _HEADER.pack
     codes = _CODES
     downgraded = []
-    for name, (state, mode, size, mtime) in entries.items():  # hg keeps no order either
+    every = MARK_EVERY if marks is not None else 0
+    for count, (name, (state, mode, size, mtime)) in enumerate(entries.items()):
+        # hg keeps no order either
+        if every and not count % every:
+            marks.append(len(out))  # type: ignore[union-attr]
         if mtime >= now and state == "n" and mtime - now < _FUTURE_SLACK:
             mtime = -1
             downgraded.append(name)
@@ -102,7 +129,8 @@ def _record(path: bytes, value: tuple, source: bytes | None) -> bytes:
 
 def splice(data: bytes, p1: bytes, p2: bytes, old: dict[bytes, tuple | None],
            oldcopies: dict[bytes, bytes | None], entries: dict[bytes, tuple],
-           copies: dict[bytes, bytes], now: int) -> bytes | None:
+           copies: dict[bytes, bytes], now: int,
+           marks: list[int] | None = None) -> bytes | None:
     """*data* with the records of the paths in *old* replaced by their *entries* now.
 
     *old* holds each changed path's entry as *data* has it (None: absent)
@@ -111,6 +139,7 @@ def splice(data: bytes, p1: bytes, p2: bytes, old: dict[bytes, tuple | None],
     old record is not where it should be; the caller packs everything.
     The caller has made sure no unchanged entry needs the ambiguous-mtime
     downgrade; changed ones get it here, as :func:`pack` gives it.
+    *marks* of *data*, when given, are moved to where their records are now.
     """
     spans = []
     for path, value in old.items():
@@ -131,6 +160,15 @@ def splice(data: bytes, p1: bytes, p2: bytes, old: dict[bytes, tuple | None],
         chunks.append(data[last:pos])
         last = end
     chunks.append(data[last:])
+    if marks is not None:
+        # A removed record's mark now names the record after it (or the end).
+        moved, gone, at = [], 0, 0
+        for mark in marks:
+            while at < len(spans) and spans[at][1] <= mark:
+                gone += spans[at][1] - spans[at][0]
+                at += 1
+            moved.append(mark - gone)
+        marks[:] = sorted(set(moved))
     for path in old:
         value = entries.get(path)
         if value is None:
@@ -140,3 +178,155 @@ def splice(data: bytes, p1: bytes, p2: bytes, old: dict[bytes, tuple | None],
             value = entries[path] = (state, mode, size, -1)
         chunks.append(_record(path, value, copies.get(path)))
     return b"".join(chunks)
+
+
+def _read_record(data: bytes, pos: int, end: int) -> tuple[bytes, tuple, int] | None:
+    """The record at *pos*: ``(name field, value, next offset)``; None if damaged."""
+    if pos + 17 > end:
+        return None
+    state, mode, size, mtime, namelen = _READ.unpack_from(data, pos)
+    nxt = pos + 17 + namelen
+    if nxt > end or state not in _STATES:
+        return None
+    return data[pos + 17:nxt], (_STATES[state], mode, size, mtime), nxt
+
+
+def changed_records(old: bytes, new: bytes, marks: list[int], limit: int
+                    ) -> tuple[dict[bytes, tuple[tuple, bytes | None] | None], list[int]] | None:
+    """The records that differ between two versions of a dirstate.
+
+    *marks* are *old*'s.  Returns ``({path: ((state, mode, size, mtime),
+    copy source or None), or None if it went}, marks of new)``, or None
+    when more than *limit* bytes of records had to be read or a record is
+    damaged (the caller then parses *new* whole).
+
+    The versions are compared block by block at a pair of offsets known to
+    be record boundaries in both.  Where a block differs, both are read
+    record by record from the last mark before it until a record read on
+    one side is found, with the same bytes after it, on the other: that
+    pair of offsets is the next pair to compare from.  Any such pair is
+    safe, since equal bytes hold equal records; records read on both sides
+    cancel out.
+    """
+    lo, ln = len(old), len(new)
+    if lo < 40 or ln < 40:
+        return None
+    before: dict[bytes, tuple] = {}
+    after: dict[bytes, tuple] = {}
+    newmarks: list[int] = []
+    # (old start, old end, new minus old) of the stretches found equal
+    kept: list[tuple[int, int, int]] = []
+    so = sn = 40  # a pair of record boundaries with equal bytes after them
+    budget = limit
+    while True:
+        skip = 0
+        while True:
+            piece = old[so + skip:so + skip + _BLOCK]
+            if piece != new[sn + skip:sn + skip + _BLOCK]:
+                break
+            if len(piece) < _BLOCK:  # equal to the end of both
+                kept.append((so, lo, sn - so))
+                return _result(before, after, _moved_marks(marks, kept, newmarks))
+            skip += _BLOCK
+        # The first differing byte: halve the block while its first half agrees.
+        width = _BLOCK
+        while width > 1:
+            width //= 2
+            if old[so + skip:so + skip + width] == new[sn + skip:sn + skip + width]:
+                skip += width
+        first = bisect_right(marks, so + skip) - 1
+        po = marks[first] if first >= 0 and marks[first] > so else so
+        pn = po + sn - so
+        kept.append((so, po, sn - so))
+        found = _realign(old, new, po, pn, so + skip, sn + skip, before, after, newmarks,
+                         budget)
+        if found is None:
+            return None
+        so, sn, used = found
+        budget -= used
+
+
+def _realign(old: bytes, new: bytes, po: int, pn: int, diff_old: int, diff_new: int,
+             before: dict, after: dict, newmarks: list[int], budget: int
+             ) -> tuple[int, int, int] | None:
+    """Read both versions from the boundaries *po*, *pn* until they realign.
+
+    *diff_old* and *diff_new* are the first byte that differs; a pair of
+    offsets is only taken past it on one side at least, so every call
+    makes progress.  Records read go into *before* and *after*; returns
+    the new pair and the bytes read, or None past *budget* or on damage.
+    """
+    lo, ln = len(old), len(new)
+    start = (po, pn)
+    seen_old: dict[bytes, int] = {}
+    seen_new: dict[bytes, int] = {}
+    read_old: list[tuple[int, bytes]] = []
+    read_new: list[tuple[int, bytes]] = []
+    count = 0
+    while po < lo or pn < ln:
+        if (po - start[0]) + (pn - start[1]) > budget:
+            return None
+        pair = None
+        if pn < ln:
+            found = _read_record(new, pn, ln)
+            if found is None:
+                return None
+            field, value, nxt = found
+            if not count % MARK_EVERY:
+                newmarks.append(pn)
+            count += 1
+            after[field] = value
+            seen_new[field] = pn
+            read_new.append((pn, field))
+            at = seen_old.get(field)
+            if at is not None and (at > diff_old or pn > diff_new) and \
+                    old[at:at + _VERIFY] == new[pn:pn + _VERIFY]:
+                pair = (at, pn)
+            pn = nxt
+        if pair is None and po < lo:
+            found = _read_record(old, po, lo)
+            if found is None:
+                return None
+            field, value, nxt = found
+            before[field] = value
+            seen_old[field] = po
+            read_old.append((po, field))
+            at = seen_new.get(field)
+            if at is not None and (po > diff_old or at > diff_new) and \
+                    old[po:po + _VERIFY] == new[at:at + _VERIFY]:
+                pair = (po, at)
+            po = nxt
+        if pair is not None:
+            # What was read from the pair on is equal on both sides: unread it.
+            for records, done, at in ((read_old, before, pair[0]), (read_new, after, pair[1])):
+                while records and records[-1][0] >= at:
+                    done.pop(records.pop()[1], None)
+            return pair[0], pair[1], (po - start[0]) + (pn - start[1])
+    return po, pn, (po - start[0]) + (pn - start[1])
+
+
+def _result(before: dict[bytes, tuple], after: dict[bytes, tuple], marks: list[int]
+            ) -> tuple[dict[bytes, tuple[tuple, bytes | None] | None], list[int]]:
+    changes: dict[bytes, tuple[tuple, bytes | None] | None] = {}
+    for field, value in after.items():
+        if before.pop(field, None) != value:
+            name, _, source = field.partition(b"\0")
+            changes[name] = (value, source or None)
+    for field in before:
+        changes.setdefault(field.partition(b"\0")[0], None)
+    return changes, marks
+
+
+def _moved_marks(marks: list[int], kept: list[tuple[int, int, int]],
+                 extra: list[int]) -> list[int]:
+    """*marks* inside the stretches found equal, moved with them, plus *extra*."""
+    moved = list(extra)
+    at = 0
+    for mark in marks:
+        while at < len(kept) and kept[at][1] <= mark:
+            at += 1
+        if at == len(kept):
+            break
+        if kept[at][0] <= mark:
+            moved.append(mark + kept[at][2])
+    return sorted(set(moved))

@@ -17,6 +17,14 @@ def _data(n: int = 6000, mtime: int = 1000) -> bytes:
     return data
 
 
+def _build(*args) -> bytes:
+    return b"".join(dscache.build(*args))
+
+
+def _patch(*args) -> bytes:
+    return b"".join(dscache.patch(*args))
+
+
 @pytest.fixture
 def vfs(tmp_path):
     return VFS(str(tmp_path))
@@ -79,8 +87,8 @@ def _entries(n: int) -> dict[bytes, tuple]:
 def test_runs_answer_like_the_entries_they_were_built_from():
     entries = _entries(3000)
     copies = {b"f00001": b"f00000"}
-    cached = dscache.read(dscache.build(b"k" * 20, b"\1" * 20, b"\2" * 20, entries, copies),
-                          b"k" * 20)
+    cached = dscache.read(_build(b"k" * 20, b"\1" * 20, b"\2" * 20, entries, copies,
+                                      b"", []), b"k" * 20)
     assert cached is not None and 100 < len(cached.bounds) + 1 <= dscache.RUNS
     assert cached.entries() == entries
     assert cached.count == len(entries) and cached.copies == copies
@@ -96,7 +104,7 @@ def test_runs_answer_like_the_entries_they_were_built_from():
 
 
 def test_a_cache_for_another_dirstate_or_damaged_is_not_used():
-    blob = dscache.build(b"k" * 20, b"\1" * 20, b"\2" * 20, _entries(50), {})
+    blob = _build(b"k" * 20, b"\1" * 20, b"\2" * 20, _entries(50), {}, b"", [])
     assert dscache.read(blob, b"j" * 20) is None
     assert dscache.read(blob[:-5], b"k" * 20) is None
     assert dscache.read(b"", b"k" * 20) is None
@@ -105,7 +113,8 @@ def test_a_cache_for_another_dirstate_or_damaged_is_not_used():
 
 def test_patching_runs_gives_what_a_full_build_gives():
     entries = _entries(2000)
-    old = dscache.read(dscache.build(b"k" * 20, b"\1" * 20, b"\2" * 20, entries, {}), b"k" * 20)
+    old = dscache.read(_build(b"k" * 20, b"\1" * 20, b"\2" * 20, entries, {}, b"", []),
+                     b"k" * 20)
     changes = {b"d0/new": ("a", 0, -1, -1), b"zz/last": ("n", 0o100755, 3, 5000)}
     for path in list(entries)[::400]:
         changes[path] = None
@@ -117,8 +126,8 @@ def test_patching_runs_gives_what_a_full_build_gives():
             after.pop(path)
         else:
             after[path] = value
-    patched = dscache.read(dscache.patch(old, b"n" * 20, b"\3" * 20, b"\0" * 20, changes,
-                                         {b"zz/last": b"d0/new"}), b"n" * 20)
+    patched = dscache.read(_patch(old, b"n" * 20, b"\3" * 20, b"\0" * 20, changes,
+                                         {b"zz/last": b"d0/new"}, b"", []), b"n" * 20)
     assert patched is not None and patched.entries() == after
     assert patched.count == len(after) and patched.p1 == b"\3" * 20
     assert patched.nonnormal == {p: v for p, v in after.items() if dscache.nonnormal(v)}
@@ -225,10 +234,12 @@ def test_many_changes_or_an_unchanged_future_mtime_mean_a_full_pack(bigrepo, mon
 
 
 def test_an_empty_dirstate_has_a_cache_too():
-    cached = dscache.read(dscache.build(b"k" * 20, b"\0" * 20, b"\0" * 20, {}, {}), b"k" * 20)
+    cached = dscache.read(_build(b"k" * 20, b"\0" * 20, b"\0" * 20, {}, {}, b"", []),
+                         b"k" * 20)
     assert cached is not None and cached.entries() == {} and cached.get(b"a") is None
     assert cached.count == 0 and list(cached.under((b"d/",))) == []
-    patched = dscache.read(dscache.patch(cached, b"n" * 20, b"\0" * 20, b"\0" * 20,
-                                         {b"a": ("a", 0, -1, -1)}, {}), b"n" * 20)
+    patched = dscache.read(_patch(cached, b"n" * 20, b"\0" * 20, b"\0" * 20,
+                                         {b"a": ("a", 0, -1, -1)}, {}, b"", []),
+                         b"n" * 20)
     assert patched.entries() == {b"a": ("a", 0, -1, -1)}
     assert patched.changed_since(b"k" * 20) == {b"a"} and patched.changed_since(b"x" * 20) is None
