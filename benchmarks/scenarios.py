@@ -229,7 +229,7 @@ def commit_one(ctx: Context) -> Plan:
                      modify(repo.hg)),
                 _git(ctx, "commit", "-q", "-a", *message[2:], cwd=repo.git,
                      setup=modify(repo.git) if repo.git else None),
-                _one("commit/big/one modified file", Target()))
+                _one("commit/big/one modified file", Target(0.5)))
 
 
 def update_big(ctx: Context) -> Plan:
