@@ -86,6 +86,8 @@ def clone(ui: UI, source: str, dest: str, *, revs: Sequence[str] = (),
 
             node, label = clone_target(repo, [src.lookup(r) for r in revs], list(branches))
             checkout(repo, ui, node, label)
+        else:
+            repo.vfs.write("branch", b"default\n")  # hg's empty working copy says so too
     except BaseException:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
