@@ -6,7 +6,9 @@ another command changed since then, or None for a full walk.  Every
 reason for a full walk is shown with ``--debug`` and counted.  ``after``
 (``wc_status``) saves the clock the walk obtained together with the
 status's notable files, but only after a complete status (no file
-patterns, unknown files listed) and only if the working-copy lock is free.
+patterns, unknown files listed) and only if the working-copy lock is free;
+when Watchman reported nothing and the dirstate and notable files are
+those saved, the saved clock is as good and nothing is written.
 The clock is read *before* the kernel looks at the files, so anything
 that changes while the status runs is reported again next time.
 """
@@ -56,7 +58,7 @@ class _Pending:
     """What a walk learnt, kept until the status it started is complete."""
 
     __slots__ = ("clock", "ignore", "dirstate", "unknown", "ignored", "paranoid", "hinted",
-                 "key")
+                 "key", "same")
 
     def __init__(self, clock: str, ignore: str, dirstate: statemod.Identity | None,
                  unknown: bool, ignored: bool, paranoid: bool) -> None:
@@ -68,6 +70,8 @@ class _Pending:
         self.paranoid = paranoid
         self.hinted = False
         self.key: bytes | None = None
+        #: the saved state, when nothing changed since it but (maybe) its notable files
+        self.same: statemod.State | None = None
 
 
 _PENDING: weakref.WeakKeyDictionary[Any, _Pending] = weakref.WeakKeyDictionary()
@@ -142,6 +146,8 @@ def _candidates(repo: Repository, watch: Watch, settings: Settings, unknown: boo
                                     f"fsmonitor.threshold={settings.threshold}")
         return None
     pending.hinted = True
+    if not changes.files and not extra and dirstate == saved.dirstate and key == saved.key:
+        pending.same = saved
     repo.ui.debug(f"fsmonitor: {len(changes.files)} changed since {saved.clock}, "
                   f"{len(saved.notable)} notable, {len(extra)} from the dirstate\n")
     return _named(found)
@@ -256,6 +262,10 @@ def after(repo: Repository, match: Any, status: Any) -> None:
         return
     notable = [*status.modified, *status.added, *status.removed, *status.deleted,
                *status.unknown]
+    if pending.same is not None and set(notable) == set(pending.same.notable):
+        # Nothing changed since the saved clock: it is as good as the new one.
+        repo.ui.debug("fsmonitor: nothing changed, state kept\n")
+        return
     saved = statemod.State(statemod.hostname(), pending.clock, pending.ignore,
                            pending.dirstate, notable, pending.key)
     _save(repo, saved)

@@ -164,6 +164,28 @@ def test_filtered_or_partial_status_does_not_save(amg, fsm_config, repo: Path):
     assert _clock(repo) != clock
 
 
+def test_nothing_changed_keeps_the_saved_state(amg, fsm_config, fsrepo: Path):
+    for name in ("a", "b"):
+        (fsrepo / name).write_bytes(b"%s\n" % name.encode())
+        # Old enough that no status rewrites the dirstate to record them clean.
+        os.utime(fsrepo / name, (1_000_000_000, 1_000_000_000))
+    assert amg("commit", "-Aqm", "init", "-u", "test", cwd=fsrepo).rc == 0
+    (fsrepo / "a").write_bytes(b"changed\n")
+    _same(amg, fsm_config, fsrepo)
+    state = fsrepo / ".hg" / statemod.STATE_FILE
+    saved = state.read_bytes()
+    res = amg(*fsm_config, "--debug", "status", cwd=fsrepo)
+    assert "fsmonitor: nothing changed, state kept\n" in res.stdout and "M a\n" in res.stdout
+    assert state.read_bytes() == saved
+    (fsrepo / "a").write_bytes(b"a\n")  # the committed content again: no longer notable
+    assert _same(amg, fsm_config, fsrepo) == ""
+    assert state.read_bytes() != saved
+    saved = state.read_bytes()
+    assert amg("forget", "b", cwd=fsrepo).rc == 0  # only the dirstate changes
+    assert _same(amg, fsm_config, fsrepo) == "R b\n"
+    assert state.read_bytes() != saved
+
+
 def test_busy_working_copy_lock_skips_the_save(amg, fsm_config, repo: Path):
     amg(*fsm_config, "status", cwd=repo)
     clock = _clock(repo)
