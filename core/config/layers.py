@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from amalgam.config import files
+from amalgam.config import cache, files
 from amalgam.config.items import ANY, KERNEL_ITEMS, ConfigItem
 from amalgam.config.values import check_value, expand_home, parse_text
 from amalgam.error import ConfigError, InputError, PluginError
@@ -89,7 +89,7 @@ class Config:
             self._put(rank, section, name, value, source, text)
 
     def _read_toml(self, rank: int, path: str) -> None:
-        entries = files.read_toml(path)
+        entries = cache.read_toml(path, self.environ)
         if entries:
             self._put_entries(rank, entries)
 
