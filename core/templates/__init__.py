@@ -88,7 +88,7 @@ class ChangesetPrinter:
 
             lead = "[\n" if not self.count else ",\n"
             self.count += 1
-            return lead, entry(self.view, rev)
+            return lead, entry(self.view, rev, _level(self.repo.ui))
         mapping = self.mapping(rev)
         out = "" if self.count else self.style.start
         if self.header is not None:
@@ -110,6 +110,15 @@ class ChangesetPrinter:
 
     def close(self, ui: UI) -> None:
         ui.write(self.closing())
+
+
+def _level(ui: Any) -> str:
+    """The UI's verbosity as one word: quiet, verbose, debug or empty."""
+    if getattr(ui, "debugflag", False):
+        return "debug"
+    if getattr(ui, "verbose", False):
+        return "verbose"
+    return "quiet" if getattr(ui, "quiet", False) else ""
 
 
 def changeset_printer(repo: Repository, spec: str) -> ChangesetPrinter:

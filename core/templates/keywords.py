@@ -122,7 +122,7 @@ def files(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     return _paths(list(_entry(ctx, mapping).files))
 
 
-def _status(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
+def changed_files(ctx: Any) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """(modified, added, removed) among the changeset's files, classified as hg does.
 
     Added: in the changeset but in no parent.  Removed: gone from the
@@ -166,26 +166,26 @@ def _removed_by_other_side(path: bytes, parents: list[Any], bases: list[Any]) ->
 @keyword("file_mods")
 def file_mods(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Paths changed relative to the first parent (list)."""
-    return _paths(_status(ctx)[0])
+    return _paths(changed_files(ctx)[0])
 
 
 @keyword("file_adds")
 def file_adds(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Paths new relative to the first parent (list)."""
-    return _paths(_status(ctx)[1])
+    return _paths(changed_files(ctx)[1])
 
 
 @keyword("file_dels")
 def file_dels(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Paths gone relative to the first parent (list)."""
-    return _paths(_status(ctx)[2])
+    return _paths(changed_files(ctx)[2])
 
 
 @keyword("file_copies")
 def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Copied or renamed paths (list; items have {name} and {source})."""
     items = []
-    modified, added, _ = _status(ctx)
+    modified, added, _ = changed_files(ctx)
     mine = ctx.manifest()
     for path in (p for p in added + modified if p in mine):
         renamed = ctx.filectx(path).renamed()

@@ -110,7 +110,7 @@ _CL_BODY = (_cl_files("files", "") + '{if(files, "\n\t", "\t* ")}'
             '{indent(fill(desc, 68), "\t", "")}\n')
 _CHANGELOG = Style(
     _CL_BODY + "\t[{node|short}]" + _CL_NAMES + "\n\n",
-    quiet="\t* {desc|firstline}\n\n",
+    quiet='\t* {indent(fill(desc|firstline, 68), "\t", "")}\n\n',
     # Verbose has no header: the line naming the changeset belongs to its text (so
     # ``log -G`` draws it beside the graph).
     verbose=("{date|isodate}  " + _CL_PERSON + "  ({node|short}" + _CL_NAMES + ")\n\n"

@@ -107,11 +107,8 @@ TEMPLATED = [
     ["-T", "{rev}\n"], ["-T", "{rev}"], ["-T", "{rev}:{node|short} {desc}\n"],
     ["-T", "compact"], ["-T", "json"], ["-T", "json", "-l", "1"],
     ["-T", "json", "-r", "none()"], ["-T", "{rev}\n", "--debug"],
-    # The templates themselves differ from hg here, with or without -G.
-    pytest.param(["-T", "changelog"], marks=pytest.mark.xfail(
-        strict=True, reason="changelog style prints '* :' for a merge without files")),
-    pytest.param(["-T", "compact", "-v"], marks=pytest.mark.xfail(
-        strict=True, reason="compact -v leaves out the description's body")),
+    ["-T", "changelog"], ["-T", "compact", "-v"], ["-T", "changelog", "-v"],
+    ["-T", "xml", "--debug"], ["-T", "status", "-q"],
     ["-T", "{files}\n", "-r", "not merge()"], ["-T", "{rev}\n", "-l", "2"],
     ["-T", "{rev} {branch}\n", "-b", "side"], ["-T", "{rev}\n", "a"],
     ["-T", "{rev}\n", "-f", "a"], ["-l", "2"], ["-v", "-l", "3"], ["-q", "-l", "2"],
