@@ -89,9 +89,11 @@ class Watch:
             self._bser = codec()
         except ImportError as exc:
             raise Unavailable("unavailable", f"pywatchman is not installed ({exc})") from None
-        path = sockpath or self._sockname()
         import _socket  # the C module: socket.py's enums cost more than the whole query
 
+        if not hasattr(_socket, "AF_UNIX"):
+            raise Unavailable("unavailable", "this platform has no Unix sockets for watchman")
+        path = sockpath or self._sockname()
         self._sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         self._sock.settimeout(timeout)
         try:
