@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -56,12 +57,12 @@ def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
     ``lstat``.  Of a big cached dirstate it reads only the entries it
     returns, unless *clean* files are wanted.
     """
-    complete = getattr(changed_dirs, "complete", False)
-    if changed_dirs or not complete:
+    if getattr(changed_dirs, "complete", False):
+        changed_dirs = _tracked_only(ds, changed_dirs) if changed_dirs else ()
+    else:
         tracked_dirs = _tracked_dirs(ds)
-        changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs)
-        if not complete:
-            changed_dirs += tuple(d + b"/" for d in _unreal(root, tracked_dirs))
+        changed_dirs = tuple(d for d in changed_dirs if d[:-1] in tracked_dirs) \
+            + tuple(d + b"/" for d in _unreal(root, tracked_dirs))
     seen = out.seen
     if out.clean:
         matchall = m.always()
@@ -74,6 +75,22 @@ def trusted(root: bytes, ds: DirState, m: Matcher, out: _Collector,
         check.update((path, value) for path, value in ds.under(changed_dirs)
                      if path not in seen)
     return list(check.items())
+
+
+def _tracked_only(ds: DirState, prefixes: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The ``dir/`` *prefixes* some tracked file lives under (a bisection each)."""
+    parents = sorted(ds.parent_dirs())
+    count = len(parents)
+    found = []
+    for prefix in prefixes:
+        i = bisect_left(parents, prefix[:-1])
+        if i < count and parents[i] == prefix[:-1]:
+            found.append(prefix)
+            continue
+        i = bisect_left(parents, prefix, i)
+        if i < count and parents[i].startswith(prefix):
+            found.append(prefix)
+    return tuple(found)
 
 
 def _tracked_dirs(ds: DirState) -> set[bytes]:

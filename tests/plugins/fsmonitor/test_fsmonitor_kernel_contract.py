@@ -60,3 +60,15 @@ def test_hinted_paths_outside_the_working_copy_are_ignored(hinted, tmp_path: Pat
     root, status = hinted
     (tmp_path / "outside").write_bytes(b"x\n")
     assert status(b"../outside\n.hg/requires\n") == status(None)
+
+
+def test_prefixes_kept_only_for_tracked_directories():
+    """A ``NamesDirectories`` answer's prefixes are filtered by bisection of the parent dirs."""
+    from amalgam.wc import hinted
+
+    class Tracked:
+        def parent_dirs(self) -> list[bytes]:
+            return [b"", b"z", b"a/b", b"a-c"]  # "a-c" sorts between "a" and "a/"
+
+    asked = (b"a/", b"a/b/", b"a-c/", b"b/", b"a/b/c/", b"z/", b"y/", b"a-/")
+    assert hinted._tracked_only(Tracked(), asked) == (b"a/", b"a/b/", b"a-c/", b"z/")
