@@ -90,13 +90,16 @@ def _default_ui() -> UI:
 
 
 def _now() -> tuple[float, int]:
-    """Current time and local offset in seconds west of UTC, as hg records it."""
-    import calendar
+    """Current time and local offset in seconds west of UTC, as hg records it.
+
+    The offset comes from ``tm_gmtoff`` (as ``dates.local_offset``): the
+    ``calendar`` module would cost every commit an import of ``datetime``
+    and ``locale``.
+    """
     import time
 
     when = time.time()
-    local = calendar.timegm(time.localtime(when))
-    return when, int(when) - local
+    return when, -time.localtime(when).tm_gmtoff
 
 
 class Repository:
