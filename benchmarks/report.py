@@ -7,7 +7,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from benchmarks.tools import Tools
+from .tools import Tools
 
 
 def machine(tools: Tools, env: dict[str, str]) -> dict[str, object]:

@@ -226,3 +226,35 @@ def test_installed_mode_uses_this_interpreter(tmp_path: Path, hg_exe: str) -> No
     assert found.mode == "installed" and found.python == sys.executable
     assert found.hg_cext
     assert not (tmp_path / "amg-venv").exists()
+
+
+@pytest.mark.parametrize("mode, words", [("venv", "own virtualenv"),
+                                         ("installed", "`--installed`")])
+def test_report_header_names_the_mode(mode: str, words: str) -> None:
+    (report,) = _harness("report")
+    info = {"cpu": "cpu", "cores": 2, "ram_bytes": 2**30, "os": "os", "python": "3",
+            "hg": "hg", "git": "git", "amg": "amg", "date": "now",
+            "load_average": (0.0, 0.0, 0.0), "tools_mode": mode,
+            "amg_path": "/v/bin/amg (x)", "hg_path": "/h/bin/hg (y)"}
+    header = report.markdown([], info, {}, "python -m benchmarks").split("| scenario |")[0]
+    tools_line = [line for line in header.splitlines() if line.startswith("Tools: ")]
+    assert len(tools_line) == 1 and words in tools_line[0]
+    assert "/v/bin/amg (x)" in tools_line[0] and "/h/bin/hg (y)" in tools_line[0]
+
+
+@pytest.mark.slow
+def test_venv_mode_runs_every_side_from_its_venv(tmp_path: Path, hg_exe: str) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    found = tools.find_tools(cache, tools.bench_env(cache / "home"))
+    if found.mode != "venv":
+        pytest.skip("the virtualenvs cannot be built here (offline)")
+    amg_venv, hg_venv = cache / "amg-venv", cache / f"hg-{tools.HG_VERSION}-venv"
+    assert found.python == str(amg_venv / "bin" / "python")
+    assert found.amg == [str(amg_venv / "bin" / "amg")]
+    assert found.hg == [str(hg_venv / "bin" / "hg")] and found.hg_cext
+    assert found.hg_python == str(hg_venv / "bin" / "python")
+    where = _probe(Path(found.python), "import amalgam, pywatchman; print(amalgam.__file__)")
+    assert where.stdout.startswith(str(amg_venv)), where.stderr
+    assert _probe(Path(found.hg_python), "import amalgam").returncode != 0
+    assert subprocess.run([*found.amg, "version"], capture_output=True).returncode == 0
