@@ -125,17 +125,19 @@ def bundle_zstd(ctx: Context) -> Plan:
                 _one("exchange/history/bundle --all --type zstd-v2", PARITY), cleanup=cleanup)
 
 
-def clone_pull_local(ctx: Context) -> Plan:
-    """``clone --pull`` of a local path: changegroup generation and apply in one process."""
-    repo = ctx.repos["history"]
-    dest = ctx.scratch / "exchange-clone-pull"
+def _clone_local(*extra: str, row: str) -> Callable[[Context], Plan]:
+    """``clone`` of a local path: with --pull, changegroup generation and apply in
+    one process; without it, a copy of the store (hard links where safe)."""
+    def plan(ctx: Context) -> Plan:
+        repo = ctx.repos["history"]
+        dest = ctx.scratch / "exchange-clone-local"
 
-    def steps(prefix: list[str]) -> list[Step]:
-        return [_cmd(prefix, "clone", "-q", "-U", "--pull", str(repo.hg), str(dest))]
-    return Plan(_amg(ctx, ("clone",), steps(ctx.tools.amg), _remove(dest)),
-                Side("hg", steps(ctx.tools.hg), _remove(dest)), [],
-                _one("exchange/history/clone --pull from a local path", PARITY),
-                cleanup=_remove(dest))
+        def steps(prefix: list[str]) -> list[Step]:
+            return [_cmd(prefix, "clone", "-q", "-U", *extra, str(repo.hg), str(dest))]
+        return Plan(_amg(ctx, ("clone",), steps(ctx.tools.amg), _remove(dest)),
+                    Side("hg", steps(ctx.tools.hg), _remove(dest)), [],
+                    _one(row, PARITY), cleanup=_remove(dest))
+    return plan
 
 
 def unbundle_zstd(ctx: Context) -> Plan:
@@ -172,6 +174,10 @@ SCENARIOS: list[Scenario] = [
              heavy=True),
     Scenario("exchange/pull-10", ("history",), False, pull_ten, heavy=True),
     Scenario("exchange/bundle-zstd", ("history",), False, bundle_zstd),
-    Scenario("exchange/clone-pull-local", ("history",), False, clone_pull_local, heavy=True),
+    Scenario("exchange/clone-pull-local", ("history",), False,
+             _clone_local("--pull", row="exchange/history/clone --pull from a local path"),
+             heavy=True),
+    Scenario("exchange/clone-local", ("history",), False,
+             _clone_local(row="exchange/history/clone from a local path (store copy)")),
     Scenario("exchange/unbundle-zstd", ("history",), False, unbundle_zstd, heavy=True),
 ]

@@ -26,10 +26,10 @@ append in the clone would also change the source.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import TYPE_CHECKING
 
 from amalgam.error import LockHeld
+from amalgam.vfs import audit_path
 
 if TYPE_CHECKING:
     from amalgam.repo import Repository
@@ -43,33 +43,64 @@ CACHE_FILES = frozenset(
      for suffix in ("", "-base", "-immutable", "-served", "-visible")]
     + ["rbc-names-v2", "rbc-revs-v2", "hgtagsfnodes1"])
 
+_PIECE = 1 << 20
+
 #: Phases at and above secret are never exchanged (secret, archived, internal).
 _SECRET = 2
 
 
 class _Copier:
-    """Link files while the file system allows it, then copy them."""
+    """Link files while the file system allows it, then copy them.
+
+    Paths are bytes; plain ``os`` calls, since a store has thousands of
+    small files and buffered file objects cost more than the copying.
+    """
 
     def __init__(self, link: bool) -> None:
         self.link = link
         self.count = 0
+        self._dirs: set[bytes] = set()
 
-    def __call__(self, src: str, dst: str) -> None:
+    def __call__(self, src: bytes, dst: bytes) -> None:
         parent = os.path.dirname(dst)
-        if not os.path.isdir(parent):
-            os.makedirs(parent)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         if self.link:
             try:
                 os.link(src, dst)
                 self.count += 1
                 return
+            except FileNotFoundError:
+                raise
             except OSError:
                 # Another file system, a file system without links, too many
                 # links: every later file would fail the same way.
                 self.link = False
-        shutil.copyfile(src, dst)
-        shutil.copymode(src, dst)
+        _copyfile(src, dst)
         self.count += 1
+
+
+def _copyfile(src: bytes, dst: bytes) -> None:
+    """Copy *src*'s bytes and permission bits to the new file *dst*."""
+    fin = os.open(src, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fin).st_mode & 0o7777
+        fout = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                       mode)
+        try:
+            os.chmod(dst, mode)  # exactly the source's bits, whatever the umask
+            while True:
+                piece = os.read(fin, _PIECE)
+                if not piece:
+                    break
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fout, view):]
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)
 
 
 def hardlinks_safe() -> bool:
@@ -132,13 +163,17 @@ def _create(ui: UI, dest: str, reqs: frozenset[str]) -> Repository:
 def _store_names(src: Repository, publishing: bool) -> tuple[list[bytes], list[bytes]]:
     """(on-disk store names to copy, logical data paths for the new fncache)."""
     store = src.store
-    logical = [path for path, _size in store.datafiles()]
-    names = [store.encode(path) for path in logical]
+    if store.fncache is not None:
+        logical = sorted(store.fncache)
+        names = [store.encode(path) for path in logical]
+    else:
+        names = store.encoded_datafiles()
+        logical = []
+    for name in names:
+        audit_path(name)  # a hostile fncache must not reach outside the store
     for radix in (b"00manifest", b"00changelog"):
-        names.extend(radix + suffix for suffix in (b".i", b".d")
-                     if store.rawvfs.exists(radix + suffix))
-    extras = [b"obsstore"] if publishing else [b"obsstore", b"phaseroots"]
-    names.extend(name for name in extras if store.rawvfs.exists(name))
+        names.extend(radix + suffix for suffix in (b".i", b".d"))
+    names.extend([b"obsstore"] if publishing else [b"obsstore", b"phaseroots"])
     return names, logical
 
 
@@ -168,11 +203,17 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
         repo = _create(ui, dest, _requirements(ui, src))
         names, logical = _store_names(src, publishing)
         copier = _Copier(hardlinks_safe())
+        here, there = (os.fsencode(path) + b"/" for path in (src.store.path, repo.store.path))
+        missing = set()
         for name in names:
-            copier(src.store.rawvfs.join(name), repo.store.rawvfs.join(name))
+            try:
+                copier(here + name, there + name)
+            except FileNotFoundError:
+                missing.add(name)  # listed in the fncache, or optional, and absent
         if src.store.fncache is not None:
             # Written, not linked: it is appended to in place.
-            repo.store.rawvfs.write(b"fncache", b"".join(p + b"\n" for p in logical))
+            present = [path for path, name in zip(logical, names) if name not in missing]
+            repo.store.rawvfs.write(b"fncache", b"".join(p + b"\n" for p in present))
         _copy_metadata(src, repo, copier)
     ui.debug(f"{'linked' if copier.link else 'copied'} {copier.count} files\n")
     return repo
@@ -181,13 +222,15 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
 def _copy_metadata(src: Repository, repo: Repository, copier: _Copier) -> None:
     """Bookmarks (their own copy, as hg makes) and the history caches."""
     if src.vfs.exists("bookmarks"):
-        shutil.copyfile(src.vfs.join("bookmarks"), repo.vfs.join("bookmarks"))
-        shutil.copymode(src.vfs.join("bookmarks"), repo.vfs.join("bookmarks"))
+        _copyfile(os.fsencode(src.vfs.join("bookmarks")), os.fsencode(repo.vfs.join("bookmarks")))
+    cache = os.fsencode(src.vfs.join("cache"))
     try:
-        names = sorted(os.listdir(src.vfs.join("cache")))
+        names = sorted(os.listdir(cache))
     except OSError:
         return
+    target = os.fsencode(repo.vfs.join("cache"))
     for name in names:
-        path = os.path.join(src.vfs.join("cache"), name)
-        if name in CACHE_FILES and os.path.isfile(path) and not os.path.islink(path):
-            copier(path, os.path.join(repo.vfs.join("cache"), name))
+        path = os.path.join(cache, name)
+        if (os.fsdecode(name) in CACHE_FILES and os.path.isfile(path)
+                and not os.path.islink(path)):
+            copier(path, os.path.join(target, name))

@@ -42,8 +42,10 @@ def _source(hg, tmp_path: Path, publish: bool = True) -> Path:
 
 
 def _meta(repo: Path) -> set[str]:
+    """Files of *repo*'s .hg, without amg's own caches (hg knows nothing of them)."""
     hgdir = repo / ".hg"
-    return {str(p.relative_to(hgdir)) for p in hgdir.rglob("*") if p.is_file()}
+    return {str(p.relative_to(hgdir)) for p in hgdir.rglob("*")
+            if p.is_file() and not p.name.startswith("amalgam-")}
 
 
 def _state(hg, repo: Path) -> tuple[str, str, str]:
