@@ -210,9 +210,9 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
                 copier(here + name, there + name)
             except FileNotFoundError:
                 missing.add(name)  # listed in the fncache, or optional, and absent
-        if src.store.fncache is not None:
+        present = [path for path, name in zip(logical, names) if name not in missing]
+        if present:
             # Written, not linked: it is appended to in place.
-            present = [path for path, name in zip(logical, names) if name not in missing]
             repo.store.rawvfs.write(b"fncache", b"".join(p + b"\n" for p in present))
         _copy_metadata(src, repo, copier)
     ui.debug(f"{'linked' if copier.link else 'copied'} {copier.count} files\n")

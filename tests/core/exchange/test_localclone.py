@@ -263,3 +263,23 @@ def test_destination_not_empty(amg, src: Path, tmp_path: Path) -> None:
     result = amg("clone", str(src), str(dest))
     assert result.rc == 255 and "is not empty" in result.stderr
     assert _files(dest) == {"mine"}
+
+
+def test_stream_from_a_local_path_copies(amg, src: Path, tmp_path: Path, links) -> None:
+    """hg copies a local source for --stream too: there is no server to stream."""
+    dest = tmp_path / "dest"
+    result = amg("clone", "-U", "--stream", "--debug", str(src), str(dest))
+    assert result.rc == 0, result.stderr
+    assert "linked" in result.stdout
+    assert _log(amg, dest) == _log(amg, src)
+
+
+def test_empty_source(amg, tmp_path: Path, links) -> None:
+    src, dest = tmp_path / "empty", tmp_path / "dest"
+    assert amg("init", str(src)).rc == 0
+    result = amg("clone", "--debug", f"file://{src}", str(dest))
+    assert result.rc == 0, result.stderr
+    assert "0 files" in result.stdout and "requesting" not in result.stdout
+    assert (dest / ".hg" / "hgrc").read_text().endswith(f"default = {src}\n")
+    assert _files(dest / ".hg" / "store") == {"requires"}  # as hg leaves it
+    assert amg("verify", cwd=dest).rc == 0
