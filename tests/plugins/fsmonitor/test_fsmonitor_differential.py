@@ -77,7 +77,7 @@ class World:
     def step(self) -> str:
         files = self._files()
         ops = ["create", "create", "modify", "modify", "delete", "rename", "chmod",
-               "symlink", "mkdir", "rmdir", "dirlink", "ignore", "touch", "add", "forget",
+               "symlink", "mkdir", "rmdir", "dirlink", "mvdir", "ignore", "touch", "add", "forget",
                "commit", "remove", "forget-commit"]
         op = self.rng.choice(ops)
         if op in ("modify", "delete", "rename", "chmod", "touch", "forget", "remove",
@@ -147,6 +147,18 @@ class World:
             shutil.rmtree(self.root / directory)
             os.symlink(rng.choice(["d0", "d1", "elsewhere"]), self.root / directory)
             return f"dirlink {directory}"
+        if op == "mvdir":
+            # Within the tree (its files reappear elsewhere) or out of it (they vanish).
+            dirs = self._dirs()
+            if not dirs:
+                return "skip mvdir"
+            directory = rng.choice(dirs)
+            dest = rng.choice([self.root / f"m{rng.randrange(3)}",
+                               self.root.parent / f"out{rng.randrange(10**6)}"])
+            if dest.exists() or dest.is_symlink():
+                return f"skip mvdir onto {dest.name}"
+            os.rename(self.root / directory, dest)
+            return f"mvdir {directory} {dest.name}"
         if op == "ignore":
             lines = [line for line in IGNORE_LINES if rng.random() < 0.4]
             (self.root / ".hgignore").write_text("".join(line + "\n" for line in lines))
