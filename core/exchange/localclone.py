@@ -133,9 +133,9 @@ def _has_secret(src: Repository) -> bool:
     """Whether a secret (or more hidden) root is a changeset of *src*."""
     from amalgam import phases
 
-    cl = src.changelog.revlog
-    return any(cl.hasnode(node) for phase, nodes in phases.read_roots(src).items()
-               if phase >= _SECRET for node in nodes)
+    hidden = [node for phase, nodes in phases.read_roots(src).items() if phase >= _SECRET
+              for node in nodes]
+    return bool(hidden) and any(map(src.changelog.revlog.hasnode, hidden))
 
 
 def _requirements(ui: UI, src: Repository) -> frozenset[str]:
@@ -170,7 +170,7 @@ def _store_names(src: Repository, publishing: bool) -> tuple[list[bytes], list[b
         names = store.encoded_datafiles()
         logical = []
     for name in names:
-        audit_path(name)  # a hostile fncache must not reach outside the store
+        audit_path(name)  # a corrupt or hostile fncache: refuse, do not guess
     for radix in (b"00manifest", b"00changelog"):
         names.extend(radix + suffix for suffix in (b".i", b".d"))
     names.extend([b"obsstore"] if publishing else [b"obsstore", b"phaseroots"])
@@ -222,7 +222,7 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
 def _copy_metadata(src: Repository, repo: Repository, copier: _Copier) -> None:
     """Bookmarks (their own copy, as hg makes) and the history caches."""
     if src.vfs.exists("bookmarks"):
-        _copyfile(os.fsencode(src.vfs.join("bookmarks")), os.fsencode(repo.vfs.join("bookmarks")))
+        _copyfile(*(os.fsencode(r.vfs.join("bookmarks")) for r in (src, repo)))
     cache = os.fsencode(src.vfs.join("cache"))
     try:
         names = sorted(os.listdir(cache))

@@ -62,7 +62,8 @@ def test_copy_links_the_store_and_keeps_history(amg, src: Path, tmp_path: Path,
     assert amg("verify", cwd=dest).rc == 0
     assert (dest / "a").read_text() == "3\n"
     fncache = [repo / ".hg" / "store" / "fncache" for repo in (src, dest)]
-    assert set(fncache[1].read_bytes().splitlines()) == set(fncache[0].read_bytes().splitlines())
+    assert (set(fncache[1].read_bytes().splitlines())
+            == set(fncache[0].read_bytes().splitlines()))
     # Files that are appended to in place are the clone's own.
     assert (dest / ".hg" / "store" / "fncache").stat().st_nlink == 1
     assert (dest / ".hg" / "bookmarks").stat().st_nlink == 1
@@ -283,3 +284,23 @@ def test_empty_source(amg, tmp_path: Path, links) -> None:
     assert (dest / ".hg" / "hgrc").read_text().endswith(f"default = {src}\n")
     assert _files(dest / ".hg" / "store") == {"requires"}  # as hg leaves it
     assert amg("verify", cwd=dest).rc == 0
+
+
+def test_stale_secret_root_does_not_block_the_copy(amg, src: Path, tmp_path: Path,
+                                                   links) -> None:
+    (src / ".hg" / "store" / "phaseroots").write_text("2 " + "ab" * 20 + "\n")
+    dest = tmp_path / "dest"
+    result = amg("clone", "-U", "--debug", str(src), str(dest))
+    assert result.rc == 0, result.stderr
+    assert "linked" in result.stdout and "secret" not in result.stdout
+
+
+def test_hostile_fncache_aborts_cleanly(amg, src: Path, tmp_path: Path, links) -> None:
+    with open(src / ".hg" / "store" / "fncache", "ab") as fp:
+        fp.write(b"/secret.i\n")
+    dest = tmp_path / "dest"
+    result = amg("clone", str(src), str(dest))
+    assert result.rc == 255 and result.stderr.startswith("abort: ")
+    assert "absolute" in result.stderr
+    assert not dest.exists()
+    assert not (src / ".hg" / "store" / "lock").exists()
