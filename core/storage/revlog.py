@@ -439,7 +439,7 @@ class Revlog:
         reads, such as a new delta's check against its base, a rebuild.
         """
         rev = self._torev(rev_or_node)
-        if rev != nullrev and self.rawsize(rev) in (-1, len(text)):
+        if rev != nullrev and not self.flags(rev) and self.rawsize(rev) in (-1, len(text)):
             self._remember(rev, text)
 
     def _checkrebuilt(self, rev: int, rawsize: int, text: bytes) -> None:

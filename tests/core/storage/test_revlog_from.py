@@ -101,3 +101,18 @@ def test_remember_keeps_a_checked_text_of_the_right_size(tmp_path, monkeypatch):
     assert rebuilt == []
     assert rl.rawdata(7) == texts[7]
     assert rebuilt == [7]
+
+
+def test_a_revision_with_flags_is_left_to_a_plain_read(tmp_path):
+    from amalgam.storage.revlog_index import REVIDX_EXTSTORED
+
+    vfs, texts = _revlog(tmp_path, count=5)
+    rl = _fresh(vfs)
+    tr = MiniTransaction(vfs)
+    flagged = rl.addrevision(texts[4] + b"stored elsewhere\n", tr, 5, rl.node(4), nullid,
+                             flags=REVIDX_EXTSTORED)
+    rl = _fresh(vfs)
+    rev = rl.rev(flagged)
+    assert rl.revision_from(rev, 4, texts[4]) is None
+    rl.remember(rev, texts[4] + b"stored elsewhere\n")
+    assert rev not in rl._cache
