@@ -37,9 +37,12 @@ def clone(ui: UI, repo: Any, source: str, dest: str | None = None, **opts: Any) 
 
     --stream asks an HTTP or SSH server for its store files instead of a
     changegroup (no recompression, more bytes); without a stream-capable
-    server, or with -r/-b, it falls back to a normal pull.  The working directory
-    is then updated to the first -r revision, else the '@' bookmark, else
-    the newest head of the -b branch or of 'default'; -U leaves it empty.
+    server, or with -r/-b, it falls back to a normal pull.  From a local
+    SOURCE it copies, as without it.
+
+    The working directory is then updated to the first -r revision, else
+    the '@' bookmark, else the newest head of the -b branch or of
+    'default'; -U leaves it empty.
 
     A clone that fails leaves no directory behind.
 
