@@ -41,7 +41,8 @@ Configuration (``[fsmonitor]``):
     where directory listings are slow (still subject to ``threshold``).
 ``sockpath``
     Watchman's socket; default: ``$WATCHMAN_SOCK``, else what
-    ``watchman get-sockname`` says.
+    ``watchman get-sockname`` says (remembered in
+    ``~/.cache/amalgam/watchman-sockname`` until it stops answering).
 ``threshold``
     when more candidate paths than this (default 10000) changed, a
     normal walk is cheaper and is done instead.

@@ -11,7 +11,9 @@ loaded on its own: the ``pywatchman`` package imports ``subprocess``,
 Where that codec is missing, pywatchman's own choice (its pure-Python
 codec) is used.  The root is queried directly, which a watched root
 answers in one round trip; only when Watchman refuses it is the root
-watched (``watch-project``) and asked again.
+watched (``watch-project``) and asked again.  Without a configured socket,
+the one ``watchman get-sockname`` names is remembered in the user's cache
+directory, so that program runs again only when the socket stops working.
 """
 from __future__ import annotations
 
@@ -79,7 +81,8 @@ def _compiled_codec() -> Any:
 class Watch:
     """A connection to Watchman for one repository root."""
 
-    def __init__(self, root: str, sockpath: str | None, timeout: float) -> None:
+    def __init__(self, root: str, sockpath: str | None, timeout: float,
+                 sockcache: str | None = None) -> None:
         self._timeout = timeout
         self._root = os.fsencode(root)
         #: the watched root and the repository's path under it, once resolved
@@ -93,18 +96,37 @@ class Watch:
 
         if not hasattr(_socket, "AF_UNIX"):
             raise Unavailable("unavailable", "this platform has no Unix sockets for watchman")
-        path = sockpath or self._sockname()
-        self._sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-        self._sock.settimeout(timeout)
+        self._socket = _socket
+        if sockpath is None:
+            # Asking the watchman program costs a process per status: its
+            # answer is remembered, and asked again only when it stops working.
+            cached = _read_sockname(sockcache)
+            if cached is not None and self._connect(cached, quiet=True):
+                return
+            sockpath = self._sockname()
+            self._connect(sockpath)
+            if sockpath != cached:
+                _write_sockname(sockcache, sockpath)
+        else:
+            self._connect(sockpath)
+
+    def _connect(self, path: str, quiet: bool = False) -> bool:
+        """Connect to *path*; True, or with *quiet* False on failure, else :class:`Unavailable`."""
+        sock = self._socket.socket(self._socket.AF_UNIX, self._socket.SOCK_STREAM)
+        sock.settimeout(self._timeout)
         try:
-            self._sock.connect(path)
+            sock.connect(path)
         except TimeoutError:
-            self.close()
+            sock.close()
             raise self._timed_out() from None
         except OSError as exc:
-            self.close()
+            sock.close()
+            if quiet:
+                return False
             raise Unavailable("unavailable", f"cannot connect to watchman at {path}: "
                                              f"{exc.strerror or exc}") from None
+        self._sock = sock
+        return True
 
     def close(self) -> None:
         self._sock.close()
@@ -233,6 +255,37 @@ class Watch:
         if not isinstance(files, list) or not all(isinstance(f, bytes) for f in files):
             raise Unavailable("not-watchman", "watchman sent a malformed file list")
         return files
+
+
+def _read_sockname(cache: str | None) -> str | None:
+    if cache is None:
+        return None
+    try:
+        with open(cache, "rb") as fp:
+            data = fp.read(4096)
+    except OSError:
+        return None
+    name = data.rstrip(b"\n")
+    if not name.startswith(b"/") or b"\0" in name or b"\n" in name:
+        return None  # damaged: ask the watchman program again
+    return os.fsdecode(name)
+
+
+def _write_sockname(cache: str | None, sockpath: str) -> None:
+    """Remember *sockpath*; a cache that cannot be written only costs a process next time."""
+    if cache is None:
+        return
+    tmp = f"{cache}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(tmp, "wb") as fp:
+            fp.write(os.fsencode(sockpath) + b"\n")
+        os.replace(tmp, cache)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _chunk(recv: Any) -> bytes:

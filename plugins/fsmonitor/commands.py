@@ -48,7 +48,7 @@ def _service(settings: Settings, root: str) -> str:
     from amalgam.plugins.fsmonitor.client import Unavailable, Watch
 
     try:
-        watch = Watch(root, settings.sockpath, settings.timeout)
+        watch = Watch(root, settings.sockpath, settings.timeout, settings.sockcache)
     except Unavailable as exc:
         return f"unavailable ({exc})"
     try:

@@ -35,7 +35,7 @@ PENDING_LINK = statemod.DIRSTATE_LINK + ".pending"
 class Settings:
     """The ``[fsmonitor]`` config items, checked."""
 
-    __slots__ = ("mode", "timeout", "walk_on_invalidate", "sockpath", "threshold")
+    __slots__ = ("mode", "timeout", "walk_on_invalidate", "sockpath", "sockcache", "threshold")
 
     def __init__(self, repo: Repository) -> None:
         config = repo.ui.config
@@ -51,6 +51,11 @@ class Settings:
         self.walk_on_invalidate = bool(config.get("fsmonitor", "walk-on-invalidate"))
         sockpath = config.get("fsmonitor", "sockpath") or repo.ui.environ.get("WATCHMAN_SOCK")
         self.sockpath = str(sockpath) if sockpath else None
+        environ = repo.ui.environ
+        base = environ.get("XDG_CACHE_HOME") or (
+            os.path.join(environ["HOME"], ".cache") if environ.get("HOME") else None)
+        #: where the socket ``watchman get-sockname`` named is remembered (per user)
+        self.sockcache = os.path.join(base, "amalgam", "watchman-sockname") if base else None
         self.threshold = int(config.get("fsmonitor", "threshold"))
 
 
@@ -95,7 +100,7 @@ def candidates(repo: Repository, match: Any, unknown: bool, ignored: bool,
     if settings.mode == "off":
         return None
     try:
-        watch = Watch(repo.root, settings.sockpath, settings.timeout)
+        watch = Watch(repo.root, settings.sockpath, settings.timeout, settings.sockcache)
     except Unavailable as exc:
         fallback(repo, exc.kind, str(exc), warn=True)
         return None

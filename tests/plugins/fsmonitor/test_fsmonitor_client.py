@@ -51,13 +51,26 @@ def _fake_watchman(bindir: Path, script: str) -> None:
 
 
 def test_socket_named_by_the_watchman_program(amg, repo: Path, watchman_sock: str,
-                                              tmp_path: Path, monkeypatch):
+                                              tmp_path: Path, monkeypatch, isolated_env):
     reply = client.codec().dumps({"version": "fake", "sockname": os.fsencode(watchman_sock)})
+    asked = tmp_path / "asked"
     _fake_watchman(tmp_path / "bin", "import sys\nassert 'get-sockname' in sys.argv\n"
+                                     f"open({str(asked)!r}, 'a').write('x')\n"
                                      f"sys.stdout.buffer.write({reply!r})\n")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     config = ["--config", "plugins.fsmonitor=true", "--config", "fsmonitor.timeout=60"]
     _fast_after_first(amg, config, repo)
+    # Asked once, then remembered per user.
+    assert asked.read_text() == "x"
+    cache = Path(isolated_env["XDG_CACHE_HOME"]) / "amalgam" / "watchman-sockname"
+    assert cache.read_bytes() == os.fsencode(watchman_sock) + b"\n"
+    # A remembered socket that no longer answers, or a damaged cache: asked again.
+    for stale in (str(tmp_path / "gone.sock").encode() + b"\n", b"\0junk"):
+        cache.write_bytes(stale)
+        (repo / "a").write_bytes(stale)
+        assert _same(amg, config, repo) == "M a\n? new\n"
+        assert cache.read_bytes() == os.fsencode(watchman_sock) + b"\n"
+    assert asked.read_text() == "xxx"
 
 
 def test_watchman_program_that_fails(amg, repo: Path, tmp_path: Path, monkeypatch):
