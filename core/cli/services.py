@@ -121,10 +121,10 @@ def detailed_exit_code(ui: UI) -> bool:
 
 def make_registry(ui: UI, config: Any) -> None:
     """Attach the plugin registry and its hook facade to *ui*."""
-    from amalgam.registry import Hooks, Registry
+    from amalgam.registry import Registry
 
     ui.registry = Registry(config, ui)
-    ui.hooks = Hooks(ui.registry)
+    ui.hooks = ui.registry.hooks
 
 
 def load_plugin_command(ui: UI, plugin: str, name: str) -> CommandInfo:
