@@ -80,8 +80,9 @@ class ChangesetPrinter:
         """(header if it changed else "", changeset text) for *rev*.
 
         ``log -G`` writes the header above the graph and only the changeset
-        text beside it.  The style's start text leads the first header.  For ``json`` the "header" is the opening bracket or
-        the separator that precedes the entry.
+        text beside it.  The style's start text leads the first header.  For
+        ``json`` the "header" is the opening bracket or the separator that
+        precedes the entry.
         """
         if self.json:
             from amalgam.templates.jsonstyle import entry

@@ -85,7 +85,8 @@ def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
     As hg: a blank line or a line starting a ``-``/``*`` bullet separates
     paragraphs (the separator is kept as written), whitespace runs inside a
-    paragraph become one space (those ending it are kept), and long words and hyphenated words are broken.
+    paragraph become one space (those ending it are kept), and long words and
+    hyphenated words are broken.
     """
     _count(engine, args, "fill", 1, 4, "one to four arguments")
     value = engine.render(args[0], mapping)
