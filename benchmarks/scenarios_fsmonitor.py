@@ -10,6 +10,7 @@ same tree and the same Watchman.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -69,6 +70,9 @@ def _with_fsmonitor(baseline: str) -> Callable[[Context], Plan]:
         root = repo.hg
         files = [root / f for f in repo.meta["sample_files"][:10]]
         saved = {p: p.read_bytes() for p in files}
+        # Restored with their times too, so the cached tree's dirstate stays
+        # exact: a new mtime would cost every later status a content check.
+        times = {p: (st.st_atime_ns, st.st_mtime_ns) for p in files for st in [p.stat()]}
         watchman = _Watchman()
         # hg's fsmonitor finds Watchman only through $WATCHMAN_SOCK (it has no
         # sockpath setting; without it, it starts the user's default daemon),
@@ -96,6 +100,7 @@ def _with_fsmonitor(baseline: str) -> Callable[[Context], Plan]:
             watchman.stop()
             for path, data in saved.items():
                 path.write_bytes(data)
+                os.utime(path, ns=times[path])
 
         return Plan(a, b, [], _one(f"status/big/fsmonitor vs {label}", target),
                     prepare, cleanup)
