@@ -2,32 +2,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
-from amalgam.config.layers import Config
 from amalgam.exchange.progress import ByteProgress, CountingReader, counting_chunks, human
 from amalgam.ui import UI
 
-
-class Terminal(io.BytesIO):
-    def isatty(self) -> bool:
-        return True
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_ui(*, tty: bool = True, quiet: bool = False, **settings: str) -> UI:
-    config = Config({})
-    for key, value in settings.items():
-        config.set("progress", key, value)
-    ui = UI(config, fout=io.BytesIO(), ferr=Terminal() if tty else io.BytesIO(), environ={})
-    ui.set_verbosity(quiet=quiet)
-    return ui
+from ..progress_helpers import Clock, assert_redraws_at_most_every_tenth, assert_silent, make_ui
 
 
 def test_shown_after_delay_and_cleared() -> None:
@@ -43,25 +23,21 @@ def test_shown_after_delay_and_cleared() -> None:
 
 
 def test_redraws_at_most_every_tenth_of_a_second() -> None:
-    ui, clock = make_ui(delay="0"), Clock()
-    progress = ByteProgress(ui, "sending", clock=clock)
-    progress.add(1)
-    progress.add(1)
-    assert ui.ferr.getvalue().count(b"\r") == 1
-    clock.now += 0.2
-    progress.add(1)
-    assert ui.ferr.getvalue().count(b"\r") == 2
+    def start(ui: UI, clock: Clock) -> Callable[[], None]:
+        progress = ByteProgress(ui, "sending", clock=clock)
+        return lambda: progress.add(1)
+
+    assert_redraws_at_most_every_tenth(start)
 
 
 def test_silent_when_quiet_disabled_or_not_a_terminal() -> None:
-    for ui in (make_ui(quiet=True, delay="0"), make_ui(delay="0", disable="true"),
-               make_ui(tty=False, delay="0")):
-        clock = Clock()
+    def run(ui: UI, clock: Clock) -> None:
         with ByteProgress(ui, "receiving", clock=clock) as progress:
             clock.now += 10
             progress.add(5000)
-        assert ui.ferr.getvalue() == b""
         assert progress.count == 5000
+
+    assert_silent(run)
 
 
 def test_counting_wrappers_pass_data_through() -> None:

@@ -1,37 +1,17 @@
 """The working-copy progress line honours -q, the terminal, progress.disable and .delay."""
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
+from itertools import count
 
-from amalgam.config.layers import Config
 from amalgam.merge.progress import Progress
 from amalgam.ui import UI
 
-
-class Terminal(io.BytesIO):
-    def isatty(self) -> bool:
-        return True
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_ui(*, tty: bool = True, quiet: bool = False, **settings: str) -> UI:
-    config = Config({})
-    for key, value in settings.items():
-        config.set("progress", key, value)
-    ui = UI(config, fout=io.BytesIO(), ferr=Terminal() if tty else io.BytesIO(), environ={})
-    ui.set_verbosity(quiet=quiet)
-    return ui
+from ..progress_helpers import Clock, assert_redraws_at_most_every_tenth, assert_silent, make_ui
 
 
 def test_drawn_after_the_configured_delay_then_cleared() -> None:
-    ui, clock = make_ui(delay="5"), Clock()
+    ui, clock = make_ui(delay="5"), Clock(50.0)
     with Progress(ui, "updating", 10, "files", clock=clock) as progress:
         clock.now += 4.9
         progress.update(3)
@@ -43,7 +23,7 @@ def test_drawn_after_the_configured_delay_then_cleared() -> None:
 
 
 def test_default_delay_is_the_declared_one() -> None:
-    ui, clock = make_ui(), Clock()
+    ui, clock = make_ui(), Clock(50.0)
     progress = Progress(ui, "updating", 10, "files", clock=clock)
     clock.now += 2.9
     progress.update(1)
@@ -54,28 +34,24 @@ def test_default_delay_is_the_declared_one() -> None:
 
 
 def test_zero_delay_draws_at_once_and_redraws_at_most_every_tenth() -> None:
-    ui, clock = make_ui(delay="0"), Clock()
-    progress = Progress(ui, "updating", 10, "files", clock=clock)
-    progress.update(1)
-    progress.update(2)
-    assert ui.ferr.getvalue().count(b"\r") == 1
-    clock.now += 0.2
-    progress.update(3)
-    assert ui.ferr.getvalue().count(b"\r") == 2
+    def start(ui: UI, clock: Clock) -> Callable[[], None]:
+        progress, done = Progress(ui, "updating", 10, "files", clock=clock), count(1)
+        return lambda: progress.update(next(done))
+
+    assert_redraws_at_most_every_tenth(start)
 
 
 def test_nothing_when_disabled_quiet_or_not_a_terminal() -> None:
-    for ui in (make_ui(delay="0", disable="true"), make_ui(delay="0", quiet=True),
-               make_ui(delay="0", tty=False)):
-        clock = Clock()
+    def run(ui: UI, clock: Clock) -> None:
         with Progress(ui, "updating", 10, "files", clock=clock) as progress:
             clock.now += 10
             progress.update(5)
-        assert ui.ferr.getvalue() == b""
+
+    assert_silent(run)
 
 
 def test_disable_false_still_draws() -> None:
-    ui, clock = make_ui(delay="0", disable="false"), Clock()
+    ui, clock = make_ui(delay="0", disable="false"), Clock(50.0)
     with Progress(ui, "updating", 2, "files", clock=clock) as progress:
         progress.update(1)
     assert b"updating [1/2 files]" in ui.ferr.getvalue()
