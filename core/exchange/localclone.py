@@ -184,6 +184,7 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
     module docstring); the caller then pulls.  The caller removes *dest*
     if this raises.
     """
+    from amalgam.merge.progress import Progress
     from amalgam.storage import lock as lockmod
 
     try:
@@ -205,11 +206,14 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
         copier = _Copier(hardlinks_safe())
         here, there = (os.fsencode(path) + b"/" for path in (src.store.path, repo.store.path))
         missing = set()
-        for name in names:
-            try:
-                copier(here + name, there + name)
-            except FileNotFoundError:
-                missing.add(name)  # listed in the fncache, or optional, and absent
+        with Progress(ui, "linking" if copier.link else "copying", len(names),
+                      "files") as progress:
+            for done, name in enumerate(names):
+                progress.update(done)
+                try:
+                    copier(here + name, there + name)
+                except FileNotFoundError:
+                    missing.add(name)  # listed in the fncache, or optional, and absent
         present = [path for path, name in zip(logical, names) if name not in missing]
         if present:
             # Written, not linked: it is appended to in place.

@@ -304,3 +304,18 @@ def test_hostile_fncache_aborts_cleanly(amg, src: Path, tmp_path: Path, links) -
     assert "absolute" in result.stderr
     assert not dest.exists()
     assert not (src / ".hg" / "store" / "lock").exists()
+
+
+def test_progress_on_a_terminal(amg, src: Path, tmp_path: Path, links) -> None:
+    from amalgam.repo import Repository
+
+    from ..progress_helpers import make_ui
+
+    ui = make_ui(delay="0")
+    dest = localclone.copy(ui, Repository.open(str(src), ui), str(tmp_path / "dest"))
+    assert dest is not None and len(dest.changelog) == 3
+    drawn = ui.ferr.getvalue()
+    assert drawn.startswith(b"\rlinking [0/") and drawn.endswith(b"\r\x1b[K")
+    quiet = make_ui(delay="0", quiet=True)
+    localclone.copy(quiet, Repository.open(str(src), quiet), str(tmp_path / "quiet"))
+    assert quiet.ferr.getvalue() == b""
