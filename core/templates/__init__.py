@@ -35,11 +35,13 @@ def config_templates(repo: Repository | None, ui: UI | None = None) -> dict[str,
 class ChangesetPrinter:
     """Renders changesets with one style or template, remembering what it printed."""
 
-    def __init__(self, repo: Repository, spec: str, named: Mapping[str, str] | None = None
-                 ) -> None:
+    def __init__(self, repo: Repository, spec: str, named: Mapping[str, str] | None = None,
+                 *, copies: bool = False) -> None:
         from amalgam.revset.names import RepoView
 
         self.repo = repo
+        #: log's --copies: what ``{file_copies_switch}`` (and the styles) show
+        self.copies = copies
         self.view = RepoView(repo)
         self.json = spec == "json"
         self.count = 0
@@ -70,7 +72,7 @@ class ChangesetPrinter:
 
         ctx = changectx(self.repo, rev)
         # "view" caches names and phases across changesets for the keywords.
-        return {"ctx": ctx, "repo": self.repo, "view": self.view}
+        return {"ctx": ctx, "repo": self.repo, "view": self.view, "showcopies": self.copies}
 
     def render(self, rev: int) -> str:
         """The text for changeset *rev*, header included when it changed."""
@@ -89,7 +91,7 @@ class ChangesetPrinter:
 
             lead = "[\n" if not self.count else ",\n"
             self.count += 1
-            return lead, entry(self.view, rev, _level(self.repo.ui))
+            return lead, entry(self.view, rev, _level(self.repo.ui), copies=self.copies)
         mapping = self.mapping(rev)
         out = "" if self.count else self.style.start
         if self.header is not None:
@@ -122,6 +124,8 @@ def _level(ui: Any) -> str:
     return "quiet" if getattr(ui, "quiet", False) else ""
 
 
-def changeset_printer(repo: Repository, spec: str) -> ChangesetPrinter:
-    """A printer for ``-T SPEC``: a style name, a ``[templates]`` name, or a template."""
-    return ChangesetPrinter(repo, spec)
+def changeset_printer(repo: Repository, spec: str, *, copies: bool = False
+                      ) -> ChangesetPrinter:
+    """A printer for ``-T SPEC``: a style name, a ``[templates]`` name, or a template;
+    *copies* is log's --copies."""
+    return ChangesetPrinter(repo, spec, copies=copies)

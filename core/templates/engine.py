@@ -21,6 +21,10 @@ FILTERS: dict[str, tuple[Callable[[Any], Any], str]] = {}
 FUNCTIONS: dict[str, tuple[Callable[..., Any], str, str]] = {}
 
 
+#: Mapping entries the printer passes to keywords, never shown as ``{name}``.
+_HIDDEN = frozenset({"ctx", "repo", "ui", "view", "showcopies"})
+
+
 def keyword(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         KEYWORDS[name] = (func, (func.__doc__ or "").strip())
@@ -99,7 +103,7 @@ class Engine:
         raise self.error(f"unknown template element: {kind}")
 
     def symbol(self, name: str, mapping: Mapping[str, Any]) -> Any:
-        if name in mapping and name not in ("ctx", "repo", "ui", "view"):
+        if name in mapping and name not in _HIDDEN:
             return mapping[name]
         if name in self.named:
             if name in self._expanding:

@@ -23,11 +23,12 @@ def _strings(items: list[str]) -> str:
     return "[" + ", ".join(_string(item) for item in items) + "]"
 
 
-def entry(view: RepoView, rev: int, level: str = "") -> str:
+def entry(view: RepoView, rev: int, level: str = "", *, copies: bool = False) -> str:
     """`` {\\n  "key": value,\\n ... }`` for changeset *rev*, no trailing newline.
 
     *level* is ``quiet`` (node and rev only), ``verbose`` (adds the files) or
-    ``debug`` (adds the manifest, the extras and the files split by status).
+    ``debug`` (adds the manifest, the extras and the files split by status);
+    verbose with *copies* (log's --copies) adds the copies, when there are any.
     """
     cl = view.cl
     if level == "quiet":
@@ -50,6 +51,8 @@ def entry(view: RepoView, rev: int, level: str = "") -> str:
     }
     if level == "verbose":
         fields["files"] = _paths(changeset.files)
+        if copies:
+            fields.update(_copies(view, rev))
     elif level == "debug":
         fields.update(_debug_fields(view, rev))
     body = ",\n".join(f"  {_string(key)}: {value}" for key, value in sorted(fields.items()))
@@ -71,3 +74,14 @@ def _debug_fields(view: RepoView, rev: int) -> dict[str, str]:
     return {"added": _paths(added), "extra": "{" + extra + "}",
             "manifest": f'"{hex(ctx.manifestnode())}"', "modified": _paths(modified),
             "removed": _paths(removed)}
+
+
+def _copies(view: RepoView, rev: int) -> dict[str, str]:
+    from amalgam.context import changectx
+    from amalgam.templates.keywords import file_copies
+
+    found = file_copies(changectx(view.repo, rev), {}).items
+    if not found:
+        return {}
+    pairs = ", ".join(f"{_string(item['name'])}: {_string(item['source'])}" for item in found)
+    return {"copies": "{" + pairs + "}"}

@@ -198,6 +198,14 @@ def file_copies(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
                      whole=lambda items: {item["name"]: item["source"] for item in items})
 
 
+@keyword("file_copies_switch")
+def file_copies_switch(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
+    """Like file_copies, but only when log's --copies is given (list)."""
+    if mapping.get("showcopies"):
+        return file_copies(ctx, mapping)
+    return ListValue([], str, sep="", whole=lambda items: {})
+
+
 @keyword("tags")
 def tags(ctx: Any, mapping: Mapping[str, Any]) -> ListValue:
     """Tags on the changeset, tip included (list; items have {tag})."""

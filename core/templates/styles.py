@@ -65,18 +65,25 @@ _FILES = '{if(files, "files:       {files}\n")}'
 _FILES_DEBUG = ('{if(file_mods, "files:       {file_mods}\n")}'
                 '{if(file_adds, "files+:      {file_adds}\n")}'
                 '{if(file_dels, "files-:      {file_dels}\n")}')
+_COPIES = ("{if(file_copies_switch, "
+           "\"copies:      {join(file_copies_switch, ' ')}\n\")}")
 _EXTRAS = '{extras % "extra:       {key}={value|stringescape}\n"}'
-_STATUS = ("{if(files, \"files:\n{file_mods % 'M {file}\n'}"
-           "{file_adds % 'A {file}\n'}{file_dels % 'R {file}\n'}\")}")
+# log -C names each copy's source under it.
+_SOURCE = "{if(get(file_copies_switch, file), '  {get(file_copies_switch, file)}\\n')}"
+_STATUS = ('{if(files, "files:\n")}'
+           '{file_mods % "M {file}\n' + _SOURCE + '"}'
+           '{file_adds % "A {file}\n' + _SOURCE + '"}'
+           "{file_dels % 'R {file}\n'}")
 
 
 def _default(phase: str = "", status: str = "") -> Style:
-    files, files_debug = ("", "") if status else (_FILES, _FILES_DEBUG)
+    files, files_debug, copies = ("", "", "") if status else (_FILES, _FILES_DEBUG, _COPIES)
     return Style(
         _HEAD + phase + _PARENTS + _USER + _SUMMARY + status + "\n",
         quiet=_QUIET,
-        verbose=_HEAD + phase + _PARENTS + _USER + files + _DESCRIPTION + status + "\n",
-        debug=(_HEAD_DEBUG + _PHASE + _PARENTS_DEBUG + _USER + files_debug + _EXTRAS
+        verbose=(_HEAD + phase + _PARENTS + _USER + files + copies + _DESCRIPTION + status
+                 + "\n"),
+        debug=(_HEAD_DEBUG + _PHASE + _PARENTS_DEBUG + _USER + files_debug + copies + _EXTRAS
                + _DESCRIPTION + status + "\n"))
 
 

@@ -153,6 +153,29 @@ def test_keywords_and_filters_styles_use(repo: Path, history: tuple[Path, dict],
     _compare(amg, hg_exe, history[1], repo, ["-r", "0+1+6+8+9", "-T", template + "\n", *debug])
 
 
+@pytest.mark.parametrize("style", ["default", "status", "json", "xml", "compact",
+                                   "{file_copies_switch % '<{name}:{source}>'}|"
+                                   "{file_copies_switch|json}\n"])
+def test_copies_switch_matches_hg_log_copies(repo: Path, history: tuple[Path, dict],
+                                             hg_exe: str, isolated_env: dict[str, str],
+                                             style: str) -> None:
+    # log.py does not pass --copies to the printer yet, so the printer is driven here.
+    from amalgam.repo import Repository
+    from amalgam.templates import ChangesetPrinter
+
+    for level in LEVELS:
+        for copies in (False, True):
+            opened = Repository.open(str(repo))
+            opened.ui.set_verbosity(quiet=level == ["-q"], verbose=level == ["-v"],
+                                    debug=level == ["--debug"])
+            printer = ChangesetPrinter(opened, style, copies=copies)
+            got = "".join(printer.render(rev) for rev in range(len(opened) - 1, -1, -1))
+            expected = subprocess.run(
+                [hg_exe, "log", "-T", style, *level, *(["-C"] if copies else [])],
+                cwd=repo, env=history[1], capture_output=True, timeout=120)
+            assert got + printer.closing() == expected.stdout.decode(), (level, copies)
+
+
 class _UI:
     def __init__(self, quiet: bool = False, verbose: bool = False, debug: bool = False):
         self.quiet, self.verbose, self.debugflag = quiet, verbose, debug
