@@ -157,12 +157,19 @@ def write(args: argparse.Namespace, tools, env: dict[str, str], repos: dict,
 
 
 def _kept_rows(args: argparse.Namespace, running: set[str]) -> list[dict]:
-    """With --merge: earlier rows of scenarios this run does not measure, in table order."""
+    """With --merge: earlier rows of scenarios this run does not measure, in table order.
+
+    Rows measured with the other tools mode (venvs or the installed tools)
+    are dropped: one table compares one pair of installations.
+    """
     previous = args.out / "results.json"
     if not args.merge or not previous.is_file():
         return []
-    return [r for r in json.loads(previous.read_text())["rows"]
-            if r.get("scenario") not in running]
+    data = json.loads(previous.read_text())
+    mode = "installed" if args.installed else "venv"
+    if data.get("machine", {}).get("tools_mode", "installed") != mode:
+        return []
+    return [r for r in data["rows"] if r.get("scenario") not in running]
 
 
 def main(argv: list[str] | None = None) -> int:
