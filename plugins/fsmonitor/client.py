@@ -97,11 +97,14 @@ class Watch:
         if not hasattr(_socket, "AF_UNIX"):
             raise Unavailable("unavailable", "this platform has no Unix sockets for watchman")
         self._socket = _socket
+        #: the cache file the socket's name came from, forgotten if it misbehaves
+        self._cached_in: str | None = None
         if sockpath is None:
             # Asking the watchman program costs a process per status: its
             # answer is remembered, and asked again only when it stops working.
             cached = _read_sockname(sockcache)
             if cached is not None and self._connect(cached, quiet=True):
+                self._cached_in = sockcache
                 return
             sockpath = self._sockname()
             self._connect(sockpath)
@@ -111,7 +114,7 @@ class Watch:
             self._connect(sockpath)
 
     def _connect(self, path: str, quiet: bool = False) -> bool:
-        """Connect to *path*; True, or with *quiet* False on failure, else :class:`Unavailable`."""
+        """Connect to *path*: True; on failure False if *quiet*, else :class:`Unavailable`."""
         sock = self._socket.socket(self._socket.AF_UNIX, self._socket.SOCK_STREAM)
         sock.settimeout(self._timeout)
         try:
@@ -130,6 +133,14 @@ class Watch:
 
     def close(self) -> None:
         self._sock.close()
+
+    def forget_socket(self) -> None:
+        """The socket failed: ask the watchman program for it next time, if it was remembered."""
+        if self._cached_in is not None:
+            try:
+                os.unlink(self._cached_in)
+            except OSError:
+                pass
 
     def _timed_out(self) -> Unavailable:
         return Unavailable("timeout", f"watchman did not answer within {self._timeout:g}s")

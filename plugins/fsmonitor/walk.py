@@ -107,6 +107,7 @@ def candidates(repo: Repository, match: Any, unknown: bool, ignored: bool,
     try:
         return _candidates(repo, watch, settings, unknown, ignored, ds)
     except Unavailable as exc:
+        watch.forget_socket()
         fallback(repo, exc.kind, str(exc), warn=True)
         return None
     finally:

@@ -73,6 +73,38 @@ def test_socket_named_by_the_watchman_program(amg, repo: Path, watchman_sock: st
     assert asked.read_text() == "xxx"
 
 
+def test_remembered_socket_that_is_not_watchman_is_forgotten(amg, repo: Path, tmp_path: Path,
+                                                             isolated_env):
+    import socket
+    import threading
+
+    path = str(tmp_path / "impostor.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(4)
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"not watchman\n")
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    cache = Path(isolated_env["XDG_CACHE_HOME"]) / "amalgam" / "watchman-sockname"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(path.encode() + b"\n")
+    (repo / "a").write_bytes(b"changed\n")
+    try:
+        res = amg("--config", "plugins.fsmonitor=true", "status", cwd=repo)
+    finally:
+        thread.join(timeout=10)
+        server.close()
+    assert (res.rc, res.stdout) == (0, "M a\n")
+    assert res.stderr.startswith("warning: fsmonitor: the socket does not speak watchman")
+    assert not cache.exists()
+
+
 def test_watchman_program_that_fails(amg, repo: Path, tmp_path: Path, monkeypatch):
     _fake_watchman(tmp_path / "bin", "import sys\nsys.stderr.write('no state dir\\n')\n"
                                      "sys.exit(3)\n")
