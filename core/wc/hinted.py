@@ -37,7 +37,7 @@ class NamesDirectories(list):
 
 
 class _Prefixes(tuple):
-    """``name/`` prefixes from :func:`from_hint`; ``complete``: they hold every unreal directory."""
+    """``name/`` prefixes from :func:`from_hint`; ``complete``: with every unreal directory."""
 
     complete = False
 

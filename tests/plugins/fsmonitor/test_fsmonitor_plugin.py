@@ -244,7 +244,7 @@ def test_after_amg_commits_the_kernel_names_the_changed_entries(amg, fsm_config,
 ])
 def test_vanished_directories_without_a_look_at_every_directory(
         amg, fsm_config, repo: Path, tmp_path: Path, monkeypatch, change: str, expected: str):
-    """Watchman names a vanished directory's files, so the kernel's per-directory guard is skipped."""
+    """Watchman names a vanished directory's files: the kernel's per-directory look is skipped."""
     import shutil
 
     from amalgam.wc import hinted
