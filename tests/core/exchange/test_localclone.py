@@ -319,3 +319,19 @@ def test_progress_on_a_terminal(amg, src: Path, tmp_path: Path, links) -> None:
     quiet = make_ui(delay="0", quiet=True)
     localclone.copy(quiet, Repository.open(str(src), quiet), str(tmp_path / "quiet"))
     assert quiet.ferr.getvalue() == b""
+
+
+def test_existing_empty_destination(amg, src: Path, tmp_path: Path, links,
+                                    monkeypatch) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+
+    def interrupt(source: str, target: str) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(localclone.os, "link", interrupt)
+    assert amg("clone", "-U", str(src), str(dest)).rc != 0
+    assert dest.is_dir() and not any(dest.iterdir()), "the directory was there before"
+    monkeypatch.undo()
+    monkeypatch.setattr(VFS, "breaks_hardlinks", True, raising=False)
+    assert amg("clone", str(src), str(dest)).rc == 0
+    assert _log(amg, dest) == _log(amg, src) and (dest / "a").read_text() == "3\n"
