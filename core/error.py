@@ -10,7 +10,10 @@ Exit codes follow hg: by default every abort exits 255; with
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class AmalgamError(Exception):

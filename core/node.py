@@ -6,10 +6,22 @@ one revlog.  Keeping them apart in type hints catches a whole class of bugs.
 from __future__ import annotations
 
 import binascii
-from typing import NewType
 
-Node = NewType("Node", bytes)
-Rev = NewType("Rev", int)
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NewType
+
+    Node = NewType("Node", bytes)
+    Rev = NewType("Rev", int)
+else:
+    # What NewType does at run time: return the value unchanged.  typing
+    # (with re, enum and functools) would cost more than amg's start-up.
+    def Node(value: bytes) -> bytes:  # noqa: N802 - stands in for the type
+        return value
+
+    def Rev(value: int) -> int:  # noqa: N802 - stands in for the type
+        return value
 
 NODE_LEN = 20
 nullid = Node(b"\0" * NODE_LEN)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.commands.diff import DIFF_OPTIONS, WALK_OPTIONS
 from amalgam.registrar import command
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
     from amalgam.repo import Repository
     from amalgam.ui import UI
 

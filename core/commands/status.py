@@ -1,13 +1,16 @@
 """``amg status``: show changed files in the working directory."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.registrar import TEMPLATE_OPTION, command
 from amalgam.wc.cmdutil import WALK_OPTS
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.repo import Repository
     from amalgam.ui import UI
 

@@ -1,11 +1,14 @@
 """``amg version``: the version of Amalgam, its distribution and plugins."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 
 from amalgam.registrar import command
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.ui import UI
 
 

@@ -8,11 +8,17 @@ the rest live in ``.hg/store/requires``; without it everything is in
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 from amalgam.error import ConfigError, RepoError, RequirementError
 from amalgam.vfs import VFS
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+    #: requirement -> (plugin name, enabled)
+    Claims = Mapping[str, tuple[str, bool]]
 
 REQUIRES = b"requires"
 SHARE_SAFE = "share-safe"
@@ -173,9 +179,6 @@ def new_repo_requirements(config: Any = None) -> set[str]:
     if _format_option(config, "use-share-safe"):
         reqs.add(SHARE_SAFE)
     return reqs
-
-
-Claims = Mapping[str, tuple[str, bool]]
 
 
 def check_requirements(reqs: Iterable[str], claims: Claims | None = None,

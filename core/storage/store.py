@@ -15,13 +15,16 @@ when a transaction closes, under the transaction's journal.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from typing import IO, TYPE_CHECKING
 
 from amalgam.error import StorageError
 from amalgam.vfs import VFS, AtomicTempFile, PathLike, audit_path
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import IO
+
     from amalgam.storage.transaction import Transaction
     from amalgam.ui import UI
 

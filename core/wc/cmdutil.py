@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from amalgam.wc.match import Matcher, match, relpath
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
     from amalgam.repo import Repository
 
 #: The -I/-X options every file-taking command declares.

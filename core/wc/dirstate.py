@@ -11,8 +11,6 @@ written; otherwise it is written as -1 so the next status compares content
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from amalgam import error
 from amalgam.node import Node, nullid
@@ -21,7 +19,12 @@ from amalgam.wc.dirstate_v1 import _MASK, pack, parse, splice
 
 __all__ = ["DirState", "Entry", "fs_now", "load", "pack", "parse", "splice"]
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
     from amalgam.repo import Repository
 
 #: At most this many changed entries are written by splicing them into the
@@ -31,13 +34,39 @@ SIZE_NONNORMAL = -1
 SIZE_FROM_P2 = -2
 
 
-class Entry(NamedTuple):
-    """One tracked file: state ``n``/``a``/``r``/``m`` and its cached stat."""
+class Entry(tuple):
+    """One tracked file: state ``n``/``a``/``r``/``m`` and its cached stat.
 
-    state: str
-    mode: int
-    size: int
-    mtime: int
+    A ``(state, mode, size, mtime)`` tuple with named fields, as a
+    ``NamedTuple`` would be, without importing typing at start-up.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, state: str, mode: int, size: int, mtime: int) -> Entry:
+        return tuple.__new__(cls, (state, mode, size, mtime))
+
+    @property
+    def state(self) -> str:
+        return self[0]
+
+    @property
+    def mode(self) -> int:
+        return self[1]
+
+    @property
+    def size(self) -> int:
+        return self[2]
+
+    @property
+    def mtime(self) -> int:
+        return self[3]
+
+    def __repr__(self) -> str:
+        return "Entry(state=%r, mode=%r, size=%r, mtime=%r)" % self
+
+    def __getnewargs__(self) -> tuple[str, int, int, int]:
+        return tuple(self)  # so copy and pickle rebuild it through __new__
 
 
 def load(vfs: Any, data: bytes) -> tuple[Node, Node, dict[bytes, tuple], dict[bytes, bytes]]:

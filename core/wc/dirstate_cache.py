@@ -31,10 +31,14 @@ from __future__ import annotations
 import marshal
 import struct
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from typing import Any
 
 from amalgam.wc.dirstate_v1 import changed_records
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
 
 NAME = "cache/amalgam-dirstate"
 #: Dirstates smaller than this parse faster than the cache loads.

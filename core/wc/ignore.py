@@ -11,12 +11,14 @@ ignored when it or one of its directories matches.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from amalgam import error
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from amalgam.repo import Repository
 
 _SYNTAXES = {b"re": "relre", b"regexp": "relre", b"glob": "relglob",

@@ -12,11 +12,14 @@ directories matches, as in hg.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable, Sequence
 
 from amalgam import error
 from amalgam.wc.audit import PathAuditor, canonpath
+
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
 KINDS = ("re", "glob", "path", "relglob", "relpath", "relre", "rootfilesin",
          "listfile", "listfile0", "set", "include", "subinclude", "rootglob")
@@ -34,6 +37,8 @@ def split_kind(pattern: bytes, default: str) -> tuple[str, bytes]:
 
 def glob_to_re(pat: bytes) -> bytes:
     """Translate an hg glob: ``*`` within a directory, ``**`` across, ``{a,b}``, ``[..]``."""
+    import re  # only patterns need it; a plain status has none
+
     i, n = 0, len(pat)
     res: list[bytes] = []
     group = 0
@@ -87,6 +92,8 @@ def glob_to_re(pat: bytes) -> bytes:
 
 def pattern_re(kind: str, pat: bytes, suffix: bytes = b"(?:/|$)") -> bytes:
     """The regular expression (anchored at the start) for one normalised pattern."""
+    import re  # only patterns need it; a plain status has none
+
     if kind == "re":
         return pat
     if kind in ("path", "relpath"):
@@ -107,6 +114,8 @@ def compile_patterns(pats: Sequence[tuple[str, bytes]], what: str = "pattern"
     """One compiled matcher for a list of ``(kind, pattern)``."""
     if not pats:
         return lambda path: False
+    import re  # only patterns need it; a plain status has none
+
     parts = [pattern_re(kind, pat) for kind, pat in pats]
     try:
         regex = re.compile(b"(?:" + b"|".join(b"(?:%s)" % p for p in parts) + b")")

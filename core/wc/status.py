@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import stat as statmod
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from amalgam import error
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
     from amalgam.repo import Repository
     from amalgam.wc.dirstate import DirState
     from amalgam.wc.match import Matcher
