@@ -14,6 +14,9 @@ measured; a matching stamp skips pip altogether (hashing the tree costs
 milliseconds, a reinstall seconds).  The tree is installed from a copy of
 its source files: building in place would write ``build/`` into the shared
 checkout, and setuptools' ``build/lib`` keeps modules deleted since.
+amg's venv first upgrades its bundled pip (once, with its own stamp): a pip
+before 25.0 writes an ``amg`` script that imports ``re``, a cost on every
+run that users of a current pip do not pay.
 """
 from __future__ import annotations
 
@@ -35,6 +38,9 @@ SOURCE_PATHS = ("core", "hooks", "plugins", "pyproject.toml", "setup.py", "READM
 #: extras installed beside amg's runtime dependencies (the fsmonitor rows)
 AMG_EXTRAS = ("fsmonitor",)
 STAMP = "bench-installed.txt"
+#: what amg's venv upgrades its bundled pip to, and the stamp recording it
+SCRIPT_PIP = "pip>=25.0"
+PIP_STAMP = "bench-pip.txt"
 #: pip gives up quickly without a network instead of retrying for minutes
 PIP_OPTIONS = ("--disable-pip-version-check", "--retries", "2", "--timeout", "30")
 
@@ -142,14 +148,32 @@ def requirements(root: Path) -> list[str]:
             *(req for extra in AMG_EXTRAS for req in optional.get(extra, []))]
 
 
+def _pip_upgraded(venv: Path) -> bool:
+    marker = venv / PIP_STAMP
+    return marker.is_file() and marker.read_text() == SCRIPT_PIP
+
+
+def modern_pip(venv: Path, python: Path, env: dict[str, str]) -> None:
+    """Upgrade *venv*'s pip to :data:`SCRIPT_PIP` unless its stamp says it was."""
+    if _pip_upgraded(venv):
+        return
+    marker = venv / PIP_STAMP
+    pip_install(python, ["--upgrade", SCRIPT_PIP], env, "upgrading the venv's pip")
+    marker.write_text(SCRIPT_PIP)
+
+
 def amg_venv(root: Path, venv: Path, env: dict[str, str]) -> tuple[Path, str]:
     """(python, source digest) of a venv holding the working tree's amg, installed."""
     names = source_files(root)
     if not names:
         raise VenvError(f"no amg source files found under {root}")
     stage = venv.with_name(venv.name + "-source")
+    if not _pip_upgraded(venv):
+        # amg's script was written by the old pip: install again after upgrading.
+        (venv / STAMP).unlink(missing_ok=True)
 
     def populate(python: Path) -> str:
+        modern_pip(venv, python, env)
         needed = requirements(root)
         if needed:
             pip_install(python, needed, env, "installing amg's dependencies")

@@ -52,10 +52,12 @@ def tree(tmp_path: Path) -> Path:
            'build-backend = "setuptools.build_meta"\n\n'
            '[project]\nname = "benchprobe"\nversion = "0"\ndependencies = []\n\n'
            '[project.optional-dependencies]\nfsmonitor = []\n\n'
+           '[project.scripts]\nbenchprobe = "benchprobe.cli:main"\n\n'
            '[tool.setuptools]\npackages = ["benchprobe"]\n'
            'package-dir = {"benchprobe" = "core"}\n')
     _write(root / "core" / "__init__.py", "VALUE = 1\n")
     _write(root / "core" / "gone.py", "")
+    _write(root / "core" / "cli.py", "def main():\n    return 0\n")
     _write(root / "plugins" / "__init__.py", "")
     _write(root / "docs" / "notes.md", "not part of the distribution\n")
     _write(root / ".gitignore", "ignored.py\n")
@@ -69,8 +71,8 @@ def test_source_files_are_tracked_and_new_files_minus_ignored_and_deleted(tree: 
     _write(tree / "core" / "new.py", "")
     _write(tree / "core" / "ignored.py", "")
     (tree / "plugins" / "__init__.py").unlink()
-    assert venvs.source_files(tree) == ["core/__init__.py", "core/gone.py", "core/new.py",
-                                        "pyproject.toml"]
+    assert venvs.source_files(tree) == ["core/__init__.py", "core/cli.py", "core/gone.py",
+                                        "core/new.py", "pyproject.toml"]
 
 
 def test_source_files_without_git_walk_the_source_paths(tmp_path: Path) -> None:
@@ -151,6 +153,46 @@ def test_an_interrupted_install_is_redone(tmp_path: Path) -> None:
     assert len(calls) == 1
 
 
+def test_amg_venv_upgrades_pip_once_then_reinstalls_with_it(
+        tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = tmp_path / "amg-venv"
+    _fake_venv(venv, venvs._base_home())
+    # Installed by the venv's bundled pip, before this upgrade existed.
+    (venv / venvs.STAMP).write_text(venvs.source_digest(tree, venvs.source_files(tree)))
+    calls: list[list[str]] = []
+    monkeypatch.setattr(venvs, "pip_install",
+                        lambda python, args, env, what: calls.append(list(args)))
+    venvs.amg_venv(tree, venv, {})
+    assert calls[0] == ["--upgrade", venvs.SCRIPT_PIP]
+    assert len(calls) == 2 and "--force-reinstall" in calls[1]
+    assert (venv / venvs.PIP_STAMP).read_text() == venvs.SCRIPT_PIP
+
+    calls.clear()
+    venvs.amg_venv(tree, venv, {})
+    assert calls == []
+    (tree / "core" / "__init__.py").write_text("VALUE = 2\n")
+    venvs.amg_venv(tree, venv, {})
+    assert len(calls) == 1 and "--force-reinstall" in calls[0]
+
+
+def test_a_failed_pip_upgrade_is_retried(tree: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = tmp_path / "amg-venv"
+    _fake_venv(venv, venvs._base_home())
+
+    def offline(python: Path, args: list[str], env: dict[str, str], what: str) -> None:
+        raise venvs.VenvError(f"{what} failed: no network")
+    monkeypatch.setattr(venvs, "pip_install", offline)
+    with pytest.raises(venvs.VenvError, match="upgrading"):
+        venvs.amg_venv(tree, venv, {})
+    assert not (venv / venvs.PIP_STAMP).exists() and not (venv / venvs.STAMP).exists()
+    calls: list[list[str]] = []
+    monkeypatch.setattr(venvs, "pip_install",
+                        lambda python, args, env, what: calls.append(list(args)))
+    venvs.amg_venv(tree, venv, {})
+    assert calls[0] == ["--upgrade", venvs.SCRIPT_PIP] and len(calls) == 2
+
+
 @pytest.mark.slow
 def test_venv_of_another_interpreter_is_recreated(tmp_path: Path) -> None:
     venv = tmp_path / "v"
@@ -188,6 +230,9 @@ def test_amg_venv_installs_the_tree_and_never_keeps_a_stale_copy(
     # Built from a copy: nothing written into the checkout.
     assert not (tree / "build").exists() and not list(tree.glob("*.egg-info"))
     assert not venv.with_name("amg-venv-source").exists()
+    # The console script comes from the upgraded pip: it imports no re.
+    script = (venv / "bin" / "benchprobe").read_text()
+    assert "from benchprobe.cli import main" in script and "import re" not in script
 
     stamp = venv / venvs.STAMP
     before = stamp.stat().st_mtime_ns
