@@ -157,8 +157,46 @@ def _avoid_ambiguity(path: str, old: os.stat_result) -> None:
             pass
 
 
+def _own_copy(path: str, keep: bool = True) -> None:
+    """Give *path* an inode of its own when other hard links share it.
+
+    A local clone hard-links its store to the source's (hg's clones do
+    too); writing such a file in place would change every repository
+    sharing it.  With *keep* it is first replaced by a private copy of its
+    content, else (it is about to be truncated) simply unlinked.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if info.st_nlink < 2 or not statmod.S_ISREG(info.st_mode):
+        return
+    if not keep:
+        os.unlink(path)
+        return
+    import shutil
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=".", suffix="-copy", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+            shutil.copyfileobj(src, out)
+        os.chmod(temp, statmod.S_IMODE(info.st_mode))
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 class VFS:
     """Open, read and write files below ``base``."""
+
+    #: In-place writes first break a file's hard links (``_own_copy``), so a
+    #: local clone may hard-link its store to the source's.
+    breaks_hardlinks = True
 
     def __init__(self, base: PathLike) -> None:
         self.base: str = os.fsdecode(base)
@@ -189,6 +227,8 @@ class VFS:
             if mode[0] != "w":
                 raise ValueError("atomictemp files are write-only ('w' mode)")
             return AtomicTempFile(target, mode, checkambig=checkambig)
+        if mode[0] in "wa" or "+" in mode:
+            _own_copy(target, keep=mode[0] != "w")
         old = _stat_or_none(target) if checkambig and mode[0] == "w" else None
         fp = open(target, mode)
         if old is not None:
@@ -264,7 +304,9 @@ class VFS:
 
     def truncate(self, path: PathLike, size: int) -> None:
         """Cut *path* back to *size* bytes (it must exist)."""
-        os.truncate(self.join(path), size)
+        target = self.join(path)
+        _own_copy(target)
+        os.truncate(target, size)
 
     def makedirs(self, path: PathLike | None = None, mode: int | None = None) -> None:
         target = self.join(path)

@@ -135,10 +135,6 @@ def test_pull_flag_matches_hg_pull_clone(amg, hg, tmp_path: Path) -> None:
     assert (ours / ".hg" / "store" / "00changelog.i").stat().st_nlink == 1
 
 
-@pytest.mark.xfail(strict=True, reason="VFS appends to a hard-linked store file in place, "
-                                       "so the source changes too; VFS must break the link "
-                                       "first (then drop this mark and set "
-                                       "VFS.breaks_hardlinks)")
 def test_amg_commit_in_an_hg_linked_clone_leaves_the_source_alone(amg, hg,
                                                                   tmp_path: Path) -> None:
     src = _source(hg, tmp_path)
