@@ -56,10 +56,23 @@ DISCOVERY = {"importlib.metadata", "tomllib", "json", "pluggy", "amalgam.registr
              "amalgam.registry.manifest"}
 
 
+#: typing and what it drags in (re, enum, functools, contextlib): more than
+#: amg's own start-up modules cost together; annotations do not need them.
+TYPING = {"typing", "re", "enum", "contextlib"}
+
 #: The start-up modules of the command line, config and plugin registry.
 KERNEL_START = ("amalgam.cli", "amalgam.cli.dispatch", "amalgam.cli.resolve",
                 "amalgam.cli.services", "amalgam.config", "amalgam.registry",
                 "amalgam.registrar", "amalgam.ui", "amalgam.vfs")
+
+
+#: What ``status``, ``root`` and ``version`` import besides the kernel's
+#: start-up (the repository itself, amalgam.repo, is listed apart).
+STATUS_PATH = ("amalgam.error", "amalgam.node", "amalgam.commands.status",
+               "amalgam.commands.root", "amalgam.commands.version",
+               "amalgam.storage.requirements", "amalgam.storage.store", "amalgam.wc.cmdutil",
+               "amalgam.wc.match", "amalgam.wc.dirstate", "amalgam.wc.dirstate_cache",
+               "amalgam.wc.dirstate_v1", "amalgam.wc.status", "amalgam.wc.ignore")
 
 
 def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]:
@@ -70,9 +83,10 @@ def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]
     return proc.stdout, set(proc.stderr.rsplit("MODULES ", 1)[1].split())
 
 
-def _loaded_by(*modules: str) -> set[str]:
+def _loaded_by(*modules: str, then: str = "") -> set[str]:
+    """What importing *modules* (then running the code *then*) imports."""
     code = PROBE.format(packages=PACKAGES).split("from amalgam.cli import main")[0]
-    code += "".join(f"import {m}\n" for m in modules)
+    code += "".join(f"import {m}\n" for m in modules) + then + "\n"
     code += 'print(" ".join(sorted(set(sys.modules) - before)))\n'
     proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True,
                           text=True, timeout=120)
@@ -121,6 +135,26 @@ def test_start_up_modules_do_not_import_typing() -> None:
     assert set(KERNEL_START) <= loaded
     unwanted = {"typing", "re", "tempfile"}
     assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_status_path_modules_do_not_import_typing() -> None:
+    loaded = _loaded_by(*STATUS_PATH)
+    assert set(STATUS_PATH) <= loaded
+    unwanted = TYPING | {"collections"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_version_imports_no_typing(isolated_env, tmp_path) -> None:
+    out, modules = _imports(isolated_env, _repo(tmp_path), "version")
+    assert out.startswith("Amalgam")
+    assert not modules & TYPING, sorted(modules & TYPING)
+
+
+def test_the_probe_sees_typing() -> None:
+    # A pattern needs re: the module check is not blind to it.
+    assert "re" in _loaded_by("amalgam.wc.match",
+                              then="amalgam.wc.match.pattern_re('glob', b'*.c')")
+    assert "re" not in _loaded_by("amalgam.wc.match")
 
 
 def test_config_help_text_is_imported_on_first_use() -> None:
