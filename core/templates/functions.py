@@ -85,7 +85,7 @@ def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
 
     As hg: a blank line or a line starting a ``-``/``*`` bullet separates
     paragraphs (the separator is kept as written), whitespace runs inside a
-    paragraph become one space (those ending it are kept), and long words and
+    paragraph become one space (those ending the text are kept), and long words and
     hyphenated words are broken.
     """
     _count(engine, args, "fill", 1, 4, "one to four arguments")
@@ -95,11 +95,12 @@ def fill(engine: Engine, mapping: Mapping[str, Any], args: list[Tree]) -> str:
     hang = engine.render(args[3], mapping) if len(args) > 3 else ""
     parts = _PARAGRAPH.split(value)
     for index in range(0, len(parts), 2):
-        # hg leaves the whitespace that ends a paragraph alone.
         body = parts[index].rstrip()
         lines = textwrap.wrap(_SPACES.sub(" ", body), width=max(width, 1),
                               initial_indent=first, subsequent_indent=hang)
-        parts[index] = "\n".join(lines) + parts[index][len(body):]
+        # hg leaves the whitespace that ends the whole text alone.
+        tail = parts[index][len(body):] if index == len(parts) - 1 else ""
+        parts[index] = "\n".join(lines) + tail
     return "".join(parts)
 
 

@@ -131,6 +131,7 @@ def test_focused_cases_match_hg(repo: Path, history: tuple[Path, dict], hg_exe: 
     r"x\n\n\n\n  y", r"one two three four five six\n\nseven eight nine ten",
     r"a\n- one two three four five six seven", r"foo-bar-baz-qux-quux", r"", r" ",
     r"a\n", r"a\n ", r"a  ", r" a ", r"\t", r"a\tb", r"aa bb cc dd ee ff\n",
+    r"a\n\t\nb  \n\nc", r"a  \n\nb", r"a  \n- b", r"a\n\n  \n\nb", r"ab cd ef gh ij  ",
 ])
 def test_fill_matches_hg(repo: Path, history: tuple[Path, dict], hg_exe: str, amg: Any,
                          text: str) -> None:
