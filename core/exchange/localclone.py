@@ -110,25 +110,6 @@ def hardlinks_safe() -> bool:
     return bool(getattr(VFS, "breaks_hardlinks", False))
 
 
-def source_publishes(ui: UI, root: str) -> bool:
-    """``phases.publish`` as the repository at *root* sees it.
-
-    Its own ``.hg/hgrc`` and ``.hg/amalgam.toml`` beat the user's files,
-    ``--config`` beats both, as when a command runs inside it.
-    """
-    from amalgam.config.layers import Config
-
-    config = getattr(ui, "config", None)
-    if config is None:
-        return True
-    if config.source("phases", "publish") != "--config":
-        own = Config(ui.environ)
-        own.load_repo(root)
-        if own.source("phases", "publish") != "default":
-            return bool(own.get("phases", "publish"))
-    return bool(config.get("phases", "publish"))
-
-
 def _has_secret(src: Repository) -> bool:
     """Whether a secret (or more hidden) root is a changeset of *src*."""
     from amalgam import phases
@@ -200,7 +181,9 @@ def copy(ui: UI, src: Repository, dest: str) -> Repository | None:
         if _has_secret(src):
             ui.debug("source repository has secret changesets: pulling instead\n")
             return None
-        publishing = source_publishes(ui, src.root)
+        from amalgam.exchange.peer import publishes
+
+        publishing = publishes(ui, src.root)
         repo = _create(ui, dest, _requirements(ui, src))
         names, logical = _store_names(src, publishing)
         copier = _Copier(hardlinks_safe())

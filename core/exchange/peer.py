@@ -70,10 +70,28 @@ class IterReader:
 
 
 def is_publishing(repo: Repository) -> bool:
-    """``phases.publish`` (default true): whether received changesets become public."""
-    if repo.ui.config is None:
+    """``phases.publish`` of *repo* (default true): whether what it serves or receives
+    is public.  A repository opened as a peer is judged by its own config files."""
+    return publishes(repo.ui, repo.root)
+
+
+def publishes(ui: UI, root: str) -> bool:
+    """``phases.publish`` as the repository at *root* sees it.
+
+    Its own ``.hg/hgrc`` and ``.hg/amalgam.toml`` beat the user's files,
+    ``--config`` beats both, as when a command runs inside it.
+    """
+    from amalgam.config.layers import Config
+
+    config = getattr(ui, "config", None)
+    if config is None:
         return True
-    return bool(repo.ui.config.get("phases", "publish"))
+    if config.source("phases", "publish") != "--config":
+        own = Config(ui.environ)
+        own.load_repo(root)
+        if own.source("phases", "publish") != "default":
+            return bool(own.get("phases", "publish"))
+    return bool(config.get("phases", "publish"))
 
 
 class LocalPeer:

@@ -250,3 +250,15 @@ def test_push_to_non_publishing_keeps_public_changesets_public(amg, hg, tmp_path
     phases = hg("log", "-r", "-2:", "-T", "{phase}\n", cwd=src).stdout.split()
     assert phases == ["public", "draft"]
     assert hg("log", "-r", "-2:", "-T", "{phase}\n", cwd=work).stdout.split() == phases
+
+
+def test_pull_from_a_non_publishing_source_keeps_its_drafts_draft(amg, hg, tmp_path: Path) -> None:
+    src = _source(hg, tmp_path)
+    (src / ".hg" / "hgrc").write_text("[phases]\npublish = false\n")
+    phases = "{rev} {phase}\n"
+    for tool, name in ((amg, "ours"), (hg, "theirs")):
+        dest = tmp_path / name
+        assert hg("init", str(dest)).rc == 0
+        assert tool("pull", "-q", str(src), cwd=dest).rc == 0
+    assert amg("log", "-T", phases, cwd=tmp_path / "ours").stdout == \
+        hg("log", "-T", phases, cwd=tmp_path / "theirs").stdout == "2 draft\n1 draft\n0 draft\n"
