@@ -213,7 +213,9 @@ def _history(command: str, args: Callable[[Repo], list[str]],
 
 def commit_one(ctx: Context) -> Plan:
     repo = ctx.repos["big"]
-    name = repo.meta["sample_files"][0]
+    # Not one of the ten the status rows touch: after a commit, hg leaves the
+    # file's entry for a content check, which would burden those rows.
+    name = repo.meta["sample_files"][-1]
     counter = [0]
 
     def modify(root: Path) -> Callable[[], None]:

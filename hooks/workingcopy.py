@@ -37,7 +37,12 @@ def wc_walk(repo: Any, match: Any, unknown: bool, ignored: bool,
         ``dirstate.changed_since(key)`` tells which entries changed since an
         earlier one, when that is known cheaply.
     :return: repository-relative paths that may differ from the dirstate,
-        or None to let the kernel walk the whole tree.
+        or None to let the kernel walk the whole tree.  A plain list may
+        leave out the files under a directory that was removed or replaced
+        by a symlink, so the kernel then checks every tracked directory (one
+        ``lstat`` each); an :class:`amalgam.wc.hinted.NamesDirectories`
+        promises that each such directory is named (itself, or any file
+        that was in it), and only the named paths' directories are checked.
 
     Stops at first non-None result.
     """
