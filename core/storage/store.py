@@ -76,12 +76,25 @@ def _build_tables() -> tuple[list[bytes], list[bytes]]:
     return reversible, lower
 
 
-_REVERSIBLE, _LOWER = _build_tables()
-# Bytes every encoding leaves alone; a path made only of these skips the
-# per-byte loop (the common case: lowercase ASCII names).
-_PLAIN = bytes(b for b in range(256)
-               if _REVERSIBLE[b] == bytes([b]) and _LOWER[b] == bytes([b]))
-_DECODE = {v: bytes([k]) for k, v in enumerate(_REVERSIBLE)}
+# Bytes every encoding leaves alone (printable ASCII but capitals, "_" and
+# the Windows-reserved ones); a path made only of these skips the tables
+# (the common case: lowercase ASCII names).
+_PLAIN = bytes(range(32, 126)).translate(
+    None, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ_" + bytes(_WINDOWS_RESERVED))
+_TABLES: tuple[list[bytes], list[bytes], dict[bytes, bytes]] | None = None
+
+
+def _tables() -> tuple[list[bytes], list[bytes], dict[bytes, bytes]]:
+    """(reversible, lower, decode) tables, built on first use.
+
+    Building them costs more than the rest of this module's import, and a
+    clean ``status`` never encodes a store path.
+    """
+    global _TABLES
+    if _TABLES is None:
+        reversible, lower = _build_tables()
+        _TABLES = reversible, lower, {v: bytes([k]) for k, v in enumerate(reversible)}
+    return _TABLES
 
 
 def encodefilename(path: bytes) -> bytes:
@@ -92,19 +105,20 @@ def encodefilename(path: bytes) -> bytes:
 def _encodebytes(path: bytes) -> bytes:
     if not path.translate(None, _PLAIN):
         return path
-    table = _REVERSIBLE
+    table = _tables()[0]
     return b"".join([table[b] for b in path])
 
 
 def decodefilename(name: bytes) -> bytes:
     """Inverse of :func:`encodefilename`; StorageError on a malformed name."""
+    decode = _tables()[2]
     out: list[bytes] = []
     i, n = 0, len(name)
     while i < n:
         for size in (1, 2, 3):
             token = name[i:i + size]
-            if token in _DECODE:
-                out.append(_DECODE[token])
+            if token in decode:
+                out.append(decode[token])
                 i += size
                 break
         else:
@@ -116,7 +130,7 @@ def lowerencode(path: bytes) -> bytes:
     """Lower-case ASCII letters and escape unsafe bytes (for hashed names)."""
     if not path.translate(None, _PLAIN):
         return path
-    table = _LOWER
+    table = _tables()[1]
     return b"".join([table[b] for b in path])
 
 
