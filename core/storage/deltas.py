@@ -25,6 +25,7 @@ the revision stored as a full snapshot.
 """
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING, NamedTuple
 
 from amalgam.error import StorageError
@@ -34,6 +35,8 @@ from amalgam.storage.compression import compress
 if TYPE_CHECKING:
     from amalgam.storage.revlog import Revlog
 
+#: a delta hunk's header: start and end in the base, length of the new data
+_HUNK = struct.Struct(">lll")
 SPAN_FLOOR = 64 * 1024
 SPAN_FACTOR = 4
 CHAIN_SIZE_FACTOR = 2
@@ -127,11 +130,34 @@ def choose(revlog: Revlog, text: bytes, rev: int, p1r: int, p2r: int,
 
 
 def _applies(revlog: Revlog, base: int, delta: bytes, text: bytes) -> bool:
-    """Whether *delta* really turns *base* into *text* (a wrong hint is ignored)."""
+    """Whether *delta* really turns *base* into *text* (a wrong hint is ignored).
+
+    Checked in place: every stretch of the base the delta keeps and every
+    piece it inserts is compared with *text* where it must be, so checking
+    the delta of an 8 MiB manifest makes no patched copy of it.  Hunks are
+    held to the rules ``mdiff.patch`` enforces (in order, inside the base).
+    """
     try:
-        return mdiff.patch(revlog.rawdata(base), delta) == text
+        source = revlog.rawdata(base)
     except StorageError:
         return False
+    view, pieces = memoryview(source), memoryview(delta)
+    size, stop = len(source), len(delta)
+    at = done = pos = 0  # in the delta, in the base, in the text
+    while at < stop:
+        if stop - at < _HUNK.size:
+            return False
+        start, end, length = _HUNK.unpack_from(delta, at)
+        at += _HUNK.size
+        if not (done <= start <= end <= size and 0 <= length <= stop - at):
+            return False
+        if not (text.startswith(view[done:start], pos)
+                and text.startswith(pieces[at:at + length], pos + start - done)):
+            return False
+        pos += start - done + length
+        at += length
+        done = end
+    return len(text) - pos == size - done and text.startswith(view[done:], pos)
 
 
 def _finish(revlog: Revlog, choice: DeltaChoice) -> DeltaChoice:
