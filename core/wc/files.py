@@ -9,11 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import stat as statmod
-from typing import TYPE_CHECKING
 
 from amalgam import error
 from amalgam.wc.audit import PathAuditor, show
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from amalgam.repo import Repository
 
