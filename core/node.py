@@ -5,8 +5,6 @@ one revlog.  Keeping them apart in type hints catches a whole class of bugs.
 """
 from __future__ import annotations
 
-import binascii
-
 # typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,16 +31,18 @@ wdirid = Node(b"\xff" * NODE_LEN)
 
 def hex(node: bytes) -> str:
     """Full 40-digit lowercase hexadecimal form of *node*."""
-    return binascii.hexlify(node).decode("ascii")
+    return node.hex()
 
 
 def short(node: bytes) -> str:
     """The 12-digit form hg prints by default."""
-    return binascii.hexlify(node[:6]).decode("ascii")
+    return node[:6].hex()
 
 
 def bin(text: str | bytes) -> Node:
     """Parse a 40-digit hexadecimal node id; ValueError if malformed."""
+    import binascii  # only parsing needs it; bytes.hex() writes hex
+
     if len(text) != 2 * NODE_LEN:
         raise ValueError(f"node id must be {2 * NODE_LEN} hexadecimal digits")
     try:
