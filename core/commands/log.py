@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
+    from amalgam.display.changeset import Patches
     from amalgam.repo import Repository
     from amalgam.ui import UI
 
@@ -60,24 +61,47 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         revs = iter(sorted(revs, reverse=True))
     if limit is not None:
         revs = _take(revs, limit)
-    patch = _patch_writer(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
+    patches = _patches(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
+    copies = bool(opts.get("copies"))
     if opts.get("graph"):
         from amalgam.display import graph
 
-        graph.show_log(ui, repo, revs, patch=patch, template=opts.get("template") or "")
+        graph.show_log(ui, repo, revs, patches=patches, template=opts.get("template") or "",
+                       copies=copies)
         return 0
     if opts.get("template"):
-        from amalgam import templates
-
-        printer = templates.changeset_printer(repo, opts["template"])
-        for rev in revs:
-            printer.show(ui, rev)
-        printer.close(ui)
+        _show_templated(ui, repo, revs, opts["template"], patches, copies)
         return 0
-    printer = changeset.Printer(ui, repo)
+    printer = changeset.Printer(ui, repo, copies=copies)
+    patch = patches.text if patches is not None else None
     for rev in revs:
         printer.show(changectx(repo, rev), patch=patch)
     return 0
+
+
+def _show_templated(ui: UI, repo: Repository, revs: Iterator[int], spec: str,
+                    patches: Patches | None, copies: bool) -> None:
+    """``log -T``: each entry, then its patch and a blank line (even quiet), as hg.
+
+    ``-T json`` carries the patch in the entry instead, as the ``diff`` and
+    ``diffstat`` fields, except when quiet.
+    """
+    from amalgam import templates
+    from amalgam.context import changectx
+    from amalgam.display.changeset import json_with
+
+    printer = templates.changeset_printer(repo, spec, copies=copies)
+    for rev in revs:
+        lead, body = printer.render_parts(rev)
+        if patches is None:
+            ui.write(lead + body)
+        elif printer.json:
+            fields = {} if ui.quiet else patches.fields(changectx(repo, rev))
+            ui.write(lead + json_with(body, fields))
+        else:
+            ui.write(lead + body)
+            ui.write(patches.text(changectx(repo, rev)) + b"\n")
+    printer.close(ui)
 
 
 def _limit(value: Any) -> int | None:
@@ -226,9 +250,10 @@ def _branchnames(repo: Repository) -> set[str]:
     return {cl.read(rev).branch for rev in range(len(cl))}
 
 
-def _patch_writer(ui: UI, repo: Repository, opts: dict[str, Any]) -> Callable[[Any], bytes]:
-    """``ctx -> bytes``: the patch or diffstat ``log -p``/``--stat`` prints after an entry."""
+def _patches(ui: UI, repo: Repository, opts: dict[str, Any]) -> Patches:
+    """The ``display.changeset.Patches`` that ``log -p``/``--stat`` adds to each entry."""
     from amalgam.display import changes, diff as dispdiff
+    from amalgam.display.changeset import Patches
     from amalgam.commands.diff import context_lines
 
     git, context = bool(opts.get("git")), context_lines(opts)
@@ -239,13 +264,11 @@ def _patch_writer(ui: UI, repo: Repository, opts: dict[str, Any]) -> Callable[[A
         wanted = match(repo.root, os.getcwd(), (), opts.get("include") or (),
                        opts.get("exclude") or ())
 
-    def patch(ctx: Any) -> bytes:
+    def render(ctx: Any) -> list[Any]:
         pairs = changes.between(ctx.p1(), ctx, wanted or (lambda p: True), git=git)
-        rendered = [dispdiff.render(p, git=git, context=context,
-                                    revs=(ctx.p1().short(), ctx.short()),
-                                    text=bool(opts.get("text"))) for p in pairs]
-        if opts.get("stat"):
-            return b"".join(dispdiff.stat(rendered))
-        return b"".join(dispdiff.output(rendered))
+        # --debug names both changesets in full in the "diff -r" lines.
+        revs = (ctx.p1().hex(), ctx.hex()) if ui.debugflag else (ctx.p1().short(), ctx.short())
+        return [dispdiff.render(p, git=git, context=context, revs=revs,
+                                text=bool(opts.get("text"))) for p in pairs]
 
-    return patch
+    return Patches(render, diff=bool(opts.get("patch")), stat=bool(opts.get("stat")))

@@ -63,6 +63,14 @@ def _names(paths: list[bytes]) -> str:
     return " ".join(p.decode("utf-8", "surrogateescape") for p in paths)
 
 
+def _copies(ctx: Any) -> str:
+    """``dest (source)`` for each copied or renamed file, as ``-v -C`` lists them."""
+    from amalgam.templates.keywords import file_copies
+
+    return " ".join(f"{item['name']} ({item['source']})"
+                    for item in file_copies(ctx, {}).items)
+
+
 def _escape(value: str) -> str:
     return value.encode("unicode_escape").decode("ascii") if any(
         c in value for c in "\\\n\r\t\0") else value
@@ -76,9 +84,11 @@ class Printer:
     thousands.  A printer therefore lives for one command, not longer.
     """
 
-    def __init__(self, ui: UI, repo: Repository) -> None:
+    def __init__(self, ui: UI, repo: Repository, *, copies: bool = False) -> None:
         self.ui = ui
         self.repo = repo
+        #: log's --copies: verbose output lists the copies after the files
+        self.copies = copies
         self._labels: tuple[dict[Node, list[str]], dict[Node, list[str]]] | None = None
 
     def _names_of(self, node: Node) -> tuple[list[str], list[str]]:
@@ -125,6 +135,10 @@ class Printer:
                     out.append(_field(label, _names(group)))
         elif ui.verbose and ctx.files():
             out.append(_field("files", _names(ctx.files())))
+        if self.copies and ui.verbose:
+            copied = _copies(ctx)
+            if copied:
+                out.append(_field("copies", copied))
         if debug:
             for key, value in sorted(ctx.extra().items()):
                 out.append(_field("extra", f"{key}={_escape(value)}"))
@@ -141,16 +155,67 @@ class Printer:
         """Print *ctx*; *patch(ctx)* gives the diff/stat text to print after it.
 
         hg separates the patch from the changeset block by the block's blank
-        line and ends it with one more.
+        line and ends it with one more; quiet output has no patch at all.
         """
         text = self.text(ctx).encode("utf-8", "surrogateescape")
-        if patch is not None:
-            body = patch(ctx)
-            if self.ui.quiet:
-                text += body
-            else:
-                text += body + b"\n"
+        if patch is not None and not self.ui.quiet:
+            text += patch(ctx) + b"\n"
         self.ui.write(text)
+
+
+class Patches:
+    """What ``log -p``/``--stat`` adds to a changeset: text after it, or JSON fields.
+
+    *render(ctx)* gives the changeset's file diffs (``amalgam.display.diff``
+    ``FileDiff`` objects) rendered with the command's diff options.
+    """
+
+    def __init__(self, render: Callable[[Any], list[Any]], *, diff: bool, stat: bool) -> None:
+        self.render = render
+        self.diff = diff
+        self.stat = stat
+
+    def text(self, ctx: Any) -> bytes:
+        """The diffstat and/or the patch; with both, hg puts a blank line between."""
+        from amalgam.display import diff as dispdiff
+
+        rendered = self.render(ctx)
+        parts = []
+        if self.stat:
+            parts.append(b"".join(dispdiff.stat(rendered)))
+        if self.diff:
+            parts.append(b"".join(dispdiff.output(rendered)))
+        return b"\n".join(parts)
+
+    def fields(self, ctx: Any) -> dict[str, str]:
+        """The ``diff`` (text) and ``diffstat`` (one object a file) fields of ``-T json``."""
+        from json.encoder import encode_basestring
+
+        from amalgam.display import diff as dispdiff
+
+        rendered = self.render(ctx)
+        fields = {}
+        if self.diff:
+            text = b"".join(dispdiff.output(rendered)).decode("utf-8", "surrogateescape")
+            fields["diff"] = encode_basestring(text)
+        if self.stat:
+            rows = [
+                f'{{"additions": {fd.added}, "binary": {"true" if fd.binary else "false"}, '
+                f'"name": {encode_basestring(fd.statname.decode("utf-8", "surrogateescape"))}, '
+                f'"removals": {fd.removed}}}'
+                for fd in rendered if dispdiff.shown(fd)]
+            fields["diffstat"] = "[" + ", ".join(rows) + "]"
+        return fields
+
+
+def json_with(entry: str, fields: dict[str, str]) -> str:
+    """A ``-T json`` entry (`` {`` .. `` }``, one ``"key": value`` line each,
+    keys sorted) with *fields* (already JSON values) added in key order."""
+    lines = entry.split("\n")
+    # A JSON value never ends with a comma: a trailing one is the separator.
+    items = {line[3:line.index('": ')]: line.rstrip(",") for line in lines[1:-1]}
+    items.update((key, f'  "{key}": {value}') for key, value in fields.items())
+    return "\n".join([lines[0], ",\n".join(items[key] for key in sorted(items)), lines[-1]])
 
 
 # The functions below share one printer per UI, that is per command, so a

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from amalgam.node import nullrev
 
 if TYPE_CHECKING:
+    from amalgam.display.changeset import Patches
     from amalgam.repo import Repository
     from amalgam.ui import UI
 
@@ -231,11 +232,15 @@ def plain(ui: UI) -> bool:
     return "graph" not in env.get("HGPLAINEXCEPT", "").split(",")
 
 
-def show_log(ui: UI, repo: Repository, revs: Iterable[int],
-             patch: Callable[[Any], bytes] | None = None, template: str = "") -> None:
-    """Print ``log -G`` for *revs* (in display order), with *template* if given."""
+def show_log(ui: UI, repo: Repository, revs: Iterable[int], patches: Patches | None = None,
+             template: str = "", copies: bool = False) -> None:
+    """Print ``log -G`` for *revs* (in display order), with *template* if given.
+
+    *patches* adds ``-p``/``--stat`` to each entry as ``log`` does without a
+    graph; *copies* is log's ``--copies``.
+    """
     from amalgam.context import changectx
-    from amalgam.display.changeset import Printer
+    from amalgam.display.changeset import Printer, json_with
 
     # A graph is drawn newest first whatever order the revisions were given in.
     revs = sorted(revs, reverse=True)
@@ -246,17 +251,23 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
     if template:
         from amalgam import templates
 
-        tprinter = templates.changeset_printer(repo, template)
+        tprinter = templates.changeset_printer(repo, template, copies=copies)
     else:
-        printer = Printer(ui, repo)
+        printer = Printer(ui, repo, copies=copies)
     pending = ""
     for rev in revs:
         ctx = changectx(repo, rev)
+        # As without a graph: a templated entry is followed by its patch even
+        # when quiet, the default one has none then; json has it in fields.
+        withpatch = patches is not None and (bool(template) or not ui.quiet)
         if not template:
             body = printer.text(ctx)
         elif tprinter.json:
             # As hg: each entry is written beside the next revision, the last after the graph.
             lead, entry = tprinter.render_parts(rev)
+            if withpatch and not ui.quiet:
+                entry = json_with(entry, patches.fields(ctx))
+            withpatch = False
             if lead.startswith("["):
                 ui.write("[")
                 lead = lead[1:]
@@ -266,8 +277,8 @@ def show_log(ui: UI, repo: Repository, revs: Iterable[int],
             if header:
                 ui.write(header)
         data = body.encode("utf-8", "surrogateescape")
-        if patch is not None:
-            data += patch(ctx) + (b"" if ui.quiet else b"\n")
+        if withpatch:
+            data += patches.text(ctx) + b"\n"
         text = data.decode("utf-8", "surrogateescape").split("\n")
         if text and text[-1] == "":
             text.pop()
