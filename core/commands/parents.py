@@ -12,14 +12,17 @@ if TYPE_CHECKING:
 
 
 @command("parents",
-         [("r", "rev", "", "show parents of the specified revision", "REV")],
+         [("r", "rev", "", "show parents of the specified revision", "REV"),
+          ("T", "template", "", "display with template (or a style: json, compact, ...)",
+           "TEMPLATE")],
          "[-r REV] [FILE]", category="change-navigation")
 def parents(ui: UI, repo: Repository, file: str = "", **opts: Any) -> int:
     """print the changesets the working directory (or REV) builds on
 
     Print the working directory's parent changesets (two during a merge),
     or those of -r REV.  With FILE, print instead the changesets in which
-    that file was last changed before them.
+    that file was last changed before them.  -T shows them with a template
+    or style, as ``log -T`` does.
 
     Returns 0 on success.
     """
@@ -40,9 +43,18 @@ def parents(ui: UI, repo: Repository, file: str = "", **opts: Any) -> int:
                                    "in manifest")
     else:
         shown = [parent.rev for parent in ctx.parents()]
+    shown = [rev for rev in shown if rev >= 0]
+    if opts.get("template"):
+        from amalgam import templates
+
+        printer = templates.changeset_printer(repo, opts["template"])
+        for rev in shown:
+            printer.show(ui, rev)
+        # Closes the list even when nothing was shown: json prints "[\n]".
+        printer.close(ui)
+        return 0
     for rev in shown:
-        if rev >= 0:
-            show(ui, changectx(repo, rev))
+        show(ui, changectx(repo, rev))
     return 0
 
 
