@@ -22,7 +22,7 @@ __all__ = ["DirState", "Entry", "fs_now", "load", "pack", "parse", "splice"]
 # typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
     from amalgam.repo import Repository
@@ -160,6 +160,8 @@ class DirState:
         self._repo = repo
         self._parents = (p1, p2)
         self._entries = entries
+        #: changes made while the entries are not loaded (None: dropped)
+        self._lazy: dict[bytes, tuple | None] = {}
         self._copies = copies
         self._data = data
         self._cached = cached
@@ -190,10 +192,25 @@ class DirState:
 
     @property
     def _map(self) -> dict[bytes, tuple]:
+        return self._load()
+
+    def _load(self) -> dict[bytes, tuple]:
+        """Every entry, loaded from the cache (with the changes made meanwhile) if need be."""
         if self._entries is None:
             assert self._cached is not None
-            self._entries = self._cached.entries()
+            entries = self._cached.entries()
+            for path, value in self._lazy.items():
+                if value is None:
+                    entries.pop(path, None)
+                else:
+                    entries[path] = value
+            self._lazy = {}
+            self._entries = entries
         return self._entries
+
+    def _pristine(self) -> bool:
+        """Whether the entries are still only the cache's, unloaded and unchanged."""
+        return self._entries is None and not self._lazy
 
     # -- parents and branch -------------------------------------------------
 
@@ -251,6 +268,8 @@ class DirState:
         """``raw().get(path)``, without loading every entry of a cached dirstate."""
         if self._entries is None:
             assert self._cached is not None
+            if path in self._lazy:
+                return self._lazy[path]
             return self._cached.get(path)
         return self._entries.get(path)
 
@@ -265,10 +284,31 @@ class DirState:
         return iter(sorted(self._map))
 
     def __len__(self) -> int:
-        if self._entries is None:
+        if self._pristine():
             assert self._cached is not None
             return self._cached.count
-        return len(self._entries)
+        return len(self._map)
+
+    def shares(self, n: int) -> list[Callable[[], Iterable[tuple[bytes, tuple]]]]:
+        """The entries in *n* shares, each read only when called.
+
+        Of a cached dirstate not loaded, share *i* is the cache's runs *i*,
+        *i+n*...: a forked worker calling it loads only its own runs, and
+        nobody merges 100,000 entries into one dict.
+        """
+        if self._pristine():
+            cached = self._cached
+            assert cached is not None
+            runs = len(cached.bounds) + 1
+
+            def share(first: int) -> Callable[[], Iterable[tuple[bytes, tuple]]]:
+                return lambda: (item for index in range(first, runs, n)
+                                for item in cached.run(index).items())
+            return [share(i) for i in range(n)]
+        from itertools import islice
+
+        entries = self._map
+        return [lambda i=i: islice(entries.items(), i, None, n) for i in range(n)]
 
     def raw(self) -> dict[bytes, tuple]:
         """The entries as plain tuples (state, mode, size, mtime), for fast loops; read-only."""
@@ -276,25 +316,25 @@ class DirState:
 
     def nonnormal(self) -> dict[bytes, tuple]:
         """The entries a status must look at even if nothing changed on disk."""
-        if self._entries is None:
+        if self._pristine():
             assert self._cached is not None
             return self._cached.nonnormal
         odd = dscache.nonnormal
-        return {path: value for path, value in self._entries.items() if odd(value)}
+        return {path: value for path, value in self._map.items() if odd(value)}
 
     def parent_dirs(self) -> list[bytes]:
         """The directories holding tracked files (``b""`` for the root); maybe more."""
-        if self._entries is None:
+        if self._pristine():
             assert self._cached is not None
             return self._cached.dirs
-        return list({path.rpartition(b"/")[0] for path in self._entries})
+        return list({path.rpartition(b"/")[0] for path in self._map})
 
     def under(self, prefixes: tuple[bytes, ...]) -> Iterator[tuple[bytes, tuple]]:
         """The entries under the directories *prefixes* (each ending in ``/``)."""
-        if self._entries is None:
+        if self._pristine():
             assert self._cached is not None
             return self._cached.under(prefixes)
-        return ((path, value) for path, value in self._entries.items()
+        return ((path, value) for path, value in self._map.items()
                 if path.startswith(prefixes))
 
     def copies(self) -> dict[bytes, bytes]:
@@ -335,15 +375,18 @@ class DirState:
             self._old.clear()
             self._oldcopies.clear()
             return
-        self._old[path] = self._map.get(path)
+        self._old[path] = self.rawget(path)
         self._oldcopies[path] = self._copies.get(path)
 
     def _set(self, path: bytes, value: tuple) -> None:
         self._note(path)
-        old = self._map.get(path)
+        old = self.rawget(path)
         if old is None or (old[0] == "r") != (value[0] == "r"):
             self._dirs = None
-        self._map[path] = value
+        if self._entries is None:
+            self._lazy[path] = value  # a few changes need not load 100,000 entries
+        else:
+            self._entries[path] = value
         self.dirty = True
 
     def set_clean(self, path: bytes, st: os.stat_result) -> None:
@@ -360,7 +403,7 @@ class DirState:
     def remove(self, path: bytes) -> None:
         """Mark removed; remembers whether the entry came from a merge, as hg does."""
         self._note(path)
-        old = self._map.get(path)
+        old = self.rawget(path)
         size = 0
         if old is not None and self._parents[1] != nullid:
             if old[0] == "m":
@@ -381,7 +424,11 @@ class DirState:
     def drop(self, path: bytes) -> None:
         """Forget *path* entirely."""
         self._note(path)
-        if self._map.pop(path, None) is not None:
+        if self.rawget(path) is not None:
+            if self._entries is None:
+                self._lazy[path] = None
+            else:
+                del self._entries[path]
             self._dirs = None
             self.dirty = True
         self._copies.pop(path, None)
@@ -399,6 +446,7 @@ class DirState:
 
     def clear(self) -> None:
         self._entries = {}
+        self._lazy = {}
         self._copies.clear()
         self._dirs = None
         self._rewrite = True
@@ -414,11 +462,24 @@ class DirState:
         cached = self._cached
         data = None
         marks = list(cached.marks) if cached is not None else []
+        # The changed entries as they are now (splicing may downgrade an mtime in it).
+        current = {}
         if cached is not None and not self._rewrite and cached.maxmtime < now:
-            data = splice(self._data, p1, p2, self._old, self._oldcopies, self._map,
+            for path in self._old:
+                value = self.rawget(path)
+                if value is not None:
+                    current[path] = value
+            data = splice(self._data, p1, p2, self._old, self._oldcopies, current,
                           self._copies, now, marks)
         spliced = data is not None
-        if data is None:
+        if spliced:
+            if self._entries is not None:
+                self._entries.update(current)
+            else:
+                self._lazy.update(current)
+                if len(data) < dscache.MIN_SIZE:
+                    self._load()  # small now: no cache will serve it
+        else:
             marks = []
             data = pack(p1, p2, self._map, self._copies, now, marks)
         vfs.write("dirstate", data, atomictemp=True)
@@ -429,11 +490,13 @@ class DirState:
             key = hashlib.sha1(data).digest()
             if spliced:
                 assert cached is not None
-                changes = {path: self._map.get(path) for path in self._old}
+                changes = {path: current.get(path) for path in self._old}
                 blob = dscache.patch(cached, key, p1, p2, changes, self._copies, data, marks)
             else:
                 blob = dscache.build(key, p1, p2, self._map, self._copies, data, marks)
             self._cached = _store(vfs, key, blob)
+            if self._entries is None:
+                self._lazy = {}  # the new cache holds them
         self._data = data
         self._old.clear()
         self._oldcopies.clear()

@@ -306,16 +306,18 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
             ignore = ignore_matcher(repo)
         _unseen(root, trusted(root, ds, m, out, changed_dirs), m, out)
     else:
-        dmap = ds.raw()
         workers = 1
-        if len(dmap) >= PARALLEL_MIN:
+        if len(ds) >= PARALLEL_MIN:
             from amalgam import worker
 
             workers = worker.count(repo.ui)
         if unknown or ignored:
+            dmap = ds.raw()
             untracked = _walk(root, m, dmap, ignore, unknown or ignored, ignored, out, workers)
-        if not out.met_all(dmap):
-            _unseen_shared(root, dmap, m, out, workers)
+            if not out.met_all(dmap):
+                _unseen_shared(root, ds, m, out, workers)
+        else:  # only the tracked files: a cached dirstate need not be loaded whole
+            _unseen_shared(root, ds, m, out, workers)
     matchall = m.always()
     if out.lookup:
         fixups = _check_lookups(repo, ds, out.lookup, result, clean)
@@ -335,31 +337,29 @@ def status(repo: Repository, ds: DirState, m: Matcher, ignored: bool = False,
     return result
 
 
-def _unseen_shared(root: bytes, dmap: dict[bytes, tuple], m: Matcher, out: _Collector,
+def _unseen_shared(root: bytes, ds: DirState, m: Matcher, out: _Collector,
                    workers: int) -> None:
-    """:func:`_unseen` over the whole dirstate, every n-th entry in each of *workers*.
+    """:func:`_unseen` over the whole dirstate, a share of it in each of *workers*.
 
     Without a walk first (commit asks for no unknown files) this is one
     ``lstat`` per tracked file, which forked workers share as they share
-    the walk.
+    the walk; each worker reads only its share of a cached dirstate.
     """
-    if workers < 2 or len(dmap) - len(out.seen) < PARALLEL_MIN:
-        _unseen(root, dmap.items(), m, out)
+    if workers < 2 or len(ds) - len(out.seen) < PARALLEL_MIN:
+        _unseen(root, ds.shares(1)[0](), m, out)
         return
-    from itertools import islice
-
     from amalgam import worker
 
     here = os.getpid()
+    shares = ds.shares(workers)
 
     def part(i: int) -> tuple | None:
-        items = islice(dmap.items(), i, None, workers)
         if os.getpid() == here:
-            _unseen(root, items, m, out)
+            _unseen(root, shares[i](), m, out)
             return None
         mine = _Collector(Status(), out.copies, out.clean)
         mine.seen = out.seen
-        _unseen(root, items, m, mine)
+        _unseen(root, shares[i](), m, mine)
         return mine.export([], [])
 
     for found in worker.fork_map(part, range(workers))[1:]:

@@ -243,3 +243,33 @@ def test_an_empty_dirstate_has_a_cache_too():
                          b"n" * 20)
     assert patched.entries() == {b"a": ("a", 0, -1, -1)}
     assert patched.changed_since(b"k" * 20) == {b"a"} and patched.changed_since(b"x" * 20) is None
+
+
+def test_a_few_changes_to_a_cached_dirstate_never_load_it_whole(bigrepo):
+    repo, entries = bigrepo
+    dirstate.DirState.open(repo)  # builds the cache
+    st = os.stat_result((0o100644, 0, 0, 1, 0, 0, 77, 0, 1300, 0))
+    with repo.wlock():
+        ds = dirstate.DirState.open(repo)
+        ds.set_clean(b"dir3/%0150d" % 3, st)
+        ds.drop(b"dir4/%0150d" % 4)
+        ds.add(b"dir9/new")
+        assert ds._entries is None
+        assert ds.rawget(b"dir3/%0150d" % 3) == ("n", 0o100644, 77, 1300)
+        assert b"dir4/%0150d" % 4 not in ds and b"dir9/new" in ds
+        ds.write()
+        assert ds._entries is None and not ds._lazy
+    expected = dict(entries)
+    expected[b"dir3/%0150d" % 3] = ("n", 0o100644, 77, 1300)
+    del expected[b"dir4/%0150d" % 4]
+    expected[b"dir9/new"] = ("a", 0, -1, -1)
+    assert dirstate.parse(repo.vfs.read("dirstate"))[2] == expected
+    again = dirstate.DirState.open(repo)
+    assert again._entries is None and again.raw() == expected
+    with repo.wlock():
+        ds = dirstate.DirState.open(repo)
+        ds.add(b"dir9/other")
+        assert len(ds) == len(expected) + 1  # a query needing them all loads them
+        assert ds.nonnormal()[b"dir9/other"] == ("a", 0, -1, -1)
+        ds.write()
+    assert len(dirstate.DirState.open(repo)) == len(expected) + 1

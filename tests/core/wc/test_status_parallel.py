@@ -101,3 +101,33 @@ def test_commit_with_workers_records_the_same_changes(amg, messy, monkeypatch):
     assert amg("status", "-mard", cwd=messy).stdout.splitlines() == [
         "! d11/sub1/f1.txt", "! d11/sub1/f3.txt", "! d11/sub1/f5.txt",
         "! d3/sub1/f3.txt", "! d9/sub0/f2.txt"]
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_cached_dirstate_is_shared_out_by_runs_without_loading_it(amg, messy, monkeypatch,
+                                                                    workers):
+    from amalgam.repo import Repository
+    from amalgam.wc import dirstate
+    from amalgam.wc import dirstate_cache as dscache
+    from amalgam.wc.match import always
+
+    expected = amg("status", "-mardC", "--config", "worker.enabled=false", cwd=messy).stdout
+    monkeypatch.setattr(dscache, "MIN_SIZE", 0)  # every dirstate is served by the cache
+    monkeypatch.setattr(statusmod, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(worker, "count", lambda ui: workers)
+    assert amg("status", "-mardC", cwd=messy).stdout == expected
+    repo = Repository.open(str(messy))
+    ds = dirstate.DirState.open(repo)
+    assert ds._cached is not None
+    st = statusmod.status(repo, ds, always(), unknown=False, fixup=False)
+    assert ds._entries is None  # read run by run, never merged
+    assert (st.modified, st.added, st.removed, st.deleted) == (
+        sorted(st.modified), ["d7/added.txt".encode(), b"d8/copy.txt"], [b"d6/sub0/f0.txt"],
+        [b"d11/sub1/f1.txt", b"d11/sub1/f3.txt", b"d11/sub1/f5.txt", b"d3/sub1/f3.txt",
+         b"d9/sub0/f2.txt"])
+    assert b"d0/sub0/f0.txt" in st.modified and b"d2/sub0/f2.txt" in st.modified
+    assert amg("commit", "-qm", "all", "-u", "t", "-d", "0 0", cwd=messy).rc == 0
+    monkeypatch.undo()
+    assert amg("status", "-mard", cwd=messy).stdout.splitlines() == [
+        "! d11/sub1/f1.txt", "! d11/sub1/f3.txt", "! d11/sub1/f5.txt",
+        "! d3/sub1/f3.txt", "! d9/sub0/f2.txt"]
