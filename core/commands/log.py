@@ -54,14 +54,16 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
     from amalgam.display import changeset
 
     limit = _limit(opts.get("limit"))
-    revs = _selected(repo, pats, opts)
+    # --follow FILE: revision -> the names the files had there (its patch shows only those).
+    followed: dict[int, set[bytes]] = {}
+    revs = _selected(repo, pats, opts, followed)
     revs = _filtered(repo, revs, opts)
     if opts.get("graph"):
         # hg orders a graph newest first before it applies the limit.
         revs = iter(sorted(revs, reverse=True))
     if limit is not None:
         revs = _take(revs, limit)
-    patches = _patches(ui, repo, opts) if opts.get("patch") or opts.get("stat") else None
+    patches = _patches(ui, repo, pats, opts, followed) if opts.get("patch") or opts.get("stat") else None
     copies = bool(opts.get("copies"))
     if opts.get("graph"):
         from amalgam.display import graph
@@ -123,8 +125,10 @@ def _take(revs: Iterator[int], limit: int) -> Iterator[int]:
         yield rev
 
 
-def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> Iterator[int]:
-    """The candidate revisions in display order, produced lazily."""
+def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any],
+              followed: dict[int, set[bytes]]) -> Iterator[int]:
+    """The candidate revisions in display order, produced lazily; --follow
+    with files fills *followed* (see :func:`_follow_files`)."""
     follow = bool(opts.get("follow"))
     revs: list[int] | None = None
     if opts.get("rev"):
@@ -146,7 +150,13 @@ def _selected(repo: Repository, pats: tuple[str, ...], opts: dict[str, Any]) -> 
               opts.get("exclude") or ())
     if follow:
         starts = revs if revs is not None else [_working_parent(repo)]
-        return iter(_follow_files(repo, m, starts))
+        if not m.anypats() and not opts.get("include") and not opts.get("exclude"):
+            return iter(_follow_files(repo, m, starts, followed))
+        # As hg, patterns follow no copies: the ancestors touching a matching file.
+        from amalgam import dag
+
+        ancestors = sorted(dag.ancestors(repo, starts), reverse=True)
+        return (rev for rev in ancestors if _touches(repo, rev, m))
     if revs is None and not m.anypats() and m.files() \
             and all(len(repo.file(path)) for path in m.files()):
         # Every name has a filelog: its linkrevs are the answer (hg's fast path).
@@ -174,8 +184,12 @@ def _filelog_revs(repo: Repository, files: list[bytes]) -> list[int]:
     return sorted(revs, reverse=True)
 
 
-def _follow_files(repo: Repository, m: Any, starts: list[int]) -> list[int]:
-    """Changesets that introduced an ancestor of the matched files, across copies."""
+def _follow_files(repo: Repository, m: Any, starts: list[int],
+                  followed: dict[int, set[bytes]]) -> list[int]:
+    """Changesets that introduced an ancestor of the matched files, across copies.
+
+    *followed* receives each changeset's names of those files.
+    """
     from amalgam.context import changectx
 
     revs: set[int] = set()
@@ -189,7 +203,9 @@ def _follow_files(repo: Repository, m: Any, starts: list[int]) -> list[int]:
             seen = {(path, stack[0].filenode)}
             while stack:
                 fctx = stack.pop()
-                revs.add(fctx.introrev())
+                rev = fctx.introrev()
+                revs.add(rev)
+                followed.setdefault(rev, set()).add(fctx.path)
                 for parent in fctx.parents():
                     key = (parent.path, parent.filenode)
                     if key not in seen:
@@ -250,22 +266,31 @@ def _branchnames(repo: Repository) -> set[str]:
     return {cl.read(rev).branch for rev in range(len(cl))}
 
 
-def _patches(ui: UI, repo: Repository, opts: dict[str, Any]) -> Patches:
-    """The ``display.changeset.Patches`` that ``log -p``/``--stat`` adds to each entry."""
+def _patches(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, Any],
+             followed: dict[int, set[bytes]]) -> Patches:
+    """The ``display.changeset.Patches`` that ``log -p``/``--stat`` adds to each entry.
+
+    As hg, a patch shows only the files the patterns select (all without
+    any); with --follow, the names the followed files had in that changeset.
+    """
     from amalgam.display import changes, diff as dispdiff
     from amalgam.display.changeset import Patches
     from amalgam.commands.diff import context_lines
 
     git, context = bool(opts.get("git")), context_lines(opts)
     wanted = None
-    if opts.get("include") or opts.get("exclude"):
+    if pats or opts.get("include") or opts.get("exclude"):
         from amalgam.wc.match import match
 
-        wanted = match(repo.root, os.getcwd(), (), opts.get("include") or (),
+        wanted = match(repo.root, os.getcwd(), pats, opts.get("include") or (),
                        opts.get("exclude") or ())
 
     def render(ctx: Any) -> list[Any]:
-        pairs = changes.between(ctx.p1(), ctx, wanted or (lambda p: True), git=git)
+        if followed:
+            names = followed.get(ctx.rev, set())
+            pairs = changes.between(ctx.p1(), ctx, names.__contains__, git=git)
+        else:
+            pairs = changes.between(ctx.p1(), ctx, wanted or (lambda p: True), git=git)
         # --debug names both changesets in full in the "diff -r" lines.
         revs = (ctx.p1().hex(), ctx.hex()) if ui.debugflag else (ctx.p1().short(), ctx.short())
         return [dispdiff.render(p, git=git, context=context, revs=revs,

@@ -90,7 +90,54 @@ def test_parent_lines_follow_hg(repo):
 
 
 def test_show_writes_one_block_per_changeset_with_its_patch(repo):
+    # As hg: the patch follows the block's blank line and ends with one more;
+    # quiet output (the bare "rev:node" line) has no patch at all.
+    ident = b"1:%s\n" % hex(repo.changelog.revlog.node(1))[:12].encode()
     ui = _ui(quiet=True)
-    printer = changeset.Printer(ui, repo)
-    printer.show(changectx(repo, 1), patch=lambda ctx: b"P%d\n" % ctx.rev)
-    assert ui.fout.getvalue() == b"1:%s\nP1\n" % hex(repo.changelog.revlog.node(1))[:12].encode()
+    changeset.Printer(ui, repo).show(changectx(repo, 1), patch=lambda ctx: b"P%d\n" % ctx.rev)
+    assert ui.fout.getvalue() == ident
+    ui = _ui()
+    changeset.Printer(ui, repo).show(changectx(repo, 1), patch=lambda ctx: b"P%d\n" % ctx.rev)
+    assert ui.fout.getvalue().startswith(b"changeset:   " + ident)
+    assert ui.fout.getvalue().endswith(b"summary:     one\n\nP1\n\n")
+
+
+def test_copies_line_only_when_asked_and_verbose(tmp_path):
+    repo = Repository.create(str(tmp_path / "c"), _ui())
+    n0 = repo.commit_files({b"a": FileChange(b"a\n"), b"b": FileChange(b"b\n")}, user="u",
+                           date=(0, 0), message="zero")
+    repo.commit_files({b"c": FileChange(b"a\n", copy_source=b"a"), b"d": FileChange(b"b\n")},
+                      user="u", date=(1, 0), message="copy", p1=n0)
+    ctx = changectx(repo, 1)
+    assert _lines(changeset.Printer(_ui(verbose=True), repo, copies=True).text(ctx),
+                  "copies") == ["c (a)"]
+    assert _lines(changeset.Printer(_ui(verbose=True), repo).text(ctx), "copies") == []
+    assert _lines(changeset.Printer(_ui(), repo, copies=True).text(ctx), "copies") == []
+    assert _lines(changeset.Printer(_ui(verbose=True), repo, copies=True).text(
+        changectx(repo, 0)), "copies") == []
+
+
+def test_json_with_adds_fields_in_key_order():
+    entry = ' {\n  "a": 1,\n  "desc": "x,",\n  "node": "n"\n }'
+    assert changeset.json_with(entry, {"diff": '"d"', "diffstat": "[]", "z": "2"}) == (
+        ' {\n  "a": 1,\n  "desc": "x,",\n  "diff": "d",\n  "diffstat": [],\n'
+        '  "node": "n",\n  "z": 2\n }')
+    assert changeset.json_with(entry, {}) == entry
+
+
+def test_patches_joins_stat_and_diff_with_a_blank_line(repo):
+    from amalgam.display.diff import FileDiff
+
+    def render(ctx):
+        fd = FileDiff(b"f")
+        fd.header, fd.body, fd.added, fd.removed = [b"H\n"], [b"+x\n"], 1, 0
+        return [fd]
+
+    ctx = changectx(repo, 1)
+    both = changeset.Patches(render, diff=True, stat=True)
+    assert both.text(ctx) == (b" f |  1 +\n 1 files changed, 1 insertions(+), 0 deletions(-)\n"
+                              b"\nH\n+x\n")
+    assert changeset.Patches(render, diff=True, stat=False).text(ctx) == b"H\n+x\n"
+    assert both.fields(ctx) == {
+        "diff": '"H\\n+x\\n"',
+        "diffstat": '[{"additions": 1, "binary": false, "name": "f", "removals": 0}]'}
