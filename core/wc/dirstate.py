@@ -120,6 +120,68 @@ def _store(vfs: Any, key: bytes, pieces: list[Any]) -> dscache.Cached:
     return cached
 
 
+#: The stat that names a settled dirstate and its SHA-1 (see :func:`_settled`).
+SETTLED = "cache/amalgam-dirstate-id"
+
+
+def _stat_key(vfs: Any) -> str | None:
+    try:
+        st = os.stat(vfs.join("dirstate"))
+    except OSError:
+        return None
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def _settled(vfs: Any) -> dscache.Cached | None:
+    """The cache of ``.hg/dirstate`` found by the file's stat alone, if it is settled.
+
+    Hashing 6 MB costs a few milliseconds on every status of a big
+    working copy.  A stat names the file safely once its ctime lies a few
+    seconds in the file system's past when the stat is recorded: any later
+    replacement (even reusing the inode, with the same size and mtime) gets
+    a later ctime, which no tool can set back.
+    """
+    try:
+        recorded = vfs.read(SETTLED).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    stat, _, key = recorded.rpartition(" ")
+    if not stat or stat != _stat_key(vfs):
+        return None
+    try:
+        return dscache.read(dscache.mapped(vfs.join(dscache.NAME)), bytes.fromhex(key))
+    except (OSError, ValueError):
+        return None
+
+
+def _note_settled(vfs: Any, stat: str, key: bytes) -> None:
+    """Record that the dirstate with *stat* has SHA-1 *key*, if its ctime is settled."""
+    ctime_ns = int(stat.rsplit(" ", 1)[1])
+    try:
+        if fs_now_ns(vfs.join()) - ctime_ns < _SETTLE_NS:
+            return
+        vfs.write(SETTLED, f"{stat} {key.hex()}".encode("ascii"), atomictemp=True)
+    except OSError:
+        pass  # a read-only repository hashes every time
+
+
+#: How far in the file system's past a dirstate's ctime must be to name it by its stat
+#: (file systems with 2-second timestamps included).
+_SETTLE_NS = 3_000_000_000
+
+
+def fs_now_ns(vfs_dir: str) -> int:
+    """The file system's clock, in nanoseconds, read from a new file's ctime."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=".dirstate-now-", dir=vfs_dir)
+    try:
+        return os.fstat(fd).st_ctime_ns
+    finally:
+        os.close(fd)
+        os.unlink(name)
+
+
 def fs_now(vfs_dir: str) -> int:
     """The file system's idea of the current second (masked like stored mtimes).
 
@@ -182,8 +244,15 @@ class DirState:
             raise error.RequirementError(
                 "this working copy uses dirstate-v2, which amalgam does not support",
                 hint="convert it with 'hg debugupgrade --config format.use-dirstate-v2=0 --run'")
+        cached = _settled(repo.vfs)
+        if cached is not None:  # known by its stat: neither read nor hashed
+            return cls(repo, Node(cached.p1), Node(cached.p2), None, dict(cached.copies),
+                       data=None, cached=cached)
+        before = _stat_key(repo.vfs)
         data = repo.vfs.tryread("dirstate")
         cached = _cached(repo.vfs, data)
+        if cached is not None and before is not None and before == _stat_key(repo.vfs):
+            _note_settled(repo.vfs, before, cached.key)
         if cached is None:
             p1, p2, entries, copies = parse(data)
             return cls(repo, p1, p2, entries, copies, data=data)
@@ -469,7 +538,8 @@ class DirState:
                 value = self.rawget(path)
                 if value is not None:
                     current[path] = value
-            data = splice(self._data, p1, p2, self._old, self._oldcopies, current,
+            base = self._data if self._data is not None else cached.data()
+            data = splice(base, p1, p2, self._old, self._oldcopies, current,
                           self._copies, now, marks)
         spliced = data is not None
         if spliced:

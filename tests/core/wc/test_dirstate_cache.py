@@ -273,3 +273,37 @@ def test_a_few_changes_to_a_cached_dirstate_never_load_it_whole(bigrepo):
         assert ds.nonnormal()[b"dir9/other"] == ("a", 0, -1, -1)
         ds.write()
     assert len(dirstate.DirState.open(repo)) == len(expected) + 1
+
+
+def test_a_settled_dirstate_is_found_by_its_stat_without_reading_it(bigrepo, monkeypatch):
+    repo, entries = bigrepo
+    monkeypatch.setattr(dirstate, "_SETTLE_NS", 0)  # as if written seconds ago
+    first = dirstate.DirState.open(repo)  # hashes it, notes its stat
+    assert first._data is not None and repo.vfs.exists(dirstate.SETTLED)
+    reads = []
+    real = repo.vfs.tryread
+    monkeypatch.setattr(repo.vfs, "tryread", lambda name: reads.append(name) or real(name))
+    ds = dirstate.DirState.open(repo)
+    assert reads == [] and ds._data is None and ds.key() == first.key()
+    assert ds.raw() == entries
+    st = os.stat_result((0o100644, 0, 0, 1, 0, 0, 5, 0, 1100, 0))
+    with repo.wlock():  # a splice works from the cache's copy of the file
+        ds.set_clean(b"dir3/%0150d" % 3, st)
+        ds.write()
+    expected = dict(entries)
+    expected[b"dir3/%0150d" % 3] = ("n", 0o100644, 5, 1100)
+    assert dirstate.parse(repo.vfs.read("dirstate"))[2] == expected
+    again = dirstate.DirState.open(repo)  # another file now: read and hashed again
+    assert "dirstate" in reads and again.raw() == expected
+
+
+def test_an_unsettled_or_unknown_stat_means_hashing(bigrepo, monkeypatch):
+    repo, entries = bigrepo
+    dirstate.DirState.open(repo)  # just written: its ctime is too recent to name it
+    assert not repo.vfs.exists(dirstate.SETTLED)
+    monkeypatch.setattr(dirstate, "_SETTLE_NS", 0)
+    dirstate.DirState.open(repo)
+    for damaged in (b"", b"garbage", b"1 2 3 4 zz", b"\xff\xfe"):
+        repo.vfs.write(dirstate.SETTLED, damaged)
+        ds = dirstate.DirState.open(repo)
+        assert ds._data is not None and ds.raw() == entries
