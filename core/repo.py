@@ -11,10 +11,6 @@ nodes as ``hg commit``.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
 from amalgam import error
 from amalgam.node import Node, bin, hex, nullid
@@ -22,9 +18,14 @@ from amalgam.storage import requirements as reqmod
 from amalgam.storage.store import Store
 from amalgam.vfs import VFS
 
+# typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 # Changelog, manifest and filelog code load on first use: a clean ``status``
 # answers from the dirstate alone and should not pay for them.
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from amalgam.storage.changelog import ChangesetEntry, Changelog
     from amalgam.storage.filelog import Filelog
     from amalgam.storage.lock import Lock
@@ -102,6 +103,62 @@ def _now() -> tuple[float, int]:
     return when, -time.localtime(when).tm_gmtoff
 
 
+class _TransactionScope:
+    """``with repo.transaction(name) as tr``: the lock and the transaction.
+
+    Joins the transaction already running, else takes the store lock, opens
+    one, closes it when the block ends and aborts it on any exception.  A
+    class rather than ``contextlib.contextmanager``: that import (with its
+    functools, types and collections) would be paid on every command's start-up.
+    """
+
+    __slots__ = ("_repo", "_name", "_lock", "_tr")
+
+    def __init__(self, repo: Repository, name: str) -> None:
+        self._repo = repo
+        self._name = name
+        self._lock: Lock | None = None
+        self._tr: Transaction | None = None
+
+    def __enter__(self) -> Transaction:
+        repo = self._repo
+        if repo._tr is not None:
+            return repo._tr  # joined: its owner closes it
+        lock = repo.lock()
+        try:
+            # Another process may have written since we read: start from disk.
+            if repo._seen != repo._changelog_signature():
+                repo.invalidate()
+            self._tr = repo._tr = repo.store.transaction(self._name, ui=repo.ui)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        return self._tr
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: Any) -> None:
+        tr, lock = self._tr, self._lock
+        if tr is None or lock is None:
+            return
+        repo = self._repo
+        try:
+            if kind is None:
+                try:
+                    tr.close()
+                except BaseException:
+                    tr.abort()
+                    repo.invalidate()
+                    raise
+            else:
+                tr.abort()
+                repo.invalidate()
+        finally:
+            repo._tr = None
+            repo._seen = repo._changelog_signature()
+            lock.release()
+
+
 class Repository:
     """A local repository: ``.hg`` metadata plus its store."""
 
@@ -116,7 +173,9 @@ class Repository:
         self._tr: Transaction | None = None
         self._changelog: Changelog | None = None
         self._manifestlog: ManifestLog | None = None
-        self._filelogs: OrderedDict[bytes, Filelog] = OrderedDict()
+        # Oldest use first (a dict keeps insertion order): collections'
+        # OrderedDict would be an import on every command's start-up.
+        self._filelogs: dict[bytes, Filelog] = {}
         self._seen = self._changelog_signature()
 
     # -- opening and creating ---------------------------------------------
@@ -149,7 +208,11 @@ class Repository:
             raise error.RepoError(f"repository {path} not found")
         reqs = frozenset(reqmod.read(VFS(os.path.join(root, ".hg"))))
         registry = getattr(ui, "registry", None)
-        claims = registry.requirement_claims() if registry is not None else {}
+        # Plugins' claims matter only for a requirement the kernel does not
+        # know; reading them loads the plugin index.
+        claims = {}
+        if registry is not None and not reqs <= reqmod.KERNEL_REQUIREMENTS:
+            claims = registry.requirement_claims()
         reqmod.check_requirements(reqs, claims)
         return cls(root, ui, reqs)
 
@@ -214,8 +277,10 @@ class Repository:
 
     def file(self, path: bytes) -> Filelog:
         """The filelog of the tracked file *path*."""
-        flog = self._filelogs.get(path)
-        if flog is None:
+        flog = self._filelogs.pop(path, None)
+        if flog is not None:
+            self._filelogs[path] = flog  # now the most recently used
+        else:
             from amalgam.storage.filelog import Filelog
 
             flog = Filelog(self._revlog(b"data/" + path), path)
@@ -224,9 +289,7 @@ class Repository:
             # revlogs (and the text each one caches) alive.  Revlogs write
             # through to disk, so a dropped one is simply reopened.
             if len(self._filelogs) > FILELOG_CACHE:
-                self._filelogs.popitem(last=False)
-        else:
-            self._filelogs.move_to_end(path)
+                del self._filelogs[next(iter(self._filelogs))]
         return flog
 
     def invalidate(self) -> None:
@@ -277,28 +340,9 @@ class Repository:
     def current_transaction(self) -> Transaction | None:
         return self._tr
 
-    @contextmanager
-    def transaction(self, name: str) -> Iterator[Transaction]:
-        """Open a transaction, or join the one already running."""
-        if self._tr is not None:
-            yield self._tr
-            return
-        with self.lock():
-            # Another process may have written since we read: start from disk.
-            if self._seen != self._changelog_signature():
-                self.invalidate()
-            tr = self.store.transaction(name, ui=self.ui)
-            self._tr = tr
-            try:
-                yield tr
-                tr.close()
-            except BaseException:
-                tr.abort()
-                self.invalidate()
-                raise
-            finally:
-                self._tr = None
-                self._seen = self._changelog_signature()
+    def transaction(self, name: str) -> _TransactionScope:
+        """Open a transaction, or join the one already running (``with`` it)."""
+        return _TransactionScope(self, name)
 
     def _changelog_signature(self) -> tuple[int, int, int] | None:
         try:

@@ -238,3 +238,51 @@ def test_open_filelogs_are_bounded_and_reopened_transparently(repo, hg, monkeypa
         assert repo.read_file(second, name) == b"two %s\n" % name
         assert len(repo.file(name)) == 2
     hg("verify", cwd=repo.root)
+
+
+def test_known_requirements_do_not_read_plugin_claims(repo):
+    # Claims come from the plugin index: not worth reading when the kernel
+    # knows every requirement (the usual repository).
+    class Registry:
+        def requirement_claims(self):
+            raise AssertionError("plugin claims read for known requirements")
+
+    ui = repo.ui
+    ui.registry = Registry()
+    assert Repository.open(repo.root, ui).requirements == repo.requirements
+
+
+def test_filelog_cache_drops_the_least_recently_used(repo, monkeypatch):
+    import amalgam.repo as repomod
+
+    monkeypatch.setattr(repomod, "FILELOG_CACHE", 2)
+    a = repo.file(b"a")
+    repo.file(b"b")
+    assert repo.file(b"a") is a  # a use makes it the most recent
+    repo.file(b"c")
+    assert list(repo._filelogs) == [b"a", b"c"]
+    assert repo.file(b"b") is not None and list(repo._filelogs) == [b"c", b"b"]
+
+
+def test_an_error_in_a_transaction_block_aborts_it_and_releases_the_lock(repo):
+    with pytest.raises(KeyError):
+        with repo.transaction("t") as tr:
+            _commit(repo, {b"a": FileChange(b"1")})
+            assert repo.current_transaction() is tr
+            raise KeyError("stop")
+    assert repo.current_transaction() is None
+    assert len(repo) == 0
+    assert not os.path.exists(os.path.join(repo.path, "store", "journal"))
+    assert not os.path.lexists(os.path.join(repo.path, "store", "lock"))
+    # Usable again: the next transaction takes the lock and commits.
+    node = _commit(repo, {b"a": FileChange(b"2")})
+    assert repo.lookup("tip") == node
+
+
+def test_a_joined_transaction_is_closed_by_its_owner_only(repo):
+    with repo.transaction("outer") as outer:
+        with repo.transaction("inner") as inner:
+            assert inner is outer
+        assert repo.current_transaction() is outer
+        _commit(repo, {b"a": FileChange(b"1")})
+    assert repo.current_transaction() is None and len(repo) == 1
