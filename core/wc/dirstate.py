@@ -11,6 +11,7 @@ written; otherwise it is written as -1 so the next status compares content
 from __future__ import annotations
 
 import os
+from operator import itemgetter
 
 from amalgam import error
 from amalgam.node import Node, nullid
@@ -46,21 +47,10 @@ class Entry(tuple):
     def __new__(cls, state: str, mode: int, size: int, mtime: int) -> Entry:
         return tuple.__new__(cls, (state, mode, size, mtime))
 
-    @property
-    def state(self) -> str:
-        return self[0]
-
-    @property
-    def mode(self) -> int:
-        return self[1]
-
-    @property
-    def size(self) -> int:
-        return self[2]
-
-    @property
-    def mtime(self) -> int:
-        return self[3]
+    state = property(itemgetter(0), doc="``n``, ``a``, ``r`` or ``m``")
+    mode = property(itemgetter(1), doc="the file's mode when last seen clean")
+    size = property(itemgetter(2), doc="its size (or -1, -2: see the module)")
+    mtime = property(itemgetter(3), doc="its mtime in seconds (-1: compare content)")
 
     def __repr__(self) -> str:
         return "Entry(state=%r, mode=%r, size=%r, mtime=%r)" % self

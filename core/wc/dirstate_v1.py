@@ -246,6 +246,34 @@ def changed_records(old: bytes, new: bytes, marks: list[int], limit: int
         budget -= used
 
 
+class _Side:
+    """One version's reading position in :func:`_realign`, and what it read."""
+
+    __slots__ = ("data", "pos", "end", "records", "seen", "read")
+
+    def __init__(self, data: bytes, pos: int, records: dict) -> None:
+        self.data, self.pos, self.end, self.records = data, pos, len(data), records
+        self.seen: dict[bytes, int] = {}  # field -> offset, this stretch
+        self.read: list[tuple[int, bytes]] = []
+
+    def step(self) -> bytes | None:
+        """Read the record at the position: its name field, None if damaged."""
+        found = _read_record(self.data, self.pos, self.end)
+        if found is None:
+            return None
+        field, value, nxt = found
+        self.records[field] = value
+        self.seen[field] = self.pos
+        self.read.append((self.pos, field))
+        self.pos = nxt
+        return field
+
+    def unread(self, at: int) -> None:
+        """Forget what was read from offset *at* on."""
+        while self.read and self.read[-1][0] >= at:
+            self.records.pop(self.read.pop()[1], None)
+
+
 def _realign(old: bytes, new: bytes, po: int, pn: int, diff_old: int, diff_new: int,
              before: dict, after: dict, newmarks: list[int], budget: int
              ) -> tuple[int, int, int] | None:
@@ -256,53 +284,43 @@ def _realign(old: bytes, new: bytes, po: int, pn: int, diff_old: int, diff_new: 
     makes progress.  Records read go into *before* and *after*; returns
     the new pair and the bytes read, or None past *budget* or on damage.
     """
-    lo, ln = len(old), len(new)
-    start = (po, pn)
-    seen_old: dict[bytes, int] = {}
-    seen_new: dict[bytes, int] = {}
-    read_old: list[tuple[int, bytes]] = []
-    read_new: list[tuple[int, bytes]] = []
+    a, b = _Side(old, po, before), _Side(new, pn, after)
+
+    def same(at_old: int, at_new: int) -> bool:
+        return (at_old > diff_old or at_new > diff_new) and \
+            old[at_old:at_old + _VERIFY] == new[at_new:at_new + _VERIFY]
+
     count = 0
-    while po < lo or pn < ln:
-        if (po - start[0]) + (pn - start[1]) > budget:
+    while a.pos < a.end or b.pos < b.end:
+        used = (a.pos - po) + (b.pos - pn)
+        if used > budget:
             return None
         pair = None
-        if pn < ln:
-            found = _read_record(new, pn, ln)
-            if found is None:
-                return None
-            field, value, nxt = found
+        if b.pos < b.end:
             if not count % MARK_EVERY:
-                newmarks.append(pn)
+                newmarks.append(b.pos)
             count += 1
-            after[field] = value
-            seen_new[field] = pn
-            read_new.append((pn, field))
-            at = seen_old.get(field)
-            if at is not None and (at > diff_old or pn > diff_new) and \
-                    old[at:at + _VERIFY] == new[pn:pn + _VERIFY]:
-                pair = (at, pn)
-            pn = nxt
-        if pair is None and po < lo:
-            found = _read_record(old, po, lo)
-            if found is None:
+            here = b.pos
+            field = b.step()
+            if field is None:
                 return None
-            field, value, nxt = found
-            before[field] = value
-            seen_old[field] = po
-            read_old.append((po, field))
-            at = seen_new.get(field)
-            if at is not None and (po > diff_old or at > diff_new) and \
-                    old[po:po + _VERIFY] == new[at:at + _VERIFY]:
-                pair = (po, at)
-            po = nxt
+            at = a.seen.get(field)
+            if at is not None and same(at, here):
+                pair = (at, here)
+        if pair is None and a.pos < a.end:
+            here = a.pos
+            field = a.step()
+            if field is None:
+                return None
+            at = b.seen.get(field)
+            if at is not None and same(here, at):
+                pair = (here, at)
         if pair is not None:
             # What was read from the pair on is equal on both sides: unread it.
-            for records, done, at in ((read_old, before, pair[0]), (read_new, after, pair[1])):
-                while records and records[-1][0] >= at:
-                    done.pop(records.pop()[1], None)
-            return pair[0], pair[1], (po - start[0]) + (pn - start[1])
-    return po, pn, (po - start[0]) + (pn - start[1])
+            a.unread(pair[0])
+            b.unread(pair[1])
+            return pair[0], pair[1], (a.pos - po) + (b.pos - pn)
+    return a.pos, b.pos, (a.pos - po) + (b.pos - pn)
 
 
 def _result(before: dict[bytes, tuple], after: dict[bytes, tuple], marks: list[int]
