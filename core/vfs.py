@@ -34,6 +34,26 @@ def _current_umask() -> int:
     return _umask
 
 
+# What tempfile.mkstemp opens with; O_NOFOLLOW and O_CLOEXEC where they exist.
+_TEMP_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def make_temp(directory: str, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """Create a new file readable only by us; return its descriptor and path.
+
+    tempfile.mkstemp does the same, but importing tempfile (with shutil and
+    random) costs milliseconds of every command that writes one small file.
+    """
+    for _ in range(100):
+        name = os.path.join(directory, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600), name
+        except FileExistsError:
+            continue  # 48 random bits collided: draw again
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", directory)
+
+
 def _tobytes(path: PathLike) -> bytes:
     return path if isinstance(path, bytes) else os.fsencode(path)
 
@@ -65,11 +85,8 @@ class AtomicTempFile:
     def __init__(self, target: str, mode: str = "wb", checkambig: bool = False) -> None:
         self.target = target
         self._checkambig = checkambig
-        # tempfile (with shutil and random) is only worth importing to write.
-        import tempfile
-
         directory, name = os.path.split(target)
-        fd, self.tempname = tempfile.mkstemp(prefix=f".{name}-", dir=directory or ".")
+        fd, self.tempname = make_temp(directory or ".", f".{name}-")
         try:
             try:
                 perm = statmod.S_IMODE(os.stat(target).st_mode)

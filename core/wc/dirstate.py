@@ -162,9 +162,9 @@ _SETTLE_NS = 3_000_000_000
 
 def fs_now_ns(vfs_dir: str) -> int:
     """The file system's clock, in nanoseconds, read from a new file's ctime."""
-    import tempfile
+    from amalgam.vfs import make_temp
 
-    fd, name = tempfile.mkstemp(prefix=".dirstate-now-", dir=vfs_dir)
+    fd, name = make_temp(vfs_dir, ".dirstate-now-")
     try:
         return os.fstat(fd).st_ctime_ns
     finally:
@@ -178,9 +178,9 @@ def fs_now(vfs_dir: str) -> int:
     Sampled by creating a file in *vfs_dir*, since the file-system clock can
     differ from ``time.time()`` (network file systems).
     """
-    import tempfile
+    from amalgam.vfs import make_temp
 
-    fd, name = tempfile.mkstemp(prefix=".dirstate-now-", dir=vfs_dir)
+    fd, name = make_temp(vfs_dir, ".dirstate-now-")
     try:
         return int(os.fstat(fd).st_mtime) & _MASK
     finally:
