@@ -6,15 +6,16 @@ because the changeset node is the SHA-1 of this text.
 """
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
-
 from amalgam import error
 from amalgam.node import Node, bin, hex, nullid
 
+# typing.TYPE_CHECKING without importing typing (with re, functools and
+# collections it costs milliseconds of every command that reads a changeset).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
+    from collections.abc import Iterable, Mapping
+
     from amalgam.storage.revlog import Revlog
 
 DEFAULT_BRANCH = "default"
@@ -65,20 +66,24 @@ class ChangesetEntry:
 
 
 # The patterns are compiled on first use: reading a changeset with plain
-# extras (a branch name) needs neither, and compiling costs start-up time.
-@functools.cache
-def _escape_re() -> re.Pattern[bytes]:
-    return re.compile(rb"[\\\n\r\0]")
+# extras (a branch name) needs neither, and importing re costs start-up time.
+_ESCAPE = rb"[\\\n\r\0]"
+# Python "string_escape" decoding, except that \0 is always a NUL byte.
+_UNESCAPE = rb"(?s)\\(0|x[0-9a-fA-F]{2}|[1-7][0-7]{0,2}|.)"
+_compiled: dict[bytes, re.Pattern[bytes]] = {}
 
 
-@functools.cache
-def _unescape_re() -> re.Pattern[bytes]:
-    # Python "string_escape" decoding, except that \0 is always a NUL byte.
-    return re.compile(rb"\\(0|x[0-9a-fA-F]{2}|[1-7][0-7]{0,2}|.)", re.DOTALL)
+def _pattern(source: bytes) -> re.Pattern[bytes]:
+    pattern = _compiled.get(source)
+    if pattern is None:
+        import re
+
+        pattern = _compiled[source] = re.compile(source)
+    return pattern
 
 
 def _escape(data: bytes) -> bytes:
-    return _escape_re().sub(lambda m: _ESCAPES[m.group(0)], data)
+    return _pattern(_ESCAPE).sub(lambda m: _ESCAPES[m.group(0)], data)
 
 
 def _unescape_one(match: re.Match[bytes]) -> bytes:
@@ -95,7 +100,7 @@ def _unescape_one(match: re.Match[bytes]) -> bytes:
 def _unescape(data: bytes) -> bytes:
     if b"\\" not in data:
         return data
-    return _unescape_re().sub(_unescape_one, data)
+    return _pattern(_UNESCAPE).sub(_unescape_one, data)
 
 
 def encode_extra(extra: Mapping[str, str]) -> bytes:

@@ -33,19 +33,25 @@ corrupt delta raises ``StorageError`` instead of allocating or misbehaving.
 """
 from __future__ import annotations
 
-import re
 import struct
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
 from amalgam.error import StorageError
 
+# typing.TYPE_CHECKING without importing typing: readers only patch, and
+# re, collections and typing cost milliseconds of their start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Iterable, Sequence
+
 _HUNK = struct.Struct(">lll")
-_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
 _LONG = 4096
-_CHUNK = re.compile(rb"[^\x00 ,;}]{0,%d}[\x00 ,;}]+|[^\x00 ,;}]{1,%d}" % (_LONG, _LONG))
+# Token patterns of the diff, compiled by its first call (_patterns).
+_LINE = rb"[^\n]*\n|[^\n]+"
+_CHUNK = rb"[^\x00 ,;}]{0,%d}[\x00 ,;}]+|[^\x00 ,;}]{1,%d}" % (_LONG, _LONG)
+_compiled: list[re.Pattern[bytes]] = []
 # Work allowed to the fallback longest-block search of one gap (dict probes).
 _BLOCK_BUDGET = 200_000
 # Fragment lists are folded back into one buffer once they grow past this
@@ -79,13 +85,22 @@ def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
     return lo
 
 
+def _patterns() -> list[re.Pattern[bytes]]:
+    if not _compiled:
+        import re
+
+        _compiled.extend((re.compile(_LINE), re.compile(_CHUNK)))
+    return _compiled
+
+
 def _tokens(text: bytes) -> list[bytes]:
-    toks = _LINE.findall(text)
+    line, chunk = _patterns()
+    toks = line.findall(text)
     if toks and max(map(len, toks)) > _LONG:
         cut: list[bytes] = []
         for tok in toks:
             if len(tok) > _LONG:
-                cut.extend(_CHUNK.findall(tok))
+                cut.extend(chunk.findall(tok))
             else:
                 cut.append(tok)
         toks = cut
@@ -95,6 +110,8 @@ def _tokens(text: bytes) -> list[bytes]:
 def _anchors(a: Sequence[int], alo: int, ahi: int,
              b: Sequence[int], blo: int, bhi: int) -> list[tuple[int, int]]:
     """Tokens unique on both sides, longest run increasing in both texts."""
+    from collections import Counter
+
     count_a = Counter(a[alo:ahi])
     count_b = Counter(b[blo:bhi])
     pos_a = {t: i for i, t in enumerate(a[alo:ahi], alo) if count_a[t] == 1}

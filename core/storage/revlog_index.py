@@ -9,7 +9,7 @@ a list next to the on-disk part.
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple
+from operator import itemgetter
 
 from amalgam.error import StorageError
 
@@ -39,18 +39,40 @@ REVIDX_KNOWN = (REVIDX_ISCENSORED | REVIDX_ELLIPSIS | REVIDX_EXTSTORED
 REVIDX_NOHASH = REVIDX_ISCENSORED | REVIDX_ELLIPSIS | REVIDX_EXTSTORED
 
 
-class Entry(NamedTuple):
-    """One decoded index entry (rev 0's offset is always 0)."""
+class Entry(tuple):
+    """One decoded index entry (rev 0's offset is always 0).
 
-    offset: int
-    flags: int
-    complen: int
-    rawsize: int
-    base: int
-    linkrev: int
-    p1: int
-    p2: int
-    node: bytes
+    A named tuple written out by hand: typing.NamedTuple and
+    collections.namedtuple import typing or collections (with re, enum,
+    functools...), milliseconds at start-up for every command that reads a
+    revlog.
+    """
+
+    __slots__ = ()
+    _fields = ("offset", "flags", "complen", "rawsize", "base", "linkrev", "p1", "p2",
+               "node")
+
+    def __new__(cls, offset: int, flags: int, complen: int, rawsize: int, base: int,
+                linkrev: int, p1: int, p2: int, node: bytes) -> Entry:
+        return tuple.__new__(cls, (offset, flags, complen, rawsize, base, linkrev, p1, p2,
+                                   node))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self))
+        return f"Entry({fields})"
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    offset: int = property(itemgetter(0))  # type: ignore[assignment]
+    flags: int = property(itemgetter(1))  # type: ignore[assignment]
+    complen: int = property(itemgetter(2))  # type: ignore[assignment]
+    rawsize: int = property(itemgetter(3))  # type: ignore[assignment]
+    base: int = property(itemgetter(4))  # type: ignore[assignment]
+    linkrev: int = property(itemgetter(5))  # type: ignore[assignment]
+    p1: int = property(itemgetter(6))  # type: ignore[assignment]
+    p2: int = property(itemgetter(7))  # type: ignore[assignment]
+    node: bytes = property(itemgetter(8))  # type: ignore[assignment]
 
 
 _new_tuple = tuple.__new__
@@ -140,7 +162,7 @@ class Index:
             offset_flags, complen, rawsize, base, link, p1, p2, node = \
                 ENTRY.unpack_from(self._data, pos)
             offset = 0 if rev == 0 else offset_flags >> 16
-            # tuple.__new__ skips the named tuple's Python-level __new__.
+            # tuple.__new__ skips Entry's Python-level __new__.
             entry = _new_tuple(Entry, (offset, offset_flags & 0xFFFF, complen, rawsize, base,
                                        link, p1, p2, node))
             self._last = (rev, entry)
