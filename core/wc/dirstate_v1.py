@@ -286,36 +286,37 @@ def _realign(old: bytes, new: bytes, po: int, pn: int, diff_old: int, diff_new: 
     """
     a, b = _Side(old, po, before), _Side(new, pn, after)
 
-    def same(at_old: int, at_new: int) -> bool:
-        return (at_old > diff_old or at_new > diff_new) and \
-            old[at_old:at_old + _VERIFY] == new[at_new:at_new + _VERIFY]
+    def advance(side: _Side, other: _Side) -> tuple[int, int] | bool:
+        """One record on *side*; the (old, new) pair it makes with *other*, if any.
+
+        False when the record is damaged.
+        """
+        here = side.pos
+        field = side.step()
+        if field is None:
+            return False
+        there = other.seen.get(field)
+        if there is None:
+            return True
+        at_old, at_new = (here, there) if side is a else (there, here)
+        return (at_old, at_new) if (at_old > diff_old or at_new > diff_new) and \
+            old[at_old:at_old + _VERIFY] == new[at_new:at_new + _VERIFY] else True
 
     count = 0
     while a.pos < a.end or b.pos < b.end:
-        used = (a.pos - po) + (b.pos - pn)
-        if used > budget:
+        if (a.pos - po) + (b.pos - pn) > budget:
             return None
-        pair = None
+        pair: tuple[int, int] | bool = True
         if b.pos < b.end:
             if not count % MARK_EVERY:
                 newmarks.append(b.pos)
             count += 1
-            here = b.pos
-            field = b.step()
-            if field is None:
-                return None
-            at = a.seen.get(field)
-            if at is not None and same(at, here):
-                pair = (at, here)
-        if pair is None and a.pos < a.end:
-            here = a.pos
-            field = a.step()
-            if field is None:
-                return None
-            at = b.seen.get(field)
-            if at is not None and same(here, at):
-                pair = (here, at)
-        if pair is not None:
+            pair = advance(b, a)
+        if pair is True and a.pos < a.end:
+            pair = advance(a, b)
+        if pair is False:
+            return None
+        if pair is not True:
             # What was read from the pair on is equal on both sides: unread it.
             a.unread(pair[0])
             b.unread(pair[1])
