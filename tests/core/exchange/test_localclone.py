@@ -104,17 +104,23 @@ def test_link_failure_falls_back_to_copies(amg, src: Path, tmp_path: Path, links
     assert amg("verify", cwd=dest).rc == 0
 
 
-def test_link_failure_midway_copies_the_rest(amg, src: Path, tmp_path: Path, links,
-                                             monkeypatch) -> None:
+def _link_failing(when, exc: BaseException):
+    """``os.link`` raising *exc* at the calls whose number (from 1) *when* accepts."""
     real = os.link
     count = [0]
 
-    def flaky(source: str, target: str) -> None:
+    def link(source: str, target: str) -> None:
         count[0] += 1
-        if count[0] > 2:
-            raise OSError(31, "Too many links")
+        if when(count[0]):
+            raise exc
         real(source, target)
-    monkeypatch.setattr(localclone.os, "link", flaky)
+    return link
+
+
+def test_link_failure_midway_copies_the_rest(amg, src: Path, tmp_path: Path, links,
+                                             monkeypatch) -> None:
+    monkeypatch.setattr(localclone.os, "link",
+                        _link_failing(lambda n: n > 2, OSError(31, "Too many links")))
     dest = tmp_path / "dest"
     assert amg("clone", "-U", str(src), str(dest)).rc == 0
     nlinks = sorted(p.stat().st_nlink for p in (dest / ".hg" / "store").rglob("*.[id]"))
@@ -241,14 +247,8 @@ def test_metadata_and_caches(amg, src: Path, tmp_path: Path, links) -> None:
 def test_interrupted_copy_leaves_nothing(amg, src: Path, tmp_path: Path, links,
                                          monkeypatch) -> None:
     real = os.link
-    count = [0]
-
-    def interrupt(source: str, target: str) -> None:
-        count[0] += 1
-        if count[0] == 3:
-            raise KeyboardInterrupt
-        real(source, target)
-    monkeypatch.setattr(localclone.os, "link", interrupt)
+    monkeypatch.setattr(localclone.os, "link", _link_failing(lambda n: n == 3,
+                                                             KeyboardInterrupt()))
     dest = tmp_path / "deep" / "dest"
     assert amg("clone", "-U", str(src), str(dest)).rc != 0
     assert not (tmp_path / "deep").exists()
