@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from amalgam import error
-from amalgam.commands.diff import DIFF_OPTIONS, WALK_OPTIONS
+from amalgam.commands.diff import WALK_OPTIONS
 from amalgam.registrar import command
 
 # typing.TYPE_CHECKING, without importing typing (milliseconds at start-up).
@@ -30,12 +30,14 @@ if TYPE_CHECKING:
     ("b", "branch", [], "show changesets within the given named branch", "BRANCH"),
     ("P", "prune", [], "do not display revision or any of its ancestors", "REV"),
     ("p", "patch", False, "show patch"),
+    # hg's log takes only these two diff options (no -U, no -a).
+    ("g", "git", False, "use git extended diff format"),
     ("l", "limit", "", "limit number of changes displayed", "NUM"),
     ("M", "no-merges", False, "do not show merges"),
+    ("", "stat", False, "output diffstat-style summary of changes"),
     ("G", "graph", False, "show the revision DAG"),
     ("T", "template", "", "display with template (or a style: json, compact, ...)",
      "TEMPLATE"),
-    *DIFF_OPTIONS,
     *WALK_OPTIONS,
 ], "[OPTION]... [FILE]", category="change-navigation", helpbasic=True)
 def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
@@ -275,9 +277,8 @@ def _patches(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, An
     """
     from amalgam.display import changes, diff as dispdiff
     from amalgam.display.changeset import Patches
-    from amalgam.commands.diff import context_lines
 
-    git, context = bool(opts.get("git")), context_lines(opts)
+    git = bool(opts.get("git"))
     wanted = None
     if pats or opts.get("include") or opts.get("exclude"):
         from amalgam.wc.match import match
@@ -293,7 +294,6 @@ def _patches(ui: UI, repo: Repository, pats: tuple[str, ...], opts: dict[str, An
             pairs = changes.between(ctx.p1(), ctx, wanted or (lambda p: True), git=git)
         # --debug names both changesets in full in the "diff -r" lines.
         revs = (ctx.p1().hex(), ctx.hex()) if ui.debugflag else (ctx.p1().short(), ctx.short())
-        return [dispdiff.render(p, git=git, context=context, revs=revs,
-                                text=bool(opts.get("text"))) for p in pairs]
+        return [dispdiff.render(p, git=git, revs=revs) for p in pairs]
 
     return Patches(render, diff=bool(opts.get("patch")), stat=bool(opts.get("stat")))
