@@ -501,6 +501,82 @@ class Revlog:
             raise StorageError(f"integrity check failed on {self._name}:{rev}",
                                hint="the revlog is corrupt; run 'amg verify'")
 
+    def iter_texts(self, keep_bytes: int = 64 << 20
+                   ) -> Iterator[tuple[int, bytes | None, int, bytes | None]]:
+        """``(rev, text, base, delta)`` for every revision in order, each read once.
+
+        A bulk reader (verify) gets each text by applying the stored delta to
+        the text of its base, kept since that base was yielded (only while a
+        later revision still needs it, within *keep_bytes*), instead of
+        rebuilding every chain from its snapshot.  *text* is hash-checked and
+        remembered as :meth:`revision` would; *delta* is the decompressed
+        delta against *base* (None for a full text).  *text* is None when this
+        path cannot give it (flags, damage, a base not kept): :meth:`revision`
+        then gives the text or the precise error.  An index whose chunks are
+        not laid end to end is damaged: every text is then left to
+        :meth:`revision`, so the errors are those of any reader.
+        """
+        count = len(self)
+        try:
+            entries = [self._entry(rev) for rev in range(count)]
+            bases = [self.deltaparent(rev) for rev in range(count)]
+        except StorageError:
+            entries = []
+        pos = 0
+        for entry in entries:
+            if entry.offset != pos or entry.complen < 0:
+                entries = []
+                break
+            pos += entry.complen
+        if not entries:
+            for rev in range(count):
+                yield rev, None, nullrev, None
+            return
+        lastuse = {base: rev for rev, base in enumerate(bases)}
+        inline = self._index.inline
+        path = self.indexfile if inline else self.datafile
+        kept: dict[int, bytes] = {}
+        kept_bytes = 0
+        for first in range(0, count, 256):
+            revs = range(first, min(first + 256, count))
+            try:
+                chunks = revlog_io.read_chunks(
+                    self.opener, path,
+                    [entries[r].offset + (ENTRY_SIZE * (r + 1) if inline else 0) for r in revs],
+                    [entries[r].complen for r in revs])
+            except StorageError:
+                chunks = []  # a short file: revision() reports each revision
+            for rev in revs:
+                text = delta = None
+                base = bases[rev]
+                if chunks and not entries[rev].flags and (base == nullrev or base in kept):
+                    try:
+                        text, delta = self._apply_stored(rev, entries[rev],
+                                                         chunks[rev - first], kept.get(base))
+                    except Exception:  # revision() reports the damage precisely
+                        text = delta = None
+                if lastuse.get(base) == rev:
+                    kept_bytes -= len(kept.pop(base, b""))
+                if text is not None:
+                    self._remember(rev, text)
+                    if lastuse.get(rev, -1) > rev and kept_bytes + len(text) <= keep_bytes:
+                        kept[rev] = text
+                        kept_bytes += len(text)
+                yield rev, text, base, delta
+
+    def _apply_stored(self, rev: int, entry: Entry, chunk: bytes,
+                      basetext: bytes | None) -> tuple[bytes, bytes | None]:
+        """*rev*'s checked text from its stored *chunk* (and its base's text), and the delta."""
+        if basetext is None:
+            text = revlog_io.decompress_chunk(entry.rawsize, chunk, -1)
+            delta = None
+        else:
+            delta = revlog_io.decompress_chunk(entry.rawsize, chunk, len(basetext))
+            text = mdiff.patch(basetext, delta)
+        self._checkrebuilt(rev, entry.rawsize, text)
+        self.checkhash(text, rev)
+        return text, delta
+
     def revdiff(self, rev1: int, rev2: int) -> bytes:
         """A delta from revision *rev1* to *rev2* (the stored one when it fits)."""
         if (rev1 != nullrev and self.deltaparent(rev2) == rev1

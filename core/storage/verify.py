@@ -9,7 +9,8 @@ first damaged changeset end the report.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from amalgam.node import Node, nullid, nullrev, short
@@ -20,6 +21,9 @@ from amalgam.storage.manifest import Manifest
 if TYPE_CHECKING:
     from amalgam.repo import Repository
     from amalgam.ui import UI
+
+#: a delta hunk's header: start, end (in the base text) and data length
+_HUNK = struct.Struct(">lll")
 
 
 class Verifier:
@@ -117,12 +121,13 @@ class Verifier:
         except Exception as exc:
             self._err(None, f"cannot read the changelog: {_describe(exc)}", "changelog")
             return 0
-        for rev in range(count):
+        for rev, text, _base, _delta in revlog.iter_texts():
             linkrev = self._check_entry(revlog, rev, "changelog")
             if linkrev is not None and linkrev != rev:
                 self._err(rev, f"changeset linkrev is {linkrev}, not its own revision",
                           "changelog")
-            text = self._read(revlog, rev, rev, "changelog")
+            if text is None:
+                text = self._read(revlog, rev, rev, "changelog")
             if text is None:
                 continue
             try:
@@ -143,8 +148,10 @@ class Verifier:
             self._err(None, f"cannot read the manifest: {_describe(exc)}", "manifest")
             return
         seen: set[Node] = set()
-        texts: dict[int, Manifest] = {}
-        for rev in range(count):
+        # Texts of revisions whose children come later, until the last one.
+        texts: dict[int, tuple[bytes, bool]] = {}
+        lastchild = _last_children(revlog, count)
+        for rev, text, base, delta in revlog.iter_texts():
             linkrev = self._check_entry(revlog, rev, "manifest")
             node = _safe(lambda: revlog.node(rev), None)
             if node is None:
@@ -156,25 +163,30 @@ class Verifier:
             elif linkrev not in links:
                 self._err(linkrev, f"manifest {short(node)} has linkrev {linkrev}, "
                           f"expected one of {sorted(links)[:3]}", "manifest")
-            text = self._read(revlog, rev, linkrev, "manifest")
             if text is None:
-                continue
+                text = self._read(revlog, rev, linkrev, "manifest")
+                if text is None:
+                    continue
             try:
-                manifest = Manifest(text)
+                Manifest(text)  # the same validation as any reader's
                 p1 = revlog.parentrevs(rev)[0]
-                parent = texts.pop(p1, None) if p1 >= 0 else Manifest()
+                parent = texts.get(p1) if p1 >= 0 else (b"", True)
+                if lastchild.get(p1) == rev:
+                    texts.pop(p1, None)
                 if parent is None:
-                    parent = Manifest(revlog.revision(p1))
-                changed = parent.diff(manifest)
+                    parent_text = Manifest(revlog.revision(p1)).text()
+                    parent = (parent_text, _is_ordered(parent_text))
+                hunks = delta if base == p1 and delta is not None else None
+                added, ordered = _added_entries(*parent, text, hunks)
             except Exception as exc:
                 self._err(linkrev, f"unreadable manifest {short(node)}: {_describe(exc)}",
                           "manifest")
                 continue
-            texts[rev] = manifest
+            if rev in lastchild:
+                texts[rev] = (text, ordered)
             owners = set(links) if links else {linkrev}
-            for path, (_old, new) in changed.items():
-                if new is not None:
-                    self.file_nodes.setdefault(path, {}).setdefault(new[0], set()).update(owners)
+            for path, new in added.items():
+                self.file_nodes.setdefault(path, {}).setdefault(new, set()).update(owners)
         for node, links in self.manifest_links.items():
             if node != nullid and node not in seen:
                 self._err(min(links), f"changeset refers to unknown manifest {short(node)}",
@@ -223,7 +235,7 @@ class Verifier:
                                "from the fncache")
                     self.fncache_incomplete = True
         seen: set[Node] = set()
-        for rev in range(count):
+        for rev, text, _base, _delta in flog.revlog.iter_texts():
             self.revisions += 1
             linkrev = self._check_entry(flog.revlog, rev, name)
             node = _safe(lambda: flog.node(rev), None)
@@ -235,7 +247,8 @@ class Verifier:
             elif linkrev not in expected[node]:
                 self._err(linkrev, f"file revision {short(node)} points to changeset "
                           f"{linkrev}, expected {min(expected[node])}", name)
-            text = self._read(flog.revlog, rev, linkrev, name)
+            if text is None:
+                text = self._read(flog.revlog, rev, linkrev, name)
             if text is not None:
                 self._check_copy(flog, node, text, linkrev, name)
         for node, owners in sorted(expected.items(), key=lambda item: min(item[1])):
@@ -265,6 +278,93 @@ class Verifier:
             if parent != nullid and not revlog.hasnode(parent):
                 self._err(None, f"dirstate parent {short(parent)} is not in the changelog",
                           "dirstate")
+
+
+def _last_children(revlog: Any, count: int) -> dict[int, int]:
+    """``{rev: its last child through p1}``: how long a manifest's text is needed."""
+    last: dict[int, int] = {}
+    for rev in range(count):
+        try:
+            last[revlog.parentrevs(rev)[0]] = rev
+        except Exception:
+            continue  # the entry check reports it
+    return last
+
+
+def _region_lines(text: bytes, spans: list[tuple[int, int]]) -> tuple[list[bytes], bool]:
+    """The lines of *text* touching each ``[start, end)`` span (or its position when
+    empty), and whether each run of them is strictly ordered, neighbours included."""
+    size = len(text)
+    lines: list[bytes] = []
+    ordered = True
+    for start, end in spans:
+        first = text.rfind(b"\n", 0, start) + 1
+        last = text.find(b"\n", end)
+        last = size if last < 0 else last
+        # a span at the very end of the text touches no line
+        run = text[first:last].split(b"\n") if first < size else []
+        if first > 0:
+            run.insert(0, text[text.rfind(b"\n", 0, first - 1) + 1:first - 1])
+        if last + 1 < size:
+            run.append(text[last + 1:text.find(b"\n", last + 1)])
+        ordered = ordered and all(a < b for a, b in zip(run, run[1:]))
+        lines += run
+    return lines, ordered
+
+
+def _has_line(text: bytes, line: bytes) -> bool:
+    return text.startswith(line + b"\n") or b"\n" + line + b"\n" in text
+
+
+def _is_ordered(text: bytes) -> bool:
+    lines = text.split(b"\n")[:-1]
+    return all(a < b for a, b in zip(lines, lines[1:]))
+
+
+def _added_entries(parent: bytes, parent_ordered: bool, text: bytes,
+                   delta: bytes | None) -> tuple[dict[bytes, Node], bool]:
+    """``{path: node}`` of the manifest lines of *text* that are not lines of
+    *parent*, and whether the lines of *text* are strictly ordered.
+
+    The lines of both are compared as sets, as Manifest.diff does, and every
+    changed line on either side is parsed (so a malformed one raises).  With
+    *delta*, the stored delta from *parent* to *text*, only the lines its
+    hunks touch can differ, so only those are compared.  A line outside them
+    could match one inside only if a text repeated a line; texts whose
+    lines are strictly ordered cannot, and any other has each candidate
+    looked up in the whole other text.
+    """
+    if delta is None:
+        mine, theirs = set(parent.split(b"\n")), set(text.split(b"\n"))
+        removed, added = mine - theirs, theirs - mine
+        ordered = _is_ordered(text)
+    else:
+        old_spans, new_spans = [], []
+        pos = shift = 0
+        while pos < len(delta):
+            start, end, length = _HUNK.unpack_from(delta, pos)
+            pos += _HUNK.size + length
+            old_spans.append((start, end))
+            new_spans.append((start + shift, start + shift + length))
+            shift += length - (end - start)
+        old, _ = _region_lines(parent, old_spans)
+        new, ordered = _region_lines(text, new_spans)
+        ordered = ordered and parent_ordered
+        mine, theirs = set(old), set(new)
+        removed, added = mine - theirs, theirs - mine
+        if not parent_ordered:
+            removed = {line for line in removed if not _has_line(text, line)}
+        if not ordered:
+            added = {line for line in added if not _has_line(parent, line)}
+    removed.discard(b"")
+    added.discard(b"")
+    for line in removed:
+        Manifest._parse_line(line)
+    result: dict[bytes, Node] = {}
+    for line in added:
+        path, (node, _flags) = Manifest._parse_line(line)
+        result[path] = node
+    return result, ordered
 
 
 def _first(nodes: dict[Node, set[int]]) -> int | None:
