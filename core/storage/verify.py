@@ -299,7 +299,8 @@ def _region_lines(text: bytes, spans: list[tuple[int, int]]) -> tuple[list[bytes
     ordered = True
     for start, end in spans:
         first = text.rfind(b"\n", 0, start) + 1
-        last = text.find(b"\n", end)
+        # (a manifest ends with a newline: a span reaching the end ends on it)
+        last = text.find(b"\n", min(end, size - 1))
         last = size if last < 0 else last
         # a span at the very end of the text touches no line
         run = text[first:last].split(b"\n") if first < size else []

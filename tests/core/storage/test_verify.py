@@ -132,3 +132,80 @@ def test_abandoned_transaction_is_mentioned(amg, tmp_path):
     result = amg("verify", cwd=root)
     assert result.rc == 0
     assert result.err == b"abandoned transaction found - run 'amg recover'\n"
+
+
+def _manifest_text(entries: list[tuple[bytes, bytes]]) -> bytes:
+    return b"".join(b"%s\0%s\n" % (path, node.hex().encode()) for path, node in entries)
+
+
+def _random_manifests(rnd, ordered: bool) -> tuple[bytes, bytes]:
+    paths = sorted({b"d%d/f%d" % (rnd.randrange(5), rnd.randrange(60)) for _ in range(80)})
+    parent = [(p, bytes([rnd.randrange(256)]) * 20) for p in paths]
+    child = list(parent)
+    for _ in range(rnd.randrange(1, 6)):
+        pos = rnd.randrange(len(child) + 1)
+        roll = rnd.random()
+        if roll < 0.4 and pos < len(child):
+            child[pos] = (child[pos][0], bytes([rnd.randrange(256)]) * 20)
+        elif roll < 0.7 and pos < len(child):
+            del child[pos]
+        else:
+            child.insert(pos, (b"new%d" % rnd.randrange(10**6), bytes([rnd.randrange(256)]) * 20))
+    if ordered:
+        child.sort()
+        child = [e for i, e in enumerate(child) if i == 0 or e[0] != child[i - 1][0]]
+    elif child:
+        # Damage a hash-valid manifest could carry: a repeated line, lines out of order.
+        child.insert(rnd.randrange(len(child)), rnd.choice(child))
+        if rnd.random() < 0.5:
+            i = rnd.randrange(len(child))
+            child[i], child[-1] = child[-1], child[i]
+    return _manifest_text(parent), _manifest_text(child)
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_changed_lines_from_the_delta_match_a_full_diff(ordered):
+    import random
+
+    from amalgam.storage import mdiff
+    from amalgam.storage.manifest import Manifest
+    from amalgam.storage.verify import _added_entries, _is_ordered
+
+    rnd = random.Random(7 if ordered else 8)
+    for _ in range(300):
+        parent, child = _random_manifests(rnd, ordered)
+        expected = {path: new[0] for path, (_old, new)
+                    in Manifest(parent).diff(Manifest(child)).items() if new is not None}
+        delta = mdiff.textdiff(parent, child)
+        for hunks in (delta, None):
+            added, child_ordered = _added_entries(parent, True, child, hunks)
+            assert added == expected
+            assert child_ordered == _is_ordered(child)
+        # The parent's own order is not taken on trust either.
+        assert _added_entries(parent, False, child, delta)[0] == expected
+
+
+def test_malformed_changed_manifest_line_is_an_error():
+    from amalgam.error import StorageError
+    from amalgam.storage import mdiff
+    from amalgam.storage.verify import _added_entries
+
+    parent = _manifest_text([(b"a", b"\1" * 20), (b"b", b"\2" * 20)])
+    child = parent.replace(b"b\0", b"b-no-separator")
+    for hunks in (mdiff.textdiff(parent, child), None):
+        with pytest.raises(StorageError, match="NUL separator"):
+            _added_entries(parent, True, child, hunks)
+
+
+def test_damaged_manifest_delta_reports_like_hg(amg, hg, tmp_path):
+    """A manifest revision stored as a delta on its parent whose data no longer decodes."""
+    root = tmp_path / "r"
+    _build(root)
+    path = _store(root, "00manifest.i")
+    _flip_last_byte(path)
+    result = amg("verify", cwd=root)
+    theirs = hg("verify", cwd=root, check=False)
+    assert theirs.rc != 0
+    assert result.rc == 1
+    assert result.err.splitlines()[-1] == theirs.err.splitlines()[-1] == \
+        b"(first damaged changeset appears to be 3)"
