@@ -7,13 +7,14 @@ followed by the file's content.  The block records copies (``copy`` and
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
 from amalgam import error
 from amalgam.node import Node, bin, hex, nullid
 
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from amalgam.storage.revlog import Revlog
 
 META_MARKER = b"\x01\n"

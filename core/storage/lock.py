@@ -16,14 +16,20 @@ from __future__ import annotations
 
 import errno
 import os
-import threading
 import time
-from typing import TYPE_CHECKING, Any
+
+# _thread is what threading wraps; threading itself costs a module import
+# (with _weakrefset) at start-up.
+from _thread import allocate_lock, get_ident
 
 from amalgam.error import LockError, LockHeld
 from amalgam.vfs import VFS
 
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.ui import UI
 
 DEFAULT_TIMEOUT = 600.0
@@ -31,7 +37,7 @@ _POLL_START = 0.05
 _POLL_MAX = 1.0
 
 _held: dict[str, Lock] = {}
-_held_guard = threading.Lock()
+_held_guard = allocate_lock()
 _host_id: str | None = None
 
 
@@ -123,7 +129,7 @@ class Lock:
         self.path = path
         self.desc = desc
         self.pid = os.getpid()
-        self.thread = threading.get_ident()
+        self.thread = get_ident()
         self.count = 1
 
     @property
@@ -206,7 +212,7 @@ def lock(vfs: VFS, name: bytes | str, *, ui: UI | None = None,
     with _held_guard:
         current = _held.get(path)
         if (current is not None and current.pid == os.getpid() and current.held
-                and current.thread == threading.get_ident()):
+                and current.thread == get_ident()):
             current.count += 1
             return current
     if timeout is None:

@@ -9,14 +9,14 @@ delta against the parent for free.
 """
 from __future__ import annotations
 
-import binascii
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
-
 from amalgam import error
 from amalgam.node import Node, nullid
 
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
     from amalgam.storage.revlog import Revlog
 
 VALID_FLAGS = ("", "x", "l")
@@ -36,7 +36,7 @@ def _line(path: bytes, node: bytes, flags: str) -> bytes:
                                hint="use '', 'x' (executable) or 'l' (symlink)")
     if not path or b"\n" in path or b"\r" in path or b"\0" in path:
         raise error.InputError(f"invalid file name {path!r} for a manifest")
-    return b"%s\0%s%s\n" % (path, binascii.hexlify(node), flags.encode("ascii"))
+    return b"%s\0%s%s\n" % (path, node.hex().encode("ascii"), flags.encode("ascii"))
 
 
 class Manifest:
@@ -86,8 +86,9 @@ class Manifest:
         """The (node, flags) of the line spanning ``text[start:end]``."""
         value = text[text.index(b"\0", start) + 1:end - 1]
         try:
-            node = binascii.unhexlify(value[:_HEXLEN])
-        except binascii.Error as exc:
+            # bytes.fromhex: binascii is one more module to import at start-up.
+            node = bytes.fromhex(value[:_HEXLEN].decode("latin-1"))
+        except ValueError as exc:
             raise _corrupt(f"invalid node {value[:_HEXLEN]!r}") from exc
         flags = value[_HEXLEN:].decode("ascii", "replace")
         if len(node) != 20 or flags not in VALID_FLAGS:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any
-
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from amalgam.storage.revlog import Revlog
 
 NAME = "cache/amalgam-manifest-fulltext"
