@@ -11,11 +11,19 @@ corrupt or hostile chunk cannot make us allocate more than that.
 """
 from __future__ import annotations
 
-import threading
+import sys
 import zlib
-from typing import Any
+
+# threading.local is _thread._local; importing threading (with _weakrefset)
+# for it would cost every command that reads a revlog.
+from _thread import _local as thread_local
 
 from amalgam.error import StorageError
+
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ENGINES = ("zstd", "zlib", "none")
 # hg only tries an engine on inputs this long; smaller ones never shrink.
@@ -24,7 +32,35 @@ _ZSTD_MIN = 50
 
 # zstd contexts are reused (creating one costs more than a small chunk) but
 # must never be shared between threads: a server answers requests on several.
-_local = threading.local()
+_local = thread_local()
+
+
+def _zstd() -> Any:
+    """The zstandard module: its C backend alone when that can be found.
+
+    zstandard's ``__init__`` only picks a backend, and imports platform and
+    typing to do so (milliseconds on every command that reads a zstd revlog);
+    the C backend it then re-exports has the whole API we use.  Anything
+    unusual (another backend, an odd installation) goes the normal way.
+    """
+    module = sys.modules.get("zstandard.backend_c") or sys.modules.get("zstandard")
+    if module is not None:
+        return module
+    from importlib._bootstrap import module_from_spec  # importlib.util's, without its imports
+    from importlib.machinery import ExtensionFileLoader, PathFinder
+
+    package = PathFinder.find_spec("zstandard")
+    spec = package and PathFinder.find_spec("zstandard.backend_c",
+                                            package.submodule_search_locations)
+    if spec is None or not isinstance(spec.loader, ExtensionFileLoader):
+        import zstandard
+
+        return zstandard
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Registered under its own name: importing zstandard later re-exports it.
+    sys.modules[spec.name] = module
+    return module
 
 
 def _zstd_compressor(level: int) -> Any:
@@ -33,18 +69,14 @@ def _zstd_compressor(level: int) -> Any:
         comps = _local.compressors = {}
     comp = comps.get(level)
     if comp is None:
-        import zstandard
-
-        comp = comps[level] = zstandard.ZstdCompressor(level=level, write_content_size=True)
+        comp = comps[level] = _zstd().ZstdCompressor(level=level, write_content_size=True)
     return comp
 
 
 def _zstd_decompressor() -> Any:
     dctx = getattr(_local, "decompressor", None)
     if dctx is None:
-        import zstandard
-
-        dctx = _local.decompressor = zstandard.ZstdDecompressor()
+        dctx = _local.decompressor = _zstd().ZstdDecompressor()
     return dctx
 
 
@@ -109,8 +141,7 @@ def _unzlib(chunk: bytes, bound: int) -> bytes:
 
 
 def _unzstd(chunk: bytes, bound: int) -> bytes:
-    import zstandard
-
+    zstandard = _zstd()
     dctx = _zstd_decompressor()
     try:
         declared = zstandard.frame_content_size(chunk)
