@@ -6,11 +6,13 @@ virtualenv, so what is left in ``sys.modules`` is what amg imported.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 
 import amalgam
 import amalgam.hooks
@@ -22,11 +24,16 @@ PACKAGES = {name: str(Path(pkg.__file__).parent)
             for name, pkg in (("amalgam", amalgam), ("amalgam.hooks", amalgam.hooks),
                               ("amalgam.plugins", amalgam.plugins))}
 
+# Where zstandard is installed: on sys.path without site's .pth hooks (it
+# only makes modules findable, imports nothing), so zstd revlogs can be read.
+SITE = os.path.dirname(os.path.dirname(zstandard.__file__))
+
 PROBE = """\
 import sys
 from _frozen_importlib_external import spec_from_file_location
 
 PACKAGES = {packages!r}
+sys.path.append({site!r})
 
 
 class Finder:
@@ -75,7 +82,7 @@ STATUS_PATH = ("amalgam.error", "amalgam.repo", "amalgam.node", "amalgam.command
 
 
 def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]:
-    code = PROBE.format(packages=PACKAGES)
+    code = PROBE.format(packages=PACKAGES, site=SITE)
     proc = subprocess.run([sys.executable, "-S", "-c", code, *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -84,7 +91,7 @@ def _imports(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, set[str]]
 
 def _loaded_by(*modules: str, then: str = "") -> set[str]:
     """What importing *modules* (then running the code *then*) imports."""
-    code = PROBE.format(packages=PACKAGES).split("from amalgam.cli import main")[0]
+    code = PROBE.format(packages=PACKAGES, site=SITE).split("from amalgam.cli import main")[0]
     code += "".join(f"import {m}\n" for m in modules) + then + "\n"
     code += 'print(" ".join(sorted(set(sys.modules) - before)))\n'
     proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True,
@@ -120,11 +127,11 @@ def test_version_opens_no_repository(isolated_env, tmp_path) -> None:
 
 
 def test_the_probe_sees_imports(isolated_env, tmp_path) -> None:
-    # A command that writes does import the atomic-temp machinery: the
-    # probe is not blind to it.
+    # A commit imports the transaction's shutil (WRITE_ONLY): the probe is
+    # not blind to it.
     root = _repo(tmp_path)
-    _, modules = _imports(isolated_env, root, "add", "a")
-    assert "tempfile" in modules
+    _, modules = _imports(isolated_env, root, "commit", "-A", "-m", "m", "-u", "t")
+    assert "shutil" in modules
 
 
 def test_start_up_modules_do_not_import_typing() -> None:
@@ -166,3 +173,111 @@ def test_config_help_text_is_imported_on_first_use() -> None:
     assert amalgam.config.help_text.__module__ == "amalgam.config.helptext"
     with pytest.raises(AttributeError, match="no_such_name"):
         amalgam.config.no_such_name  # noqa: B018 - the lookup is the test
+
+
+#: What reading revlogs and rewriting the dirstate used to import: typing's
+#: companions, threading, binascii, zstandard's package (platform, typing)
+#: and tempfile's (shutil, random).
+STORAGE_READ = ("amalgam.storage.changelog", "amalgam.storage.revlog_index",
+                "amalgam.storage.mdiff", "amalgam.storage.compression",
+                "amalgam.storage.lock", "amalgam.storage.filelog",
+                "amalgam.storage.manifest", "amalgam.storage.manifestcache")
+STORAGE_UNWANTED = TYPING | {"collections", "functools", "threading", "binascii", "platform",
+                             "zstandard"}
+
+
+def test_storage_read_modules_import_no_typing() -> None:
+    loaded = _loaded_by(*STORAGE_READ)
+    assert set(STORAGE_READ) <= loaded
+    assert not loaded & STORAGE_UNWANTED, sorted(loaded & STORAGE_UNWANTED)
+
+
+def _committed_repo(amg, tmp_path: Path) -> tuple[Path, list[Path]]:
+    root = tmp_path / "repo"
+    assert amg("init", str(root)).rc == 0
+    files = [root / f"f{i}" for i in range(3)]
+    for path in files:
+        path.write_bytes(b"content of %s\n" % path.name.encode() * 20)
+    assert amg("commit", "-A", "-m", "one", "-u", "t", cwd=root).rc == 0
+    assert "revlog-compression-zstd" in (root / ".hg/store/requires").read_text()
+    return root, files
+
+
+def test_touched_status_imports_no_writer_typing_or_zstandard_package(
+        amg, isolated_env, tmp_path) -> None:
+    # Touched files (new mtime, same content) make status read the parent
+    # manifest and the filelogs, then rewrite the dirstate.
+    root, files = _committed_repo(amg, tmp_path)
+    for path in files[:2]:
+        os.utime(path, (1_500_000_000, 1_500_000_000))
+    dirstate = root / ".hg/dirstate"
+    before = dirstate.read_bytes()
+    out, modules = _imports(isolated_env, root, "status")
+    assert out == ""  # nothing is modified
+    assert dirstate.read_bytes() != before  # the new mtimes were written
+    assert {"amalgam.storage.filelog", "zstandard.backend_c"} <= modules
+    unwanted = WRITE_ONLY | {"platform", "zstandard"}
+    assert not modules & unwanted, sorted(modules & unwanted)
+    assert not [p for p in os.listdir(root / ".hg") if p.startswith(".")]  # no temp left
+
+
+def test_a_later_zstandard_import_shares_the_backend() -> None:
+    # The backend loaded alone is the one the package then re-exports: its
+    # ZstdError is the class callers catch.
+    loaded = _loaded_by("amalgam.storage.compression", then="""\
+from amalgam.storage import compression
+data = b"x" * 100
+assert compression.decompress(compression.compress(data, "zstd"), 100) == data
+assert "zstandard" not in sys.modules
+import zstandard
+assert zstandard.ZstdError is sys.modules["zstandard.backend_c"].ZstdError
+assert compression._zstd() is sys.modules["zstandard.backend_c"]""")
+    assert {"zstandard", "zstandard.backend_c"} <= loaded
+
+
+def test_zstandard_is_imported_normally_when_its_backend_cannot_be_found() -> None:
+    loaded = _loaded_by("amalgam.storage.compression", then="""\
+from importlib.machinery import PathFinder
+find_spec, hidden = PathFinder.find_spec.__func__, []
+def find_once(cls, name, path=None, target=None):  # the first look-up finds nothing
+    if name == "zstandard" and not hidden:
+        hidden.append(name)
+        return None
+    return find_spec(cls, name, path, target)
+PathFinder.find_spec = classmethod(find_once)
+from amalgam.storage import compression
+data = b"x" * 100
+assert compression.decompress(compression.compress(data, "zstd"), 100) == data""")
+    assert "zstandard" in loaded
+
+
+def test_make_temp_creates_private_new_files(tmp_path: Path) -> None:
+    # vfs.make_temp replaces tempfile.mkstemp on the write path.
+    from amalgam.vfs import make_temp
+
+    fd, name = make_temp(str(tmp_path), ".x-", "-y")
+    fd2, name2 = make_temp(str(tmp_path), ".x-", "-y")
+    os.close(fd)
+    os.close(fd2)
+    assert name != name2
+    for path in (name, name2):
+        base = os.path.basename(path)
+        assert os.path.dirname(path) == str(tmp_path)
+        assert base.startswith(".x-") and base.endswith("-y")
+        assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+def test_make_temp_draws_again_on_a_taken_name(tmp_path: Path, monkeypatch) -> None:
+    from amalgam import vfs
+
+    draws = iter([b"\0" * 6, b"\0" * 6, b"\1" * 6])
+    monkeypatch.setattr(vfs.os, "urandom", lambda n: next(draws))
+    fd, first = vfs.make_temp(str(tmp_path), "t")
+    os.close(fd)
+    fd, second = vfs.make_temp(str(tmp_path), "t")  # the first draw is taken
+    os.close(fd)
+    assert (os.path.basename(first), os.path.basename(second)) == ("t" + "00" * 6,
+                                                                   "t" + "01" * 6)
+    monkeypatch.setattr(vfs.os, "urandom", lambda n: b"\0" * 6)
+    with pytest.raises(FileExistsError):
+        vfs.make_temp(str(tmp_path), "t")
