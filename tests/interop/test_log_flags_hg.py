@@ -8,15 +8,28 @@ code and output byte for byte.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 
+# Built once per test process by hg, then copied for each test.
+_BUILT: dict[str, Path] = {}
+
+
 @pytest.fixture
-def repo(tmp_path: Path, hg: Any) -> Path:
+def repo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, hg: Any) -> Path:
+    if "repo" not in _BUILT:
+        _BUILT["repo"] = _build(tmp_path_factory.mktemp("logflags") / "r", hg)
     root = tmp_path / "r"
+    shutil.copytree(_BUILT["repo"], root, symlinks=True)
+    return root
+
+
+def _build(root: Path, hg: Any) -> Path:
+    """Six changesets (see the module docstring), the working copy merging 3 and 5."""
     hg("init", str(root))
 
     def commit(message: str, when: int, *extra: str) -> None:
