@@ -71,8 +71,8 @@ class Verifier:
     def _check_entry(self, revlog: Any, rev: int, where: str) -> int | None:
         """Index-level checks shared by all revlogs; returns the linkrev."""
         try:
-            linkrev = revlog.linkrev(rev)
-            p1, p2 = revlog.parentrevs(rev)
+            entry = revlog.index_entry(rev)
+            linkrev, p1, p2 = entry.linkrev, entry.p1, entry.p2
             base = revlog.deltaparent(rev)
         except Exception as exc:
             self._err(None, f"unreadable index entry {rev}: {_describe(exc)}", where)
