@@ -65,7 +65,9 @@ def log(ui: UI, repo: Repository, *pats: str, **opts: Any) -> int:
         revs = iter(sorted(revs, reverse=True))
     if limit is not None:
         revs = _take(revs, limit)
-    patches = _patches(ui, repo, pats, opts, followed) if opts.get("patch") or opts.get("stat") else None
+    patches = None
+    if opts.get("patch") or opts.get("stat"):
+        patches = _patches(ui, repo, pats, opts, followed)
     copies = bool(opts.get("copies"))
     if opts.get("graph"):
         from amalgam.display import graph

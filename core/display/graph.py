@@ -10,7 +10,7 @@ match hg's.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from amalgam.node import nullrev
