@@ -73,7 +73,9 @@ class Verifier:
         try:
             entry = revlog.index_entry(rev)
             linkrev, p1, p2 = entry.linkrev, entry.p1, entry.p2
-            base = revlog.deltaparent(rev)
+            # deltaparent() from the entry at hand
+            base = (nullrev if entry.base == rev else
+                    entry.base if revlog.generaldelta else rev - 1)
         except Exception as exc:
             self._err(None, f"unreadable index entry {rev}: {_describe(exc)}", where)
             return None
