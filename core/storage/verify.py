@@ -5,12 +5,14 @@ syntax), manifests (hash, linkrev against the changesets naming them, and
 the file nodes they list), a cross check of file names between changesets
 and manifests, and files (hash, linkrev, copy sources, membership in
 manifests, fncache).  Each problem is one line on stderr; the count and the
-first damaged changeset end the report.
+first damaged changeset end the report.  Each revlog is read once, in order,
+every text built from its base's (Revlog.iter_texts); a revision that path
+cannot give is read with ``revision()``, whose error is the one reported.
 """
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from amalgam.node import Node, nullid, nullrev, short
