@@ -262,17 +262,48 @@ def line_insertions(base: bytes, delta: bytes) -> list[bytes] | None:
 class _ManifestEntries:
     """File revisions each sent manifest adds over its first parent.
 
-    Keeps the texts of the last few manifests sent (each rebuilt from its
-    parent's with the delta just sent), so checking that a delta is
-    line-aligned costs one patch, not a read of both manifests.
+    Keeps the text of each manifest sent (rebuilt from its parent's with the
+    delta just sent) until the last sent manifest having it as first parent
+    has been handled, so checking that a delta is line-aligned costs one
+    patch, not a rebuild of the parent from its chain's snapshot (which also
+    filled the revlog caches with whole manifests).  *children* counts, per
+    manifest revision, the sent revisions that have it as first parent;
+    without it only the last few texts are kept.  At most ``_KEEP_BYTES`` are
+    kept: beyond that the oldest go and are read again if needed.
     """
 
     _KEEP = 4
+    _KEEP_BYTES = 8 << 20
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, children: dict[int, int] | None = None) -> None:
         self.repo = repo
         self.mlog = repo.manifestlog.revlog
         self.texts: dict[int, bytes] = {}
+        self.children = children
+        self.kept_bytes = 0
+
+    def _keep(self, mrev: int, text: bytes) -> None:
+        children = self.children
+        if children is None or children.get(mrev, 0) > 0:
+            self.texts[mrev] = text
+            self.kept_bytes += len(text)
+        limit = self._KEEP if children is None else len(self.texts)
+        while self.texts and (len(self.texts) > limit or self.kept_bytes > self._KEEP_BYTES):
+            self._drop(next(iter(self.texts)))
+
+    def _drop(self, mrev: int) -> None:
+        self.kept_bytes -= len(self.texts.pop(mrev))
+
+    def _used(self, p1: int) -> None:
+        """One more child of *p1* handled: forget its text after the last one."""
+        children = self.children
+        if children is None or p1 not in children:
+            return
+        children[p1] -= 1
+        if children[p1] <= 0:
+            del children[p1]
+            if p1 in self.texts:
+                self._drop(p1)
 
     def __call__(self, mrev: int, base: int, delta: bytes) -> list[tuple[bytes, Node]]:
         from amalgam.storage import mdiff
@@ -283,18 +314,17 @@ class _ManifestEntries:
         if basetext is None:
             basetext = mlog.rawdata(base)
         text = mdiff.patch(basetext, delta)
-        self.texts[mrev] = text
-        if len(self.texts) > self._KEEP:
-            del self.texts[next(iter(self.texts))]
         lines = line_insertions(basetext, delta) if base == p1 else None
+        del basetext
         entries = _parse_entries(lines) if lines is not None else None
-        if entries is not None:
-            return entries
-        parent = b"" if p1 == nullrev else self.texts.get(p1) or mlog.rawdata(p1)
-        entries = _parse_entries(sorted(set(text.splitlines()) - set(parent.splitlines())))
         if entries is None:
-            raise Abort(f"manifest revision {mrev} has a malformed line",
-                        hint="the repository is corrupt; run 'amg verify'")
+            parent = b"" if p1 == nullrev else self.texts.get(p1) or mlog.rawdata(p1)
+            entries = _parse_entries(sorted(set(text.splitlines()) - set(parent.splitlines())))
+            if entries is None:
+                raise Abort(f"manifest revision {mrev} has a malformed line",
+                            hint="the repository is corrupt; run 'amg verify'")
+        self._used(p1)
+        self._keep(mrev, text)
         return entries
 
 
@@ -351,13 +381,24 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
     mknown = {r for r in range(len(mlog)) if mlog.linkrev(r) in commonrevs} if mrevs else set()
     needed: dict[bytes, dict[Node, Node]] = {}
 
-    new_entries = _ManifestEntries(repo)
+    children: dict[int, int] = {}
+    for mrev in mrevs:
+        p1 = mlog.parentrevs(mrev)[0]
+        children[p1] = children.get(p1, 0) + 1
+    new_entries = _ManifestEntries(repo, children)
 
     def manifest(mrev: int, base: int, delta: bytes) -> None:
         for path, fnode in new_entries(mrev, base, delta):
             needed.setdefault(path, {}).setdefault(fnode, mlinks[mrev])
 
-    yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest, stored_base=False)
+    # The chain steps a rebuild keeps serve newest-first readers; this walk
+    # goes forward and would only fill them with whole manifests.
+    keep_steps, mlog._keep_steps = mlog._keep_steps, False
+    try:
+        yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest,
+                          stored_base=False)
+    finally:
+        mlog._keep_steps = keep_steps
     new_entries.texts.clear()
     if version == "03":
         yield closechunk()
