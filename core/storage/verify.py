@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from amalgam.node import Node, nullid, nullrev, short
 from amalgam.storage.changelog import parse_entry
-from amalgam.storage.filelog import Filelog, parse_meta
+from amalgam.storage.filelog import META_MARKER, Filelog, parse_meta
 from amalgam.storage.manifest import Manifest
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ class Verifier:
                           f"{linkrev}, expected {min(expected[node])}", name)
             if text is None:
                 text = self._read(flog.revlog, rev, linkrev, name)
-            if text is not None:
+            if text is not None and text.startswith(META_MARKER):  # else no copy metadata
                 self._check_copy(flog, node, text, linkrev, name)
         for node, owners in sorted(expected.items(), key=lambda item: min(item[1])):
             if node not in seen:
