@@ -312,7 +312,7 @@ def _region_lines(text: bytes, spans: list[tuple[int, int]]) -> tuple[list[bytes
             run.insert(0, text[text.rfind(b"\n", 0, first - 1) + 1:first - 1])
         if last + 1 < size:
             run.append(text[last + 1:text.find(b"\n", last + 1)])
-        ordered = ordered and all(a < b for a, b in zip(run, run[1:]))
+        ordered = ordered and run == sorted(set(run))  # strictly increasing
         lines += run
     return lines, ordered
 
@@ -323,7 +323,7 @@ def _has_line(text: bytes, line: bytes) -> bool:
 
 def _is_ordered(text: bytes) -> bool:
     lines = text.split(b"\n")[:-1]
-    return all(a < b for a, b in zip(lines, lines[1:]))
+    return lines == sorted(set(lines))  # strictly increasing
 
 
 def _added_entries(parent: bytes, parent_ordered: bool, text: bytes,
