@@ -238,12 +238,23 @@ def shown(fd: FileDiff) -> bool:
     return bool(fd.body) or (len(fd.header) > 1 and fd.header[0].startswith(b"diff --git"))
 
 
+def _colwidth(name: bytes) -> int:
+    """Columns *name* takes on a UTF-8 terminal: wide East Asian characters take two."""
+    if name.isascii():
+        return len(name)
+    import unicodedata
+
+    text = name.decode("utf-8", "replace")
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def stat(diffs: Iterable[FileDiff], width: int = 80) -> Iterator[bytes]:
     """hg's ``--stat`` table: name, change count and a +/- bar, then totals."""
     rows = [fd for fd in diffs if shown(fd)]
     if not rows:
         return
-    maxname = max(len(fd.statname) for fd in rows)
+    widths = [_colwidth(fd.statname) for fd in rows]
+    maxname = max(widths)
     maxtotal = max(fd.added + fd.removed for fd in rows)
     countwidth = len(str(maxtotal))
     if any(fd.binary for fd in rows) and countwidth < 3:
@@ -256,12 +267,12 @@ def stat(diffs: Iterable[FileDiff], width: int = 80) -> Iterator[bytes]:
         return max(count * graphwidth // maxtotal, int(bool(count)))
 
     added = removed = 0
-    for fd in rows:
+    for fd, namewidth in zip(rows, widths):
         added += fd.added
         removed += fd.removed
         count = b"Bin" if fd.binary else str(fd.added + fd.removed).encode()
         bar = b"" if fd.binary else b"+" * scale(fd.added) + b"-" * scale(fd.removed)
-        yield b" %s%s |  %s %s\n" % (fd.statname, b" " * (maxname - len(fd.statname)),
+        yield b" %s%s |  %s %s\n" % (fd.statname, b" " * (maxname - namewidth),
                                      count.rjust(countwidth), bar)
     yield (b" %d files changed, %d insertions(+), %d deletions(-)\n"
            % (len(rows), added, removed))

@@ -249,3 +249,17 @@ def test_mixed_use_hg_commits_then_amg_reads(history: Twin, amg, hg) -> None:
     (root / "a.txt").write_text("then amg diffs\n")
     assert amg("diff", "--git", cwd=root).out == hg("diff", "--git", cwd=root).out
     assert amg("annotate", "a.txt", cwd=root).out == hg("annotate", "a.txt", cwd=root).out
+
+
+def test_stat_pads_wide_names_by_their_columns(amg, hg, tmp_path: Path) -> None:
+    root = tmp_path / "wide"
+    assert hg("init", str(root)).rc == 0
+    names = ["plain.txt", "é.txt", "漢字.txt", "ｆｕｌｌ.txt"]
+    for name in names:
+        (root / name).write_text("a\n")
+    assert hg("commit", "-qAm", "x", "-u", "t", "-d", "0 0", cwd=root).rc == 0
+    for name in names:
+        (root / name).write_text("a\nb\n")
+    expected = hg("diff", "--stat", cwd=root).stdout
+    assert " 漢字.txt     |" in expected  # padded by columns (two per wide character)
+    assert amg("diff", "--stat", cwd=root).stdout == expected
