@@ -52,7 +52,8 @@ def _pairs(changed: dict[bytes, tuple[Any, Any]], copies: dict[bytes, bytes],
            source_data: Callable[[bytes], Callable[[], bytes]],
            source_flags: Callable[[bytes], str],
            still_there: Callable[[bytes], bool]) -> list[FilePair]:
-    renamed = {src for src in copies.values() if not still_there(src)}
+    # Shown as a rename only when its removal is among the changes shown (hg).
+    renamed = {src for src in copies.values() if not still_there(src) and src in changed}
     pairs: list[FilePair] = []
     done_renames: set[bytes] = set()
     for path in sorted(changed):

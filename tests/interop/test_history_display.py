@@ -263,3 +263,18 @@ def test_stat_pads_wide_names_by_their_columns(amg, hg, tmp_path: Path) -> None:
     expected = hg("diff", "--stat", cwd=root).stdout
     assert " 漢字.txt     |" in expected  # padded by columns (two per wide character)
     assert amg("diff", "--stat", cwd=root).stdout == expected
+
+
+def test_a_rename_whose_source_is_filtered_out_shows_as_a_copy(amg, hg, tmp_path: Path) -> None:
+    root = tmp_path / "rn"
+    assert hg("init", str(root)).rc == 0
+    (root / "z").write_text("z\n")
+    assert hg("commit", "-qAm", "a", "-u", "t", "-d", "0 0", cwd=root).rc == 0
+    assert hg("mv", "z", "zz", cwd=root).rc == 0
+    assert hg("commit", "-qm", "b", "-u", "t", "-d", "0 0", cwd=root).rc == 0
+    assert hg("mv", "zz", "zzz", cwd=root).rc == 0
+    for args in (["-r0", "-r1", "zz"], ["-r0", "-r1"], ["-r0", "-r1", "--stat", "zz"],
+                 ["zzz"], []):
+        expected = hg("diff", "--git", *args, cwd=root).stdout
+        assert amg("diff", "--git", *args, cwd=root).stdout == expected, args
+    assert "copy from z" in hg("diff", "--git", "-r0", "-r1", "zz", cwd=root).stdout
