@@ -393,12 +393,12 @@ def generate(repo: Repository, missing: Iterable[int], common: Iterable[int],
 
     # The chain steps a rebuild keeps serve newest-first readers; this walk
     # goes forward and would only fill them with whole manifests.
-    keep_steps, mlog._keep_steps = mlog._keep_steps, False
+    keep_steps = mlog.keep_steps(False)
     try:
         yield from _group(packer, mlog, mrevs, mlinks, mknown, ondelta=manifest,
                           stored_base=False)
     finally:
-        mlog._keep_steps = keep_steps
+        mlog.keep_steps(keep_steps)
     new_entries.texts.clear()
     if version == "03":
         yield closechunk()

@@ -194,6 +194,15 @@ class Revlog:
             self._nodemap = {node: rev for rev, node in enumerate(self._index.nodes())}
         return self._nodemap
 
+    def keep_steps(self, keep: bool) -> bool:
+        """Whether rebuilds keep chain steps for newest-first readers; returns the old value.
+
+        A forward walk (bundle generation) turns it off: it would only fill
+        the step cache with texts nobody reads again.
+        """
+        old, self._keep_steps = self._keep_steps, keep
+        return old
+
     def rev(self, node: bytes) -> int:
         if node == nullid:
             return nullrev
