@@ -15,9 +15,13 @@ reaches ``inline_threshold`` bytes.
 from __future__ import annotations
 
 import sys
-from collections import OrderedDict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+# typing.TYPE_CHECKING without importing typing, and plain dicts (ordered)
+# as LRU tables: typing and collections cost milliseconds of every command
+# that reads a revlog.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 from amalgam.error import StorageError
 from amalgam.node import Node, hex, nullid, nullrev
@@ -134,7 +138,7 @@ class Revlog:
         self._index = Index(self.radix, data, bool(self._header & FLAG_INLINE_DATA))
         self._known_flags = known_flags(self._header)
         self._nodemap: dict[bytes, int] | None = None
-        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._cache: dict[int, bytes] = {}
         self._cache_bytes = 0
         # Identifies this load's texts in the shared step cache; a reload
         # (rollback, another writer) starts afresh.
@@ -464,7 +468,7 @@ class Revlog:
         self._cache[rev] = text
         self._cache_bytes += len(text)
         while len(self._cache) > _CACHE_ENTRIES or self._cache_bytes > budget:
-            self._cache_bytes -= len(self._cache.popitem(last=False)[1])
+            self._cache_bytes -= len(self._cache.pop(next(iter(self._cache))))
 
     def _torev(self, rev_or_node: int | bytes) -> int:
         if isinstance(rev_or_node, int):
@@ -480,7 +484,7 @@ class Revlog:
             return b""
         cached = self._cache.get(rev)
         if cached is not None:
-            self._cache.move_to_end(rev)
+            self._cache[rev] = self._cache.pop(rev)
             return cached
         flags = self._check_flags(rev)
         text = self._rebuild(rev)

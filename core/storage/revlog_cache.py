@@ -11,8 +11,9 @@ such a revision is hash-checked like any other.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+# _thread's lock and a plain (ordered) dict: threading and collections cost
+# milliseconds of every command that reads a revlog.
+from _thread import allocate_lock
 
 #: deltas applied between two kept texts (so at most this many per later read)
 STEP = 8
@@ -21,10 +22,10 @@ BUDGET = 8 << 20
 #: texts above this are not kept: a few would crowd out everything else
 STEP_MAX_TEXT = 1 << 20
 #: (revlog token, rev) -> text, oldest first
-kept: OrderedDict[tuple[object, int], bytes] = OrderedDict()
+kept: dict[tuple[object, int], bytes] = {}
 kept_bytes = 0
 # A server reads from several threads: the table and its byte count change together.
-_guard = threading.Lock()
+_guard = allocate_lock()
 
 
 def remember_step(key: tuple[object, int], text: bytes) -> None:
@@ -36,7 +37,7 @@ def remember_step(key: tuple[object, int], text: bytes) -> None:
         kept[key] = text
         kept_bytes += len(text)
         while kept_bytes > BUDGET and kept:
-            kept_bytes -= len(kept.popitem(last=False)[1])
+            kept_bytes -= len(kept.pop(next(iter(kept))))
 
 
 class Stops:
@@ -48,7 +49,7 @@ class Stops:
 
     __slots__ = ("cache", "token", "_pinned")
 
-    def __init__(self, cache: OrderedDict[int, bytes], token: object) -> None:
+    def __init__(self, cache: dict[int, bytes], token: object) -> None:
         self.cache, self.token = cache, token
         self._pinned: tuple[object, bytes] | None = None
 
@@ -59,7 +60,7 @@ class Stops:
             text = kept.get((self.token, rev))
             if text is None:
                 return False
-            kept.move_to_end((self.token, rev))
+            kept[self.token, rev] = kept.pop((self.token, rev))
         self._pinned = (rev, text)
         return True
 

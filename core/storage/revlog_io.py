@@ -7,7 +7,10 @@ huge allocation.
 """
 from __future__ import annotations
 
-from typing import Any
+# typing.TYPE_CHECKING without importing typing (milliseconds at start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from amalgam.error import StorageError
 from amalgam.storage import compression
