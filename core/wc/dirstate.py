@@ -160,16 +160,21 @@ def _note_settled(vfs: Any, stat: str, key: bytes) -> None:
 _SETTLE_NS = 3_000_000_000
 
 
-def fs_now_ns(vfs_dir: str) -> int:
-    """The file system's clock, in nanoseconds, read from a new file's ctime."""
+def _new_file_stat(vfs_dir: str) -> os.stat_result:
+    """The stat of a file created now in *vfs_dir*: the file system's own clock."""
     from amalgam.vfs import make_temp
 
     fd, name = make_temp(vfs_dir, ".dirstate-now-")
     try:
-        return os.fstat(fd).st_ctime_ns
+        return os.fstat(fd)
     finally:
         os.close(fd)
         os.unlink(name)
+
+
+def fs_now_ns(vfs_dir: str) -> int:
+    """The file system's clock, in nanoseconds (a new file's ctime)."""
+    return _new_file_stat(vfs_dir).st_ctime_ns
 
 
 def fs_now(vfs_dir: str) -> int:
@@ -178,14 +183,7 @@ def fs_now(vfs_dir: str) -> int:
     Sampled by creating a file in *vfs_dir*, since the file-system clock can
     differ from ``time.time()`` (network file systems).
     """
-    from amalgam.vfs import make_temp
-
-    fd, name = make_temp(vfs_dir, ".dirstate-now-")
-    try:
-        return int(os.fstat(fd).st_mtime) & _MASK
-    finally:
-        os.close(fd)
-        os.unlink(name)
+    return int(_new_file_stat(vfs_dir).st_mtime) & _MASK
 
 
 def _identity(repo: Repository) -> tuple[int, int, int] | None:
