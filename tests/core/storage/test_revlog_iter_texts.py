@@ -79,7 +79,7 @@ def test_damaged_revision_is_left_to_revision(vfs: MiniVFS) -> None:
 
 
 def test_index_not_end_to_end_leaves_everything_to_revision(vfs: MiniVFS) -> None:
-    rl = _write(vfs, _texts(8), new_inline=False)
+    _write(vfs, _texts(8), new_inline=False)
     path = Path(vfs.join(b"data/c.i"))
     data = bytearray(path.read_bytes())
     # Revision 3's offset (high 48 bits of the first field) one byte further.
